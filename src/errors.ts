@@ -1,0 +1,35 @@
+/**
+ * Errors meant for users. The CLI prints `message` as one line (no stack) and
+ * exits with `exitCode`; anything else that escapes is a bug and exits 1.
+ */
+export class NerError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A wrong or missing command-line option, or options that contradict. Exit 2. */
+export class UsageError extends NerError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/**
+ * Bad input data: a file that is missing, empty, a directory, or malformed.
+ * The message starts with `file:line:` (or `file:` when no line is at fault),
+ * the way compilers report, so editors can jump to it. Exit 2.
+ */
+export class DataError extends NerError {
+  constructor(readonly file: string, readonly line: number | undefined, readonly reason: string) {
+    super(`${file}${line === undefined ? '' : `:${line}`}: ${reason}`, 2);
+  }
+}
+
+/** A model directory that is missing, incomplete, corrupt or from an incompatible version. Exit 2. */
+export class ModelError extends NerError {
+  constructor(readonly dir: string, reason: string) {
+    super(`${dir}: ${reason}`, 2);
+  }
+}

@@ -1,0 +1,18 @@
+/** The tag-scheme names the project understands. */
+export type TagScheme = 'iob1' | 'iob2' | 'iobes';
+
+/** One sentence of a CoNLL file, with where each token came from. */
+export interface Sentence {
+  tokens: string[];
+  /** Gold tags, one per token; empty when the input had no tag column. */
+  tags: string[];
+  /** 1-based line number in `Corpus.file` of each token (same length as `tokens`). */
+  lines: number[];
+}
+
+/** A CoNLL file read into sentences. */
+export interface Corpus {
+  /** The path as the user gave it; used in error messages. */
+  file: string;
+  sentences: Sentence[];
+}
