@@ -1,0 +1,246 @@
+/**
+ * Reading and writing CoNLL-style files: one token per line, columns separated
+ * by spaces and/or tabs, blank lines between sentences, `-DOCSTART-` lines
+ * between documents.
+ *
+ * Tag strings are NOT validated here (the tag-scheme module does that, using
+ * `Sentence.lines` to point at the offending line).
+ */
+import * as fs from 'node:fs';
+import { DataError, UsageError } from '../errors';
+import type { Corpus, Sentence } from '../types';
+
+export interface ConllOptions {
+  /** 0-based column holding the token; negative counts from the end. Default 0. */
+  tokenColumn?: number;
+  /** 0-based column holding the tag; negative counts from the end (-1 = last). Default -1. */
+  tagColumn?: number;
+  /**
+   * Default true: every token line must have a tag column. When false
+   * (prediction input) a 1-column file is accepted and each sentence gets
+   * `tags: []`; tags that are present are still read.
+   */
+  requireTags?: boolean;
+}
+
+export const DOCSTART = '-DOCSTART-';
+
+const COLUMN_SEPARATOR = /[ \t]+/;
+const LINE_BREAK = /\r\n|\r|\n/;
+
+function checkColumnOption(name: string, value: number): void {
+  if (!Number.isInteger(value)) {
+    throw new UsageError(`${name} must be an integer, got ${value}`);
+  }
+}
+
+/** Resolve a possibly negative column index against a line of `n` columns; -1 when out of range. */
+function resolveColumn(column: number, n: number): number {
+  const index = column < 0 ? n + column : column;
+  return index >= 0 && index < n ? index : -1;
+}
+
+/** Layout fixed by the first token line of a file. */
+interface Layout {
+  columns: number;
+  firstLine: number;
+  tokenIndex: number;
+  /** -1 when the file has no tag column (only possible with requireTags false). */
+  tagIndex: number;
+}
+
+/**
+ * Parse CoNLL text. `file` is only used in error messages.
+ * Throws `DataError` (`file:line: reason`) on malformed input or when no token is found.
+ */
+export function parseConll(text: string, file: string, options: ConllOptions = {}): Corpus {
+  const tokenColumn = options.tokenColumn ?? 0;
+  const tagColumn = options.tagColumn ?? -1;
+  const requireTags = options.requireTags ?? true;
+  checkColumnOption('--token-column', tokenColumn);
+  checkColumnOption('--tag-column', tagColumn);
+
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lines = text.split(LINE_BREAK);
+
+  const sentences: Sentence[] = [];
+  let current: Sentence = { tokens: [], tags: [], lines: [] };
+  const endSentence = (): void => {
+    if (current.tokens.length > 0) {
+      sentences.push(current);
+      current = { tokens: [], tags: [], lines: [] };
+    }
+  };
+
+  let layout: Layout | undefined;
+
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const line = lines[i].replace(/^[ \t]+|[ \t]+$/g, '');
+    if (line === '') {
+      endSentence();
+      continue;
+    }
+    const cols = line.split(COLUMN_SEPARATOR);
+    if (cols[0] === DOCSTART) {
+      endSentence();
+      continue;
+    }
+    const n = cols.length;
+
+    if (layout === undefined) {
+      layout = establishLayout(file, lineNo, n, tokenColumn, tagColumn, requireTags);
+    } else if (n !== layout.columns) {
+      if (layout.tagIndex >= 0 && n < 2) {
+        throw new DataError(file, lineNo, `expected at least 2 columns (token and tag), found ${n}`);
+      }
+      throw new DataError(
+        file,
+        lineNo,
+        `expected ${layout.columns} column${layout.columns === 1 ? '' : 's'} like line ${layout.firstLine}, found ${n}`,
+      );
+    }
+
+    const token = cols[layout.tokenIndex];
+    if (token === undefined || token === '') throw new DataError(file, lineNo, 'empty token');
+    current.tokens.push(token);
+    current.lines.push(lineNo);
+    if (layout.tagIndex >= 0) {
+      const tag = cols[layout.tagIndex];
+      if (tag === undefined || tag === '') throw new DataError(file, lineNo, 'empty tag');
+      current.tags.push(tag);
+    }
+  }
+  endSentence();
+
+  if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found');
+  return { file, sentences };
+}
+
+function establishLayout(
+  file: string,
+  lineNo: number,
+  n: number,
+  tokenColumn: number,
+  tagColumn: number,
+  requireTags: boolean,
+): Layout {
+  if (requireTags && n < 2) {
+    throw new DataError(file, lineNo, `expected at least 2 columns (token and tag), found ${n}`);
+  }
+  const plural = n === 1 ? '' : 's';
+  const tokenIndex = resolveColumn(tokenColumn, n);
+  if (tokenIndex < 0) {
+    throw new DataError(file, lineNo, `--token-column ${tokenColumn} is out of range: line has ${n} column${plural}`);
+  }
+  // Without required tags, a 1-column file simply has no tags.
+  if (!requireTags && n === 1) {
+    return { columns: n, firstLine: lineNo, tokenIndex, tagIndex: -1 };
+  }
+  const tagIndex = resolveColumn(tagColumn, n);
+  if (tagIndex < 0) {
+    throw new DataError(file, lineNo, `--tag-column ${tagColumn} is out of range: line has ${n} column${plural}`);
+  }
+  if (tagIndex === tokenIndex) {
+    throw new DataError(
+      file,
+      lineNo,
+      `--token-column ${tokenColumn} and --tag-column ${tagColumn} both select column ${tokenIndex} of ${n}`,
+    );
+  }
+  return { columns: n, firstLine: lineNo, tokenIndex, tagIndex };
+}
+
+/**
+ * Read a CoNLL file (UTF-8; a BOM is tolerated). `path` is reported as given in errors.
+ */
+export function readConllFile(path: string, options: ConllOptions = {}): Corpus {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(path);
+  } catch (err) {
+    throw new DataError(path, undefined, describeFsError(err));
+  }
+  if (stat.isDirectory()) throw new DataError(path, undefined, 'is a directory, expected a CoNLL file');
+  if (!stat.isFile() && !stat.isFIFO() && !stat.isCharacterDevice()) {
+    throw new DataError(path, undefined, 'is not a regular file, expected a CoNLL file');
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(path);
+  } catch (err) {
+    throw new DataError(path, undefined, describeFsError(err));
+  }
+  return parseConll(decodeUtf8(bytes, path), path, options);
+}
+
+function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot read file: permission denied';
+    case 'EISDIR':
+      return 'is a directory, expected a CoNLL file';
+    case 'ENOTDIR':
+      return 'no such file (a parent path is not a directory)';
+    default:
+      return `cannot read file: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** Decode strictly as UTF-8, reporting the first line holding an invalid byte sequence. */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    // ignoreBOM: keep the BOM so parseConll sees the same text either way (it strips it).
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let start = 0;
+    let lineNo = 1;
+    for (;;) {
+      const end = bytes.indexOf(0x0a, start);
+      const slice = bytes.subarray(start, end < 0 ? bytes.length : end);
+      try {
+        decoder.decode(slice);
+      } catch {
+        throw new DataError(file, lineNo, 'not valid UTF-8 text');
+      }
+      if (end < 0) break;
+      start = end + 1;
+      lineNo++;
+    }
+    throw new DataError(file, undefined, 'not valid UTF-8 text');
+  }
+}
+
+/**
+ * Format rows of columns: one row per line, columns joined by a single space,
+ * one blank line between sentences, and a trailing newline. Empty sentences
+ * are skipped. This is the layout conlleval reads (`token gold pred`).
+ */
+export function formatConllColumns(sentences: ReadonlyArray<ReadonlyArray<ReadonlyArray<string>>>): string {
+  const blocks: string[] = [];
+  for (const rows of sentences) {
+    if (rows.length === 0) continue;
+    blocks.push(rows.map((cols) => cols.join(' ')).join('\n'));
+  }
+  return blocks.length === 0 ? '' : blocks.join('\n\n') + '\n';
+}
+
+/**
+ * Format tagged sentences as `token TAG` lines. Sentences with `tags: []`
+ * are written as bare tokens. Throws when tags and tokens differ in length.
+ */
+export function formatConll(sentences: ReadonlyArray<{ tokens: readonly string[]; tags: readonly string[] }>): string {
+  return formatConllColumns(
+    sentences.map((s, i) => {
+      if (s.tags.length !== 0 && s.tags.length !== s.tokens.length) {
+        throw new Error(`formatConll: sentence ${i} has ${s.tokens.length} tokens but ${s.tags.length} tags`);
+      }
+      return s.tokens.map((tok, j) => (s.tags.length === 0 ? [tok] : [tok, s.tags[j]]));
+    }),
+  );
+}
