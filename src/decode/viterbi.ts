@@ -1,0 +1,88 @@
+/**
+ * Viterbi decoding (Viterbi, 1967) of a linear-chain CRF: the single
+ * highest-scoring tag path, argmax_y s(x, y), with s as defined in model/crf.ts.
+ *
+ * Runs on plain typed arrays: decoding is O(n K^2) with small K, and a loop in
+ * JavaScript beats dozens of tiny tensor ops per time step on every backend.
+ */
+import type { CrfWeights } from '../model/crf';
+
+export interface ViterbiResult {
+  /** Best tag id at each of the sentence's tokens. */
+  path: number[];
+  /** Its unnormalised score s(x, y). */
+  score: number;
+}
+
+/**
+ * Best path of one sentence.
+ * @param emissions scores of the sentence, row-major [length, K] starting at `offset`
+ *                  (so a padded batch can be decoded without copying)
+ * @param length    number of real tokens, at least 1
+ */
+export function viterbi(emissions: ArrayLike<number>, length: number, weights: CrfWeights, offset = 0): ViterbiResult {
+  const k = weights.numTags;
+  if (length < 1) throw new Error(`viterbi: a sentence needs at least one token, got length ${length}`);
+  if (emissions.length < offset + length * k) {
+    throw new Error(`viterbi: expected ${length * k} emission scores from offset ${offset}, got ${emissions.length - offset}`);
+  }
+  const { start, transitions, end } = weights;
+  // score[j]: best score of any path over tokens 0..t that ends in tag j
+  let score = new Float64Array(k);
+  let next = new Float64Array(k);
+  // backpointer[t * k + j]: the previous tag on the best path that reaches tag j at token t
+  const backpointer = new Int32Array(length * k);
+  for (let j = 0; j < k; j++) score[j] = start[j] + emissions[offset + j];
+  for (let t = 1; t < length; t++) {
+    const row = offset + t * k;
+    for (let j = 0; j < k; j++) {
+      let best = -Infinity;
+      let arg = 0;
+      for (let i = 0; i < k; i++) {
+        const s = score[i] + transitions[i * k + j];
+        if (s > best) {
+          best = s;
+          arg = i;
+        }
+      }
+      next[j] = best + emissions[row + j];
+      backpointer[t * k + j] = arg;
+    }
+    const swap = score;
+    score = next;
+    next = swap;
+  }
+  let bestLast = 0;
+  let bestScore = -Infinity;
+  for (let j = 0; j < k; j++) {
+    const s = score[j] + end[j];
+    if (s > bestScore) {
+      bestScore = s;
+      bestLast = j;
+    }
+  }
+  const path = new Array<number>(length);
+  path[length - 1] = bestLast;
+  for (let t = length - 1; t > 0; t--) path[t - 1] = backpointer[t * k + path[t]];
+  return { path, score: bestScore };
+}
+
+/**
+ * Best paths of a padded batch.
+ * @param emissions [B, T, K] row-major
+ * @param lengths   real length of each of the B sentences (each 1..T)
+ */
+export function viterbiBatch(
+  emissions: ArrayLike<number>,
+  lengths: ArrayLike<number>,
+  maxLength: number,
+  weights: CrfWeights,
+): number[][] {
+  const k = weights.numTags;
+  const out: number[][] = [];
+  for (let b = 0; b < lengths.length; b++) {
+    if (lengths[b] > maxLength) throw new Error(`viterbiBatch: length ${lengths[b]} exceeds the padded length ${maxLength}`);
+    out.push(viterbi(emissions, lengths[b], weights, b * maxLength * k).path);
+  }
+  return out;
+}
