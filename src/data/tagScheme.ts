@@ -1,0 +1,225 @@
+/**
+ * Tag schemes (IOB1, IOB2, IOBES): validation, detection and conversion.
+ *
+ * Pure functions over tag strings. Chunks are read with conlleval's rules
+ * (`src/eval/chunks.ts`), so what we convert, warn about and evaluate all
+ * agree on where an entity begins and ends.
+ */
+import { DataError } from '../errors';
+import { Chunk, ParsedTag, endOfChunk, extractChunks, parseTag, startOfChunk } from '../eval/chunks';
+import { Corpus, TagScheme } from '../types';
+
+export { parseTag };
+export type { ParsedTag };
+
+/** The prefixes a tag may carry in any scheme, 'O' standing alone. */
+type Prefix = 'O' | 'B' | 'I' | 'E' | 'S';
+
+/** Which prefixes each scheme uses; anything else is foreign to it. */
+const SCHEME_PREFIXES: Record<TagScheme, readonly Prefix[]> = {
+  iob1: ['O', 'B', 'I'],
+  iob2: ['O', 'B', 'I'],
+  iobes: ['O', 'B', 'I', 'E', 'S'],
+};
+
+const CHUNK_PREFIX = /^[BIES]-./;
+
+/**
+ * Why `tag` fits no scheme at all, or null when it is `O` or one of
+ * `B-`, `I-`, `E-`, `S-` followed by a non-empty type.
+ */
+export function tagProblem(tag: string): string | null {
+  if (tag === 'O' || CHUNK_PREFIX.test(tag)) return null;
+  return `tag '${tag}' fits no tag scheme (expected O or B-, I-, E-, S- followed by a type)`;
+}
+
+/** Whether `scheme` uses the prefix of `tag` (assumes `tagProblem(tag)` is null). */
+function schemeUses(scheme: TagScheme, tag: string): boolean {
+  return (SCHEME_PREFIXES[scheme] as readonly string[]).includes(parseTag(tag).prefix);
+}
+
+function describePrefixes(scheme: TagScheme): string {
+  const names = SCHEME_PREFIXES[scheme].map((p) => (p === 'O' ? 'O' : `${p}-`));
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+function foreignPrefixMessage(tag: string, scheme: TagScheme): string {
+  return `tag '${tag}' is not part of the ${scheme} tag scheme (which uses ${describePrefixes(scheme)})`;
+}
+
+/**
+ * Throws a `DataError` pointing at the file and line of the first tag that
+ * fits no scheme or, when `scheme` is given, whose prefix that scheme does not
+ * use (e.g. `S-PER` in a corpus declared `iob2`). Sentences without tags pass.
+ */
+export function checkTags(corpus: Corpus, scheme?: TagScheme): void {
+  for (const sentence of corpus.sentences) {
+    sentence.tags.forEach((tag, i) => {
+      const problem = tagProblem(tag) ?? (scheme && !schemeUses(scheme, tag) ? foreignPrefixMessage(tag, scheme) : null);
+      if (problem !== null) throw new DataError(corpus.file, sentence.lines[i], problem);
+    });
+  }
+}
+
+/** True when an I- tag at `i` opens a chunk, i.e. does not continue B-X/I-X of its own type. */
+function iOpensChunk(tags: readonly string[], i: number): boolean {
+  const cur = parseTag(tags[i]);
+  if (cur.prefix !== 'I') return false;
+  if (i === 0) return true;
+  const prev = parseTag(tags[i - 1]);
+  return !((prev.prefix === 'B' || prev.prefix === 'I') && prev.type === cur.type);
+}
+
+/**
+ * Guesses the scheme of a corpus: `iobes` if any E- or S- tag appears; else
+ * `iob1` if some chunk begins with I- (at sentence start, after O, or after a
+ * different type), which IOB2 never does; else `iob2` (also for no entities).
+ */
+export function detectScheme(tagSequences: readonly (readonly string[])[]): TagScheme {
+  const hasEorS = tagSequences.some((tags) =>
+    tags.some((tag) => {
+      const { prefix } = parseTag(tag);
+      return prefix === 'E' || prefix === 'S';
+    }),
+  );
+  if (hasEorS) return 'iobes';
+  const opensWithI = tagSequences.some((tags) => tags.some((_, i) => iOpensChunk(tags, i)));
+  return opensWithI ? 'iob1' : 'iob2';
+}
+
+/** A tag that is ill-formed for a scheme, for warnings. */
+export interface SchemeProblem {
+  /** Index of the tag in its sentence. */
+  index: number;
+  message: string;
+}
+
+function where(tags: readonly string[], i: number): string {
+  return i === 0 ? 'at the start of the sentence' : `after ${tags[i - 1]}`;
+}
+
+/** Tags that fit no scheme, or use a prefix foreign to `scheme`, reported per index. */
+function prefixProblem(tag: string, scheme: TagScheme): string | null {
+  return tagProblem(tag) ?? (schemeUses(scheme, tag) ? null : foreignPrefixMessage(tag, scheme));
+}
+
+function iobProblems(tags: readonly string[], scheme: 'iob1' | 'iob2'): SchemeProblem[] {
+  const problems: SchemeProblem[] = [];
+  tags.forEach((tag, i) => {
+    const bad = prefixProblem(tag, scheme);
+    if (bad !== null) {
+      problems.push({ index: i, message: bad });
+      return;
+    }
+    const cur = parseTag(tag);
+    const prev = i === 0 ? undefined : parseTag(tags[i - 1]);
+    const sameTypeInside = prev !== undefined && (prev.prefix === 'B' || prev.prefix === 'I') && prev.type === cur.type;
+    if (scheme === 'iob2' && cur.prefix === 'I' && !sameTypeInside) {
+      // IOB2: every chunk starts with B-, so I-X only continues B-X or I-X.
+      problems.push({ index: i, message: `${tag} must follow B-${cur.type} or I-${cur.type} in iob2 (found ${where(tags, i)})` });
+    }
+    if (scheme === 'iob1' && cur.prefix === 'B' && !sameTypeInside) {
+      // IOB1: B- only separates a chunk from a directly preceding chunk of the same type.
+      problems.push({
+        index: i,
+        message: `${tag} must follow I-${cur.type} or B-${cur.type} in iob1, where chunks start with I- (found ${where(tags, i)})`,
+      });
+    }
+  });
+  return problems;
+}
+
+/**
+ * IOBES: after B-X or I-X only I-X or E-X may come; I-X and E-X only after
+ * B-X or I-X. Checked on every transition, sentence start and end included
+ * (both read as O), so an unfinished chunk is reported at its last tag and an
+ * unopened one at its first.
+ */
+function iobesProblems(tags: readonly string[]): SchemeProblem[] {
+  const problems: SchemeProblem[] = [];
+  // Ill-formed tags are reported once and otherwise read as O so they do not cascade.
+  const parsed = tags.map((tag): ParsedTag => (prefixProblem(tag, 'iobes') === null ? parseTag(tag) : { prefix: 'O', type: '' }));
+  for (let i = 0; i <= tags.length; i++) {
+    const prev = i === 0 ? undefined : parsed[i - 1];
+    const cur = i === tags.length ? undefined : parsed[i];
+    const prevOpen = prev !== undefined && (prev.prefix === 'B' || prev.prefix === 'I');
+    const curContinues = cur !== undefined && (cur.prefix === 'I' || cur.prefix === 'E');
+    const joined = prevOpen && curContinues && prev.type === cur.type;
+    if (prevOpen && !joined) {
+      const next = cur === undefined ? 'the end of the sentence' : tags[i];
+      problems.push({
+        index: i - 1,
+        message: `${tags[i - 1]} must be followed by I-${prev.type} or E-${prev.type} in iobes (found ${next})`,
+      });
+    }
+    if (cur === undefined) continue;
+    const bad = prefixProblem(tags[i], 'iobes');
+    if (bad !== null) problems.push({ index: i, message: bad });
+    else if (curContinues && !joined) {
+      problems.push({
+        index: i,
+        message: `${tags[i]} must follow B-${cur.type} or I-${cur.type} in iobes (found ${where(tags, i)})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Tags of one sentence that are ill-formed for `scheme`, in sentence order (for warnings). */
+export function schemeProblems(tags: readonly string[], scheme: TagScheme): SchemeProblem[] {
+  return scheme === 'iobes' ? iobesProblems(tags) : iobProblems(tags, scheme);
+}
+
+/**
+ * IOBES chunk boundaries: conlleval's rules, which know nothing of S and let
+ * chunks run on after E, plus "B- and S- always open a chunk" and "E- and S-
+ * always close one". (A start also closes the open chunk, see extractChunks.)
+ */
+function iobesStart(p: ParsedTag, c: ParsedTag): boolean {
+  return (
+    startOfChunk(p.prefix, c.prefix, p.type, c.type) ||
+    c.prefix === 'B' ||
+    c.prefix === 'S' ||
+    ((p.prefix === 'E' || p.prefix === 'S') && c.prefix !== 'O')
+  );
+}
+
+function iobesEnd(p: ParsedTag, c: ParsedTag): boolean {
+  return endOfChunk(p.prefix, c.prefix, p.type, c.type) || p.prefix === 'E' || p.prefix === 'S';
+}
+
+/** The entity spans of a sentence tagged in `scheme`; ill-formed input is read as conlleval reads it. */
+export function readChunks(tags: readonly string[], scheme: TagScheme): Chunk[] {
+  return scheme === 'iobes' ? extractChunks(tags, iobesStart, iobesEnd) : extractChunks(tags);
+}
+
+/** Tags for `chunks` in a sentence of `length` tokens, written in `scheme`. */
+export function writeChunks(chunks: readonly Chunk[], length: number, scheme: TagScheme): string[] {
+  const tags = new Array<string>(length).fill('O');
+  chunks.forEach((chunk, k) => {
+    const { type, start, end } = chunk;
+    for (let i = start; i < end; i++) tags[i] = `I-${type}`;
+    if (scheme === 'iob2') {
+      tags[start] = `B-${type}`;
+    } else if (scheme === 'iob1') {
+      // IOB1 starts chunks with I-, except right after a chunk of the same type.
+      const before = chunks[k - 1];
+      if (before !== undefined && before.end === start && before.type === type) tags[start] = `B-${type}`;
+    } else if (end - start === 1) {
+      tags[start] = `S-${type}`;
+    } else {
+      tags[start] = `B-${type}`;
+      tags[end - 1] = `E-${type}`;
+    }
+  });
+  return tags;
+}
+
+/**
+ * Rewrites one sentence's tags from one scheme to another through its entity
+ * spans. Never throws: input that is ill-formed in `from` is read with
+ * conlleval's chunk rules (so `O I-PER` in iob2 is a PER chunk).
+ */
+export function convertTags(tags: readonly string[], from: TagScheme, to: TagScheme): string[] {
+  return writeChunks(readChunks(tags, from), tags.length, to);
+}
