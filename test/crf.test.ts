@@ -15,11 +15,7 @@ import {
   randomMatrix,
 } from './helpers/bruteCrf';
 import { makeRng, randInt } from '../src/util/random';
-
-before(async () => {
-  tf.enableProdMode();
-  await tf.setBackend('cpu');
-});
+import { initBackend } from '../src/backend';
 
 function paramsOf(crf: PlainCrf): CrfParams {
   return {
@@ -62,192 +58,201 @@ const CASES: Array<{ k: number; lengths: number[] }> = [
   { k: 3, lengths: [7, 6] },
 ];
 
-describe('forward algorithm', () => {
-  for (const [i, { k, lengths }] of CASES.entries()) {
-    test(`log-partition equals log-sum-exp over all paths (K=${k}, lengths ${lengths.join(',')})`, () => {
-      const crf = randomCrf(k, 100 + i);
-      const batch = paddedBatch(lengths, k, 200 + i);
-      const params = paramsOf(crf);
-      const logZ = crfLogPartition(batch.emissions, batch.mask, params).arraySync();
-      lengths.forEach((_, b) => {
-        const expected = bruteLogPartition(batch.sentences[b], crf);
-        assert.ok(Math.abs(logZ[b] - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `sentence ${b}: ${logZ[b]} vs ${expected}`);
-      });
-      const nll = crfNegLogLikelihood(batch.emissions, batch.tags, batch.mask, params).arraySync();
-      lengths.forEach((_, b) => {
-        const expected = bruteNll(batch.sentences[b], batch.gold[b], crf);
-        assert.ok(Math.abs(nll[b] - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `nll ${b}: ${nll[b]} vs ${expected}`);
-      });
-      disposeParams(params);
-      tf.dispose([batch.emissions, batch.tags, batch.mask]);
+// Every backend the project runs without native packages; wasm has had kernel bugs of its own.
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`CRF on ${backend}`, () => {
+    before(async () => {
+      await initBackend({ backend });
     });
-  }
 
-  test('path scores match enumeration and path probabilities sum to 1', () => {
-    const k = 3;
-    const len = 4;
-    const crf = randomCrf(k, 7);
-    const emit = randomMatrix(len, k, 8);
-    const paths = allPaths(len, k); // all 81 paths form one batch over the same sentence
-    const params = paramsOf(crf);
-    const emissions = tf.tensor3d(paths.map(() => emit));
-    const tags = tf.tensor2d(paths, undefined, 'int32');
-    const mask = tf.ones([paths.length, len]) as tf.Tensor2D;
-    const scores = crfPathScore(emissions, tags, mask, params).arraySync();
-    const logZ = crfLogPartition(emissions, mask, params).arraySync()[0];
-    paths.forEach((p, i) => assert.ok(Math.abs(scores[i] - pathScore(emit, p, crf)) < 1e-4));
-    const total = scores.reduce((acc, s) => acc + Math.exp(s - logZ), 0);
-    assert.ok(Math.abs(total - 1) < 1e-4, `probabilities sum to ${total}`);
-    assert.ok(Math.abs(logSumExp(scores) - logZ) < 1e-4);
-    disposeParams(params);
-    tf.dispose([emissions, tags, mask]);
-  });
-
-  test('a padded sentence gets the same loss as the sentence alone', () => {
-    const k = 4;
-    const crf = randomCrf(k, 31);
-    const batch = paddedBatch([6, 2, 4], k, 32);
-    const params = paramsOf(crf);
-    const padded = crfNegLogLikelihood(batch.emissions, batch.tags, batch.mask, params).arraySync();
-    batch.sentences.forEach((sent, b) => {
-      const alone = crfNegLogLikelihood(
-        tf.tensor3d([sent]),
-        tf.tensor2d([batch.gold[b]], undefined, 'int32'),
-        tf.ones([1, sent.length]) as tf.Tensor2D,
-        params,
-      ).arraySync()[0];
-      assert.ok(Math.abs(alone - padded[b]) < 1e-5, `sentence ${b}: alone ${alone}, padded ${padded[b]}`);
-    });
-  });
-});
-
-describe('gradients', () => {
-  test('autodiff gradients of the NLL match finite differences of the brute-force NLL', () => {
-    const k = 3;
-    const lengths = [4, 2];
-    const crf = randomCrf(k, 51);
-    const batch = paddedBatch(lengths, k, 52);
-    const T = batch.T;
-    // Loss = sum over the batch, so each parameter's gradient is the sum of per-sentence derivatives.
-    const loss = (e: tf.Tensor, s: tf.Tensor, tr: tf.Tensor, en: tf.Tensor) =>
-      tf.sum(
-        crfNegLogLikelihood(e as tf.Tensor3D, batch.tags, batch.mask, {
-          start: s as tf.Tensor1D,
-          transitions: tr as tf.Tensor2D,
-          end: en as tf.Tensor1D,
-        }),
-      );
-    const [gE, gS, gT, gEnd] = tf.grads(loss)([
-      batch.emissions,
-      tf.tensor1d(crf.start),
-      tf.tensor2d(crf.trans),
-      tf.tensor1d(crf.end),
-    ]);
-    const total = (c: PlainCrf, sents: number[][][]) => sents.reduce((acc, s, b) => acc + bruteNll(s, batch.gold[b], c), 0);
-    const h = 1e-5;
-    const close = (auto: number, numeric: number, what: string) =>
-      assert.ok(Math.abs(auto - numeric) < 2e-3, `${what}: autodiff ${auto}, finite difference ${numeric}`);
-    const central = (bump: (d: number) => number) => (bump(h) - bump(-h)) / (2 * h);
-
-    const emissionGrad = gE.arraySync() as number[][][];
-    lengths.forEach((len, b) => {
-      for (let t = 0; t < T; t++) {
-        for (let j = 0; j < k; j++) {
-          if (t >= len) {
-            assert.equal(emissionGrad[b][t][j], 0, `padding at [${b},${t},${j}] must get no gradient`);
-            continue;
-          }
-          const numeric = central((d) => {
-            const sents = batch.sentences.map((s) => s.map((r) => [...r]));
-            sents[b][t][j] += d;
-            return total(crf, sents);
+    describe('forward algorithm', () => {
+      for (const [i, { k, lengths }] of CASES.entries()) {
+        test(`log-partition equals log-sum-exp over all paths (K=${k}, lengths ${lengths.join(',')})`, () => {
+          const crf = randomCrf(k, 100 + i);
+          const batch = paddedBatch(lengths, k, 200 + i);
+          const params = paramsOf(crf);
+          const logZ = crfLogPartition(batch.emissions, batch.mask, params).arraySync();
+          lengths.forEach((_, b) => {
+            const expected = bruteLogPartition(batch.sentences[b], crf);
+            assert.ok(Math.abs(logZ[b] - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `sentence ${b}: ${logZ[b]} vs ${expected}`);
           });
-          close(emissionGrad[b][t][j], numeric, `d/d emissions[${b},${t},${j}]`);
-        }
+          const nll = crfNegLogLikelihood(batch.emissions, batch.tags, batch.mask, params).arraySync();
+          lengths.forEach((_, b) => {
+            const expected = bruteNll(batch.sentences[b], batch.gold[b], crf);
+            assert.ok(Math.abs(nll[b] - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `nll ${b}: ${nll[b]} vs ${expected}`);
+          });
+          disposeParams(params);
+          tf.dispose([batch.emissions, batch.tags, batch.mask]);
+        });
       }
-    });
-    const startGrad = gS.arraySync() as number[];
-    const endGrad = gEnd.arraySync() as number[];
-    const transGrad = gT.arraySync() as number[][];
-    for (let j = 0; j < k; j++) {
-      close(startGrad[j], central((d) => total({ ...crf, start: crf.start.map((v, i) => (i === j ? v + d : v)) }, batch.sentences)), `d/d start[${j}]`);
-      close(endGrad[j], central((d) => total({ ...crf, end: crf.end.map((v, i) => (i === j ? v + d : v)) }, batch.sentences)), `d/d end[${j}]`);
-      for (let i = 0; i < k; i++) {
-        const bumped = (d: number) => total({ ...crf, trans: crf.trans.map((row, r) => row.map((v, c) => (r === i && c === j ? v + d : v))) }, batch.sentences);
-        close(transGrad[i][j], central(bumped), `d/d transitions[${i},${j}]`);
-      }
-    }
-  });
-});
 
-describe('viterbi', () => {
-  for (const [i, { k, lengths }] of CASES.entries()) {
-    test(`equals the enumerated argmax (K=${k}, lengths ${lengths.join(',')})`, () => {
-      const crf = randomCrf(k, 300 + i);
-      const weights = {
-        numTags: k,
-        start: Float32Array.from(crf.start),
-        transitions: Float32Array.from(crf.trans.flat()),
-        end: Float32Array.from(crf.end),
-      };
-      const batch = paddedBatch(lengths, k, 400 + i);
-      const flat = batch.emissions.dataSync();
-      const decoded = viterbiBatch(flat, lengths, batch.T, weights);
-      batch.sentences.forEach((sent, b) => {
-        const best = bruteBest(sent, crf);
-        const alone = viterbi(Float32Array.from(sent.flat()), sent.length, weights);
-        assert.deepEqual(alone.path, best.path, `sentence ${b} alone`);
-        assert.ok(Math.abs(alone.score - best.score) < 1e-4);
-        assert.deepEqual(decoded[b], alone.path, `sentence ${b} in a padded batch decodes like it does alone`);
+      test('path scores match enumeration and path probabilities sum to 1', () => {
+        const k = 3;
+        const len = 4;
+        const crf = randomCrf(k, 7);
+        const emit = randomMatrix(len, k, 8);
+        const paths = allPaths(len, k); // all 81 paths form one batch over the same sentence
+        const params = paramsOf(crf);
+        const emissions = tf.tensor3d(paths.map(() => emit));
+        const tags = tf.tensor2d(paths, undefined, 'int32');
+        const mask = tf.ones([paths.length, len]) as tf.Tensor2D;
+        const scores = crfPathScore(emissions, tags, mask, params).arraySync();
+        const logZ = crfLogPartition(emissions, mask, params).arraySync()[0];
+        paths.forEach((p, i) => assert.ok(Math.abs(scores[i] - pathScore(emit, p, crf)) < 1e-4));
+        const total = scores.reduce((acc, s) => acc + Math.exp(s - logZ), 0);
+        assert.ok(Math.abs(total - 1) < 1e-4, `probabilities sum to ${total}`);
+        assert.ok(Math.abs(logSumExp(scores) - logZ) < 1e-4);
+        disposeParams(params);
+        tf.dispose([emissions, tags, mask]);
+      });
+
+      test('a padded sentence gets the same loss as the sentence alone', () => {
+        const k = 4;
+        const crf = randomCrf(k, 31);
+        const batch = paddedBatch([6, 2, 4], k, 32);
+        const params = paramsOf(crf);
+        const padded = crfNegLogLikelihood(batch.emissions, batch.tags, batch.mask, params).arraySync();
+        batch.sentences.forEach((sent, b) => {
+          const alone = crfNegLogLikelihood(
+            tf.tensor3d([sent]),
+            tf.tensor2d([batch.gold[b]], undefined, 'int32'),
+            tf.ones([1, sent.length]) as tf.Tensor2D,
+            params,
+          ).arraySync()[0];
+          assert.ok(Math.abs(alone - padded[b]) < 1e-5, `sentence ${b}: alone ${alone}, padded ${padded[b]}`);
+        });
       });
     });
-  }
 
-  test('rejects an empty sentence and short input with a clear message', () => {
-    const w = { numTags: 2, start: new Float32Array(2), transitions: new Float32Array(4), end: new Float32Array(2) };
-    assert.throws(() => viterbi(new Float32Array(0), 0, w), /at least one token/);
-    assert.throws(() => viterbi(new Float32Array(3), 2, w), /expected 4 emission scores/);
-  });
-});
+    describe('gradients', () => {
+      test('autodiff gradients of the NLL match finite differences of the brute-force NLL', () => {
+        const k = 3;
+        const lengths = [4, 2];
+        const crf = randomCrf(k, 51);
+        const batch = paddedBatch(lengths, k, 52);
+        const T = batch.T;
+        // Loss = sum over the batch, so each parameter's gradient is the sum of per-sentence derivatives.
+        const loss = (e: tf.Tensor, s: tf.Tensor, tr: tf.Tensor, en: tf.Tensor) =>
+          tf.sum(
+            crfNegLogLikelihood(e as tf.Tensor3D, batch.tags, batch.mask, {
+              start: s as tf.Tensor1D,
+              transitions: tr as tf.Tensor2D,
+              end: en as tf.Tensor1D,
+            }),
+          );
+        const [gE, gS, gT, gEnd] = tf.grads(loss)([
+          batch.emissions,
+          tf.tensor1d(crf.start),
+          tf.tensor2d(crf.trans),
+          tf.tensor1d(crf.end),
+        ]);
+        const total = (c: PlainCrf, sents: number[][][]) => sents.reduce((acc, s, b) => acc + bruteNll(s, batch.gold[b], c), 0);
+        const h = 1e-5;
+        const close = (auto: number, numeric: number, what: string) =>
+          assert.ok(Math.abs(auto - numeric) < 2e-3, `${what}: autodiff ${auto}, finite difference ${numeric}`);
+        const central = (bump: (d: number) => number) => (bump(h) - bump(-h)) / (2 * h);
 
-describe('CRF layer', () => {
-  test('validates shapes and dtypes, saying what was expected and what came', () => {
-    const p = paramsOf(randomCrf(3, 1));
-    const e = tf.zeros([2, 4, 3]) as tf.Tensor3D;
-    const m = tf.ones([2, 4]) as tf.Tensor2D;
-    const y = tf.zeros([2, 4], 'int32') as tf.Tensor2D;
-    assert.throws(() => crfNegLogLikelihood(tf.zeros([2, 4, 5]) as tf.Tensor3D, y, m, p), /last dimension of emissions to be 3 tags, got 5/);
-    assert.throws(() => crfNegLogLikelihood(e, y, tf.ones([2, 3]) as tf.Tensor2D, p), /mask must have shape \[2, 4\].*got \[2, 3\]/);
-    assert.throws(() => crfNegLogLikelihood(e, tf.zeros([2, 4]) as tf.Tensor2D, m, p), /tags must be int32/);
-    assert.throws(() => crfNegLogLikelihood(tf.zeros([2, 3]) as unknown as tf.Tensor3D, y, m, p), /rank 3/);
-    const one = paramsOf(randomCrf(1, 1));
-    assert.throws(() => crfNegLogLikelihood(tf.zeros([2, 4, 1]) as tf.Tensor3D, y, m, one), /at least 2 tags/);
-  });
+        const emissionGrad = gE.arraySync() as number[][][];
+        lengths.forEach((len, b) => {
+          for (let t = 0; t < T; t++) {
+            for (let j = 0; j < k; j++) {
+              if (t >= len) {
+                assert.equal(emissionGrad[b][t][j], 0, `padding at [${b},${t},${j}] must get no gradient`);
+                continue;
+              }
+              const numeric = central((d) => {
+                const sents = batch.sentences.map((s) => s.map((r) => [...r]));
+                sents[b][t][j] += d;
+                return total(crf, sents);
+              });
+              close(emissionGrad[b][t][j], numeric, `d/d emissions[${b},${t},${j}]`);
+            }
+          }
+        });
+        const startGrad = gS.arraySync() as number[];
+        const endGrad = gEnd.arraySync() as number[];
+        const transGrad = gT.arraySync() as number[][];
+        for (let j = 0; j < k; j++) {
+          close(startGrad[j], central((d) => total({ ...crf, start: crf.start.map((v, i) => (i === j ? v + d : v)) }, batch.sentences)), `d/d start[${j}]`);
+          close(endGrad[j], central((d) => total({ ...crf, end: crf.end.map((v, i) => (i === j ? v + d : v)) }, batch.sentences)), `d/d end[${j}]`);
+          for (let i = 0; i < k; i++) {
+            const bumped = (d: number) => total({ ...crf, trans: crf.trans.map((row, r) => row.map((v, c) => (r === i && c === j ? v + d : v))) }, batch.sentences);
+            close(transGrad[i][j], central(bumped), `d/d transitions[${i},${j}]`);
+          }
+        }
+      });
+    });
 
-  test('owns start, end and transition weights, serialises and computes the mean NLL', () => {
-    const k = 3;
-    const input = tf.input({ shape: [null, k] });
-    const layer = new CRF({ seed: 5, name: 'crf' });
-    const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
-    assert.deepEqual(layer.weights.map((w) => w.shape), [[k, k], [k], [k]]);
-    assert.equal(layer.numTags, k);
-    const restored = tf.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] });
-    return restored.then((m) => {
-      const again = m.getLayer('crf');
-      assert.ok(again instanceof CRF, 'the layer is rebuilt as a CRF from its className');
-      assert.deepEqual(again.getConfig().initRange, 0.1);
-      const plain: PlainCrf = {
-        k,
-        start: Array.from(layer.weightsForDecoding().start),
-        end: Array.from(layer.weightsForDecoding().end),
-        trans: (layer.params().transitions.arraySync() as number[][]),
-      };
-      const emit = randomMatrix(4, k, 9);
-      const gold = [0, 2, 1, 1];
-      const nll = layer.negativeLogLikelihood(tf.tensor3d([emit, emit]), tf.tensor2d([gold, gold], undefined, 'int32'), tf.ones([2, 4]) as tf.Tensor2D);
-      assert.ok(Math.abs(nll.arraySync() - bruteNll(emit, gold, plain)) < 1e-4);
-      const out = model.predict(tf.tensor3d([emit])) as tf.Tensor;
-      assert.deepEqual(out.arraySync(), tf.tensor3d([emit]).arraySync(), 'emissions pass through the layer unchanged');
+    describe('viterbi', () => {
+      for (const [i, { k, lengths }] of CASES.entries()) {
+        test(`equals the enumerated argmax (K=${k}, lengths ${lengths.join(',')})`, () => {
+          const crf = randomCrf(k, 300 + i);
+          const weights = {
+            numTags: k,
+            start: Float32Array.from(crf.start),
+            transitions: Float32Array.from(crf.trans.flat()),
+            end: Float32Array.from(crf.end),
+          };
+          const batch = paddedBatch(lengths, k, 400 + i);
+          const flat = batch.emissions.dataSync();
+          const decoded = viterbiBatch(flat, lengths, batch.T, weights);
+          batch.sentences.forEach((sent, b) => {
+            const best = bruteBest(sent, crf);
+            const alone = viterbi(Float32Array.from(sent.flat()), sent.length, weights);
+            assert.deepEqual(alone.path, best.path, `sentence ${b} alone`);
+            assert.ok(Math.abs(alone.score - best.score) < 1e-4);
+            assert.deepEqual(decoded[b], alone.path, `sentence ${b} in a padded batch decodes like it does alone`);
+          });
+        });
+      }
+
+      test('rejects an empty sentence and short input with a clear message', () => {
+        const w = { numTags: 2, start: new Float32Array(2), transitions: new Float32Array(4), end: new Float32Array(2) };
+        assert.throws(() => viterbi(new Float32Array(0), 0, w), /at least one token/);
+        assert.throws(() => viterbi(new Float32Array(3), 2, w), /expected 4 emission scores/);
+      });
+    });
+
+    describe('CRF layer', () => {
+      test('validates shapes and dtypes, saying what was expected and what came', () => {
+        const p = paramsOf(randomCrf(3, 1));
+        const e = tf.zeros([2, 4, 3]) as tf.Tensor3D;
+        const m = tf.ones([2, 4]) as tf.Tensor2D;
+        const y = tf.zeros([2, 4], 'int32') as tf.Tensor2D;
+        assert.throws(() => crfNegLogLikelihood(tf.zeros([2, 4, 5]) as tf.Tensor3D, y, m, p), /last dimension of emissions to be 3 tags, got 5/);
+        assert.throws(() => crfNegLogLikelihood(e, y, tf.ones([2, 3]) as tf.Tensor2D, p), /mask must have shape \[2, 4\].*got \[2, 3\]/);
+        assert.throws(() => crfNegLogLikelihood(e, tf.zeros([2, 4]) as tf.Tensor2D, m, p), /tags must be int32/);
+        assert.throws(() => crfNegLogLikelihood(tf.zeros([2, 3]) as unknown as tf.Tensor3D, y, m, p), /rank 3/);
+        const one = paramsOf(randomCrf(1, 1));
+        assert.throws(() => crfNegLogLikelihood(tf.zeros([2, 4, 1]) as tf.Tensor3D, y, m, one), /at least 2 tags/);
+      });
+
+      test('owns start, end and transition weights, serialises and computes the mean NLL', () => {
+        const k = 3;
+        const input = tf.input({ shape: [null, k] });
+        const layer = new CRF({ seed: 5, name: 'crf' });
+        const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
+        assert.deepEqual(layer.weights.map((w) => w.shape), [[k, k], [k], [k]]);
+        assert.equal(layer.numTags, k);
+        const restored = tf.models.modelFromJSON({ modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'] });
+        return restored.then((m) => {
+          const again = m.getLayer('crf');
+          assert.ok(again instanceof CRF, 'the layer is rebuilt as a CRF from its className');
+          assert.deepEqual(again.getConfig().initRange, 0.1);
+          const plain: PlainCrf = {
+            k,
+            start: Array.from(layer.weightsForDecoding().start),
+            end: Array.from(layer.weightsForDecoding().end),
+            trans: (layer.params().transitions.arraySync() as number[][]),
+          };
+          const emit = randomMatrix(4, k, 9);
+          const gold = [0, 2, 1, 1];
+          const nll = layer.negativeLogLikelihood(tf.tensor3d([emit, emit]), tf.tensor2d([gold, gold], undefined, 'int32'), tf.ones([2, 4]) as tf.Tensor2D);
+          assert.ok(Math.abs(nll.arraySync() - bruteNll(emit, gold, plain)) < 1e-4);
+          const out = model.predict(tf.tensor3d([emit])) as tf.Tensor;
+          assert.deepEqual(out.arraySync(), tf.tensor3d([emit]).arraySync(), 'emissions pass through the layer unchanged');
+        });
+      });
     });
   });
-});
+}

@@ -63,3 +63,50 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
   });
 }
+
+describe('wasm matMul with transposes', () => {
+  const rng = makeRng(11);
+  const rand = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1), shape);
+
+  /** Runs f on cpu (the reference) and on wasm (wrapped kernels) with the same inputs. */
+  async function onBoth(f: () => tf.Tensor, what: string): Promise<void> {
+    await tf.setBackend('cpu');
+    const expected = tf.tidy(f).arraySync() as number[][];
+    await initBackend({ backend: 'wasm' });
+    const before = tf.memory().numTensors;
+    const got = tf.tidy(f);
+    const values = got.arraySync() as number[][];
+    got.dispose();
+    assert.equal(tf.memory().numTensors, before, `${what}: no tensors leak`);
+    const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
+    const e = flat(expected);
+    const g = flat(values);
+    assert.equal(g.length, e.length, what);
+    g.forEach((v, i) => assert.ok(Math.abs(v - e[i]) < 1e-4, `${what} [${i}]: ${v} vs ${e[i]}`));
+  }
+
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const transposeA of [false, true]) {
+    for (const transposeB of [false, true]) {
+      test(`2D and batched, transposeA=${transposeA} transposeB=${transposeB}`, async () => {
+        const a2 = rand(transposeA ? [7, 5] : [5, 7]);
+        const b2 = rand(transposeB ? [3, 7] : [7, 3]);
+        await onBoth(() => tf.matMul(a2, b2, transposeA, transposeB), '2D');
+        const a3 = rand(transposeA ? [2, 7, 5] : [2, 5, 7]);
+        const b3 = rand(transposeB ? [2, 3, 7] : [2, 7, 3]);
+        await onBoth(() => tf.matMul(a3, b3, transposeA, transposeB), 'batched');
+        const bias = rand([3]);
+        await onBoth(() => tf.fused.matMul({ a: a2, b: b2, transposeA, transposeB, bias, activation: 'relu' }), 'fused');
+      });
+    }
+  }
+
+  test('gradients of a dense layer agree with cpu', async () => {
+    const x = rand([6, 4]);
+    const w = rand([4, 3]);
+    await onBoth(() => tf.grad((k: tf.Tensor) => tf.sum(tf.sigmoid(tf.matMul(x, k))))(w), 'dense gradient');
+  });
+});

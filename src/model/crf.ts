@@ -90,7 +90,8 @@ export function crfLogPartition(emissions: tf.Tensor3D, mask: tf.Tensor2D, param
 export function crfPathScore(emissions: tf.Tensor3D, tags: tf.Tensor2D, mask: tf.Tensor2D, params: CrfParams): tf.Tensor1D {
   return tf.tidy(() => {
     const [batch, steps, numTags] = emissions.shape;
-    const oneHot = tf.oneHot(tags, numTags, 1, 0, 'float32') as tf.Tensor3D; // [B, T, K]
+    // int32 then cast: tfjs-backend-wasm 4.22's OneHot writes integer bits into float32 outputs.
+    const oneHot = tf.cast(tf.oneHot(tags, numTags), 'float32') as tf.Tensor3D; // [B, T, K]
     // emission of the gold tag at every real token
     const emitted = tf.sum(tf.mul(tf.sum(tf.mul(oneHot, emissions), 2), mask), 1); // [B]
     const first = tf.squeeze(tf.slice(oneHot, [0, 0, 0], [batch, 1, numTags]), [1]); // [B, K]

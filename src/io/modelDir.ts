@@ -1,0 +1,175 @@
+/**
+ * A model directory on disk: tfjs's own layout, so the same files load with
+ * `tf.loadLayersModel('…/model.json')` in a browser, plus our metadata:
+ *
+ *   DIR/model.json     topology + weights manifest (tfjs "layers-model" format)
+ *   DIR/weights.bin    all weights, little-endian float32, in manifest order
+ *   DIR/metadata.json  vocabularies, tags, scheme, hyperparameters, training summary
+ *
+ * The `file://` handler of tfjs exists only with tfjs-node, so reading and
+ * writing go through tf.io.withSaveHandler / tf.io.fromMemory on every backend.
+ *
+ * Writes are atomic: everything goes to a hidden sibling directory that is
+ * renamed into place, so DIR is either the complete old model, the complete
+ * new one, or absent, never half-written.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ModelError, UsageError } from '../errors';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const METADATA_JSON = 'metadata.json';
+
+/** Everything a model directory holds, in memory. */
+export interface ModelFiles {
+  /** model.json, as tfjs writes it (ModelJSON with one weights group). */
+  modelJson: tf.io.ModelJSON;
+  weights: ArrayBuffer;
+  metadata: unknown;
+}
+
+/** Serialises a LayersModel to tfjs's model.json + weights.bin contents, without touching disk. */
+export async function serialiseModel(model: tf.LayersModel): Promise<{ modelJson: tf.io.ModelJSON; weights: ArrayBuffer }> {
+  let captured: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      captured = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (captured === undefined || captured.weightSpecs === undefined || captured.weightData === undefined) {
+    throw new Error('tfjs did not hand over the model artifacts');
+  }
+  const modelJson: tf.io.ModelJSON = {
+    modelTopology: captured.modelTopology as object,
+    format: captured.format,
+    generatedBy: captured.generatedBy,
+    convertedBy: captured.convertedBy,
+    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: captured.weightSpecs }],
+  };
+  return { modelJson, weights: tf.io.CompositeArrayBuffer.join(captured.weightData) };
+}
+
+function isNonEmptyDir(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory() && fs.readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses to replace something that is not a model directory, so that
+ * `--out ~` cannot delete a home folder.
+ */
+export function assertReplaceable(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  if (!fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is a file; --out must name a model directory`);
+  if (isNonEmptyDir(dir) && !fs.existsSync(path.join(dir, METADATA_JSON))) {
+    throw new UsageError(`${dir} exists and is not a ner model directory; choose another --out or remove it`);
+  }
+}
+
+function hiddenSibling(dir: string, label: string): string {
+  const abs = path.resolve(dir);
+  return path.join(path.dirname(abs), `.${path.basename(abs)}.${label}-${process.pid}-${Date.now().toString(36)}`);
+}
+
+function writeFileSynced(file: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes a complete model directory atomically, replacing an older model there. */
+export async function writeModelDir(dir: string, model: tf.LayersModel, metadata: object): Promise<void> {
+  assertReplaceable(dir);
+  const { modelJson, weights } = await serialiseModel(model);
+  fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  const tmp = hiddenSibling(dir, 'tmp');
+  try {
+    fs.mkdirSync(tmp);
+    writeFileSynced(path.join(tmp, WEIGHTS_BIN), new Uint8Array(weights));
+    writeFileSynced(path.join(tmp, METADATA_JSON), `${JSON.stringify(metadata, null, 1)}\n`);
+    // model.json last: a reader that finds it knows the rest is there.
+    writeFileSynced(path.join(tmp, MODEL_JSON), JSON.stringify(modelJson));
+    if (fs.existsSync(dir)) {
+      const old = hiddenSibling(dir, 'old');
+      fs.renameSync(dir, old);
+      fs.renameSync(tmp, dir);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(tmp, dir);
+    }
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function readJson(dir: string, name: string): unknown {
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) throw new ModelError(dir, `incomplete model directory: ${name} is missing`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ModelError(dir, `corrupt model: ${name} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function byteSize(spec: tf.io.WeightsManifestEntry): number {
+  const count = spec.shape.reduce((a, b) => a * b, 1);
+  const bytesPer = spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : spec.dtype === 'bool' ? 1 : NaN;
+  return count * bytesPer;
+}
+
+/** Reads and checks the three files; the caller validates the metadata's content. */
+export function readModelFiles(dir: string): ModelFiles {
+  if (!fs.existsSync(dir)) throw new ModelError(dir, 'no such model directory');
+  if (!fs.statSync(dir).isDirectory()) throw new ModelError(dir, 'is a file; --model expects the directory that ner train wrote');
+  const metadata = readJson(dir, METADATA_JSON);
+  const modelJson = readJson(dir, MODEL_JSON) as Partial<tf.io.ModelJSON> | null;
+  if (
+    modelJson === null ||
+    typeof modelJson !== 'object' ||
+    typeof modelJson.modelTopology !== 'object' ||
+    !Array.isArray(modelJson.weightsManifest) ||
+    modelJson.weightsManifest.length !== 1 ||
+    !Array.isArray(modelJson.weightsManifest[0].weights)
+  ) {
+    throw new ModelError(dir, `corrupt model: ${MODEL_JSON} lacks a layers-model topology or its weights manifest`);
+  }
+  const weightsFile = path.join(dir, WEIGHTS_BIN);
+  if (!fs.existsSync(weightsFile)) throw new ModelError(dir, `incomplete model directory: ${WEIGHTS_BIN} is missing`);
+  const bytes = fs.readFileSync(weightsFile);
+  const expected = modelJson.weightsManifest[0].weights.reduce((acc, spec) => acc + byteSize(spec), 0);
+  if (bytes.byteLength !== expected) {
+    throw new ModelError(dir, `corrupt model: ${WEIGHTS_BIN} has ${bytes.byteLength} bytes, the manifest needs ${expected}`);
+  }
+  const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return { modelJson: modelJson as tf.io.ModelJSON, weights, metadata };
+}
+
+/** Rebuilds the LayersModel from its files. Custom layers (the CRF) must be registered beforehand. */
+export async function loadLayersModelFromFiles(dir: string, files: ModelFiles): Promise<tf.LayersModel> {
+  try {
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: files.modelJson.modelTopology,
+        weightSpecs: files.modelJson.weightsManifest[0].weights,
+        weightData: files.weights,
+        format: files.modelJson.format,
+        generatedBy: files.modelJson.generatedBy,
+        convertedBy: files.modelJson.convertedBy,
+      }),
+    );
+  } catch (err) {
+    throw new ModelError(dir, `corrupt model: tfjs could not rebuild it from ${MODEL_JSON} (${(err as Error).message.split('\n')[0]})`);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The BiLSTM-CRF network (Huang et al., 2015; Lample et al., 2016) as a
+ * tf.layers model, so that it saves, loads and runs like any tfjs model,
+ * in Node and in the browser:
+ *
+ *   token ids [B, T] -> Embedding (mask_zero: id 0 is padding) -> Dropout
+ *     -> Bidirectional(LSTM, return sequences, concat) -> Dropout
+ *     -> Dense(numTags) emissions [B, T, K] -> CRF (owns transitions; passes emissions on)
+ *
+ * The Embedding's mask travels to the LSTMs, so padding never changes the
+ * states of real tokens, in either direction.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeRng } from '../util/random';
+import { CRF } from './crf';
+import { glorotUniform, lstmBias, lstmRecurrentKernel, uniform } from './initializers';
+
+export interface TaggerShape {
+  vocabSize: number;
+  numTags: number;
+  embeddingDim: number;
+  /** LSTM units per direction. */
+  hiddenSize: number;
+  /** Dropout rate on the embeddings and on the BiLSTM output. */
+  dropout: number;
+}
+
+/** Layer names, fixed so that saved models can be inspected and loaded by name. */
+export const LAYER = {
+  input: 'token_ids',
+  embedding: 'word_embedding',
+  bilstm: 'bilstm',
+  emissions: 'emissions',
+  crf: 'crf',
+} as const;
+
+function validateShape(s: TaggerShape): void {
+  const positive: Array<keyof TaggerShape> = ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize'];
+  for (const key of positive) {
+    if (!Number.isInteger(s[key]) || s[key] < 1) throw new Error(`tagger: ${key} must be a positive integer, got ${s[key]}`);
+  }
+  if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`tagger: dropout must be in [0, 1), got ${s.dropout}`);
+}
+
+/** Builds the network with weights initialised from `seed`. */
+export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
+  validateShape(shape);
+  const input = tf.input({ shape: [null], dtype: 'int32', name: LAYER.input });
+  let x = tf.layers
+    .embedding({ inputDim: shape.vocabSize, outputDim: shape.embeddingDim, maskZero: true, name: LAYER.embedding })
+    .apply(input) as tf.SymbolicTensor;
+  if (shape.dropout > 0) x = tf.layers.dropout({ rate: shape.dropout, name: 'embedding_dropout' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .bidirectional({
+      layer: tf.layers.lstm({
+        units: shape.hiddenSize,
+        returnSequences: true,
+        // tfjs defaults to hardSigmoid; the standard LSTM (and PyTorch's) uses the logistic sigmoid.
+        recurrentActivation: 'sigmoid',
+        // Overwritten by initialiseWeights; named here to skip tfjs's slow default Orthogonal.
+        recurrentInitializer: 'glorotUniform',
+        name: 'lstm',
+      }) as tf.RNN,
+      mergeMode: 'concat',
+      name: LAYER.bilstm,
+    })
+    .apply(x) as tf.SymbolicTensor;
+  if (shape.dropout > 0) x = tf.layers.dropout({ rate: shape.dropout, name: 'bilstm_dropout' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: shape.numTags, name: LAYER.emissions }).apply(x) as tf.SymbolicTensor;
+  const output = new CRF({ name: LAYER.crf }).apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output, name: 'bilstm_crf' });
+  initialiseWeights(model, shape, seed);
+  return model;
+}
+
+/**
+ * Writes every weight from one seeded generator, in a fixed order.
+ * - embeddings: U(±sqrt(3 / dim)) (Lample et al., 2016): unit-scale inputs to the LSTM;
+ * - LSTM input kernels: Glorot uniform; recurrent kernels: orthogonal per gate; bias: forget gate 1;
+ * - emission projection: Glorot uniform, zero bias;
+ * - CRF start/end/transitions: U(±0.1).
+ */
+function initialiseWeights(model: tf.LayersModel, shape: TaggerShape, seed: number): void {
+  const rng = makeRng(seed);
+  const H = shape.hiddenSize;
+  for (const w of model.weights) {
+    const dims = w.shape as number[];
+    const size = dims.reduce((a, b) => a * b, 1);
+    const name = w.originalName;
+    let values: Float32Array;
+    if (name.endsWith('/embeddings')) values = uniform(rng, size, Math.sqrt(3 / shape.embeddingDim));
+    else if (name.endsWith('/recurrent_kernel')) values = lstmRecurrentKernel(rng, H);
+    else if (name.includes('lstm') && name.endsWith('/bias')) values = lstmBias(H);
+    else if (name.endsWith('/kernel')) values = glorotUniform(rng, dims[0], dims[1]);
+    else if (name.endsWith('/bias')) values = new Float32Array(size);
+    else if (name.startsWith(`${LAYER.crf}/`)) values = uniform(rng, size, 0.1);
+    else throw new Error(`tagger: no initialisation rule for weight ${name}`);
+    const t = tf.tensor(values, dims);
+    w.write(t);
+    t.dispose();
+  }
+}
+
+/** The CRF layer of a tagger model (built here or loaded from disk). */
+export function crfOf(model: tf.LayersModel): CRF {
+  const layer = model.getLayer(LAYER.crf);
+  if (!(layer instanceof CRF)) throw new Error(`tagger: layer '${LAYER.crf}' is not a CRF`);
+  return layer;
+}
