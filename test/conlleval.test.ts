@@ -199,3 +199,15 @@ test('metrics: unrounded percentages, per-type counts, types sorted like Perl', 
     [0, 0, 0, 0],
   );
 });
+
+test('an IOBES prediction file is scored after conversion to IOB2, per sentence', () => {
+  // Gold has two adjacent single-token PERs; conlleval alone would merge them into one chunk.
+  const text = ['A S-PER S-PER', 'B S-PER S-PER', 'C O O', '', 'D B-LOC B-LOC', 'E E-LOC I-LOC', ''].join('\n');
+  const asIs = metrics(parseConllevalText(text, 'p.txt'));
+  assert.equal(asIs.overall.phrases, 2, 'read raw, S-PER S-PER is one chunk (conlleval behaviour)');
+  const converted = metrics(parseConllevalText(text, 'p.txt', 'iobes'));
+  assert.equal(converted.overall.phrases, 3);
+  assert.equal(converted.overall.found, 3);
+  assert.equal(converted.overall.correct, 3, 'B-LOC I-LOC, ill-formed in IOBES, still reads as the LOC chunk');
+  assert.equal(converted.overall.tokens, 5);
+});

@@ -159,6 +159,28 @@ export function evaluateSequences(
   return countRows(sentenceRows(pairs.map(({ gold, pred }) => ({ gold: toIob2(gold), pred: toIob2(pred) }))));
 }
 
+/** Rewrites each sentence (the rows between boundaries) from IOBES to IOB2, both columns, before counting. */
+function iobesRowsAsIob2(rows: readonly Row[]): Row[] {
+  const out: Row[] = [];
+  let sentence: Array<{ gold: string; pred: string }> = [];
+  const flush = () => {
+    const gold = convertTags(sentence.map((r) => r.gold), 'iobes', 'iob2');
+    const pred = convertTags(sentence.map((r) => r.pred), 'iobes', 'iob2');
+    gold.forEach((g, i) => out.push({ boundary: false, gold: g, pred: pred[i] }));
+    sentence = [];
+  };
+  for (const row of rows) {
+    if (row.boundary) {
+      flush();
+      out.push(row);
+    } else {
+      sentence.push(row);
+    }
+  }
+  flush();
+  return out;
+}
+
 /** Fields of a line: runs of spaces or tabs separate them (conlleval itself splits on single spaces). */
 function fieldsOf(line: string): string[] {
   const trimmed = line.replace(/^[ \t]+|[ \t\r]+$/g, '');
@@ -172,9 +194,10 @@ function fieldsOf(line: string): string[] {
  * counts it as conlleval does. Any other line is a token, `-DOCSTART-` lines
  * included, exactly as in conlleval. Like conlleval, every non-blank line
  * (`-X-` lines too) must have as many fields as the first non-blank one.
- * Accepts CRLF line ends and a UTF-8 byte-order mark.
+ * Accepts CRLF line ends and a UTF-8 byte-order mark. With `scheme` iobes, each
+ * sentence is converted to IOB2 first, since conlleval reads `S-X S-X` as one chunk.
  */
-export function parseConllevalText(text: string, file: string): ConllevalCounts {
+export function parseConllevalText(text: string, file: string, scheme?: TagScheme): ConllevalCounts {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   if (lines[lines.length - 1] === '') lines.pop(); // the newline ending the last line
   if (lines.length === 0) throw new DataError(file, undefined, 'file is empty (expected lines of: token, gold tag, predicted tag)');
@@ -207,7 +230,7 @@ export function parseConllevalText(text: string, file: string): ConllevalCounts 
   if (!rows.some((row) => !row.boundary)) {
     throw new DataError(file, undefined, 'no tokens found (only blank lines and -X- sentence boundaries)');
   }
-  return countRows(rows);
+  return countRows(scheme === 'iobes' ? iobesRowsAsIob2(rows) : rows);
 }
 
 /** Precision, recall and F1 as percentages (0–100), unrounded. */

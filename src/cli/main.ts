@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * The `ner` command line: a thin layer over the library. Each command module
+ * parses its options, calls the library and formats the result; this file
+ * turns errors into one line on stderr and an exit code.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { NerError, UsageError } from '../errors';
+import { NER_VERSION } from '../version';
+import * as evalCommand from './eval';
+import * as predictCommand from './predict';
+import * as trainCommand from './train';
+
+export function parser(argv: string[]) {
+  return yargs(argv)
+    .scriptName('ner')
+    .usage('$0 <command> [options]\n\nNamed-entity recognition with a BiLSTM-CRF on TensorFlow.js.')
+    .command(trainCommand)
+    .command(predictCommand)
+    .command(evalCommand)
+    .demandCommand(1, 'name a command: train, predict or eval')
+    .recommendCommands()
+    .strict()
+    .version(NER_VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 80))
+    .fail((message, error) => {
+      // Errors from handlers pass through untouched; yargs' own complaints are usage errors.
+      throw error ?? new UsageError(message);
+    });
+}
+
+/** Prints an error as users should see it and returns the exit code. */
+export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+  // The reader of our stdout went away (`ner predict | head`): nothing left to say.
+  if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
+  if (err instanceof NerError) {
+    const hint = err instanceof UsageError ? "\n(run 'ner <command> --help' for the options)" : '';
+    stderr.write(`ner: error: ${err.message}${hint}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  if (process.env.NER_DEBUG) stderr.write(`${e?.stack ?? String(err)}\n`);
+  else stderr.write(`ner: internal error: ${e?.message ?? String(err)}\n(set NER_DEBUG=1 for a stack trace)\n`);
+  return 1;
+}
+
+async function main(): Promise<void> {
+  try {
+    await parser(hideBin(process.argv)).parseAsync();
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,63 @@
+/**
+ * How training shows itself: a cli-progress bar per epoch on stderr (only on a
+ * terminal, never with --quiet) and one summary line per epoch on stdout, so a
+ * log file or a pipe gets clean lines and a person gets a live bar.
+ */
+import { SingleBar } from 'cli-progress';
+import type { EpochRecord } from '../model/metadata';
+import type { TrainEvents } from '../train/trainer';
+import type { Messages } from './common';
+
+const pct = (x: number) => x.toFixed(2);
+
+export function formatEpochLine(record: EpochRecord, epochs: number, improved: boolean): string {
+  const parts = [
+    `epoch ${String(record.epoch).padStart(String(epochs).length)}/${epochs}`,
+    `loss ${record.loss.toFixed(4)}`,
+    `${Math.round(record.tokensPerSecond)} tok/s`,
+    `${record.seconds.toFixed(1)}s`,
+  ];
+  if (record.dev !== undefined) {
+    parts.push(`dev P ${pct(record.dev.precision)} R ${pct(record.dev.recall)} F1 ${pct(record.dev.f1)}${improved ? ' *' : ''}`);
+  }
+  return parts.join('  ');
+}
+
+export function trainProgress(options: { quiet: boolean; messages: Messages; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream }): TrainEvents {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const showBar = !options.quiet && stderr.isTTY === true;
+  let bar: SingleBar | undefined;
+  let epochs = 0;
+  return {
+    onStart(info) {
+      epochs = info.epochs;
+      options.messages.info(
+        `training on ${info.sentences} sentences, ${info.tokens} tokens; ${info.tags.length} tags (${info.scheme}); ${info.vocabulary} words`,
+      );
+    },
+    onBatch(info) {
+      if (!showBar) return;
+      if (bar === undefined) {
+        bar = new SingleBar({
+          stream: stderr,
+          format: `epoch ${info.epoch}/${epochs} {bar} {value}/{total} | loss {loss} | {speed} tok/s | ETA {eta_formatted}`,
+          barsize: 24,
+          hideCursor: true,
+          clearOnComplete: true,
+          etaBuffer: 50,
+        });
+        bar.start(info.batches, 0, { loss: '-', speed: '-' });
+      }
+      bar.update(info.batch, { loss: info.loss.toFixed(3), speed: Math.round(info.tokensPerSecond) });
+    },
+    onEpoch(record, info) {
+      bar?.stop();
+      bar = undefined;
+      if (!options.quiet) stdout.write(`${formatEpochLine(record, epochs, info.improved)}\n`);
+    },
+    onWarning(message) {
+      options.messages.warn(message);
+    },
+  };
+}

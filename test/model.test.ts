@@ -1,0 +1,141 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend';
+import { encodeSentences, makeBatches } from '../src/data/batch';
+import { ModelError, UsageError } from '../src/errors';
+import { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from '../src/io/modelDir';
+import { NerModel } from '../src/model/nerModel';
+import { trainModel } from '../src/train/trainer';
+import { NER_VERSION } from '../src/version';
+import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-model-test-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('NER_VERSION matches package.json', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  assert.equal(NER_VERSION, pkg.version);
+});
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`model on ${backend}`, () => {
+    let model: NerModel;
+    const dir = path.join(tmp, `model-${backend}`);
+    const sentences = [...tinyCorpus().sentences.map((s) => s.tokens), ['Unseen', 'words', 'here'], []];
+
+    before(async () => {
+      await initBackend({ backend });
+      model = await trainModel({ train: tinyCorpus(), options: TINY_OPTIONS });
+    });
+    after(() => model.dispose());
+
+    test('save -> load -> predict gives identical tags, and the files are tfjs layers-model files', async () => {
+      await model.save(dir);
+      assert.deepEqual(fs.readdirSync(dir).sort(), [METADATA_JSON, MODEL_JSON, WEIGHTS_BIN]);
+      const json = JSON.parse(fs.readFileSync(path.join(dir, MODEL_JSON), 'utf8'));
+      assert.equal(json.format, 'layers-model');
+      assert.deepEqual(json.weightsManifest[0].paths, ['./weights.bin']);
+      const loaded = await NerModel.load(dir);
+      try {
+        const before = model.predict(sentences);
+        assert.deepEqual(loaded.predict(sentences), before);
+        assert.deepEqual(before[before.length - 1], [], 'an empty sentence gets no tags');
+        assert.equal(loaded.scheme, 'iob2');
+        assert.deepEqual(loaded.tags.tags(), model.tags.tags());
+        assert.equal(loaded.training?.epochs.length, 2);
+      } finally {
+        loaded.dispose();
+      }
+    });
+
+    test('a sentence is tagged the same alone and inside a padded batch', () => {
+      const all = model.predict(sentences);
+      sentences.forEach((s, i) => assert.deepEqual(model.predict([s])[0], all[i], `sentence ${i}`));
+    });
+
+    test('training steps and predictions do not leak tensors', async () => {
+      const encoded = encodeSentences(tinyCorpus(), model.words, model.tags);
+      const [batch] = makeBatches(encoded, 4);
+      const optimizer: tf.Optimizer = tf.train.adam(1e-3);
+      const variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);
+      const step = () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => model.loss(batch), variables);
+          optimizer.applyGradients(grads);
+          return value.dataSync()[0];
+        });
+      step(); // the first step creates the optimizer's slots
+      const afterFirst = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      assert.equal(tf.memory().numTensors, afterFirst, 'training steps');
+      optimizer.dispose();
+      const beforePredict = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) model.predict(sentences);
+      assert.equal(tf.memory().numTensors, beforePredict, 'predictions');
+    });
+  });
+}
+
+describe('loading bad model directories', () => {
+  let good: string;
+  before(async () => {
+    await initBackend({ backend: 'cpu' });
+    const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 1 } });
+    good = path.join(tmp, 'good');
+    await model.save(good);
+    model.dispose();
+  });
+
+  function broken(name: string, change: (dir: string) => void): string {
+    const dir = path.join(tmp, name);
+    fs.cpSync(good, dir, { recursive: true });
+    change(dir);
+    return dir;
+  }
+
+  const cases: Array<[string, (dir: string) => void, RegExp]> = [
+    ['no-weights', (d) => fs.rmSync(path.join(d, WEIGHTS_BIN)), /incomplete model directory: weights\.bin is missing/],
+    ['no-metadata', (d) => fs.rmSync(path.join(d, METADATA_JSON)), /metadata\.json is missing/],
+    ['truncated', (d) => fs.truncateSync(path.join(d, WEIGHTS_BIN), 100), /weights\.bin has 100 bytes, the manifest needs \d+/],
+    ['bad-json', (d) => fs.writeFileSync(path.join(d, MODEL_JSON), '{"modelTopology": '), /model\.json is not valid JSON/],
+    ['foreign', (d) => fs.writeFileSync(path.join(d, METADATA_JSON), '{"format": "spacy"}'), /format "spacy", expected "ner-bilstm-crf"/],
+    [
+      'future',
+      (d) => {
+        const m = JSON.parse(fs.readFileSync(path.join(d, METADATA_JSON), 'utf8'));
+        fs.writeFileSync(path.join(d, METADATA_JSON), JSON.stringify({ ...m, formatVersion: 99 }));
+      },
+      /format version 99; this ner reads version 1/,
+    ],
+  ];
+  for (const [name, change, message] of cases) {
+    test(`${name}: a ModelError naming the directory`, async () => {
+      const dir = broken(name, change);
+      await assert.rejects(NerModel.load(dir), (e: unknown) => e instanceof ModelError && e.message.startsWith(`${dir}: `) && message.test(e.message));
+    });
+  }
+
+  test('a missing directory and a file are refused clearly', async () => {
+    await assert.rejects(NerModel.load(path.join(tmp, 'nope')), /nope: no such model directory/);
+    const file = path.join(tmp, 'file.txt');
+    fs.writeFileSync(file, 'x');
+    await assert.rejects(NerModel.load(file), /is a file/);
+  });
+
+  test('saving never replaces a directory that is not a model', async () => {
+    const model = await NerModel.load(good);
+    const precious = path.join(tmp, 'precious');
+    fs.mkdirSync(precious);
+    fs.writeFileSync(path.join(precious, 'thesis.tex'), 'years of work');
+    await assert.rejects(model.save(precious), (e: unknown) => e instanceof UsageError && /is not a ner model directory/.test(e.message));
+    assert.equal(fs.readFileSync(path.join(precious, 'thesis.tex'), 'utf8'), 'years of work');
+    // Replacing an existing model works, and leaves no temporary directories behind.
+    await model.save(good);
+    assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.')), []);
+    model.dispose();
+  });
+});
