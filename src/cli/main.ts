@@ -26,9 +26,13 @@ export function parser(argv: string[]) {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 80))
+    // A repeated option takes its last value, as in most CLIs, instead of becoming an array.
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .fail((message, error) => {
-      // Errors from handlers pass through untouched; yargs' own complaints are usage errors.
-      throw error ?? new UsageError(message);
+      // Errors from handlers pass through untouched; yargs' own complaints (its
+      // YError, which also wraps errors thrown while reading --config) are usage errors.
+      if (error !== undefined && error !== null && error.name !== 'YError') throw error;
+      throw new UsageError(error?.message ?? message);
     });
 }
 

@@ -1,0 +1,187 @@
+/**
+ * The command line end to end, as in the README's quick start, and its
+ * behaviour on bad input. Trains one real model on the bundled sample.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CliResult, REPO, ner } from './helpers/cli';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-cli-test-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const sample = (name: string) => path.join(REPO, 'data', 'sample', name);
+const write = (name: string, text: string) => {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, text);
+  return file;
+};
+
+/** A user error: exit code, one `ner: error:` line naming what is at fault, no stack trace. */
+function assertUserError(r: CliResult, code: number, message: RegExp): void {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('backend:') && !l.startsWith('(run '));
+  assert.equal(lines.length, 1, `one error line, got:\n${r.stderr}`);
+  assert.match(lines[0], /^ner: error: /);
+  assert.match(lines[0], message);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+}
+
+describe('quick start: train, eval, predict on the sample', () => {
+  const model = path.join(tmp, 'sample-model');
+  let train: CliResult;
+
+  before(() => {
+    // The README's quick-start settings.
+    train = ner(['train', '--data', sample('train.conll'), '--dev', sample('dev.conll'), '--out', model, '--epochs', '6', '--lr', '0.003']);
+  });
+
+  test('train writes a complete model and one clean summary line per epoch', () => {
+    assert.equal(train.code, 0, train.stderr);
+    assert.deepEqual(fs.readdirSync(model).sort(), ['metadata.json', 'model.json', 'weights.bin']);
+    const epochs = train.stdout.trim().split('\n');
+    assert.equal(epochs.length, 6);
+    epochs.forEach((line, i) => assert.match(line, new RegExp(`^epoch ${i + 1}/6  loss \\d+\\.\\d{4}  \\d+ tok/s  .*dev P [\\d.]+ R [\\d.]+ F1 [\\d.]+`)));
+    assert.doesNotMatch(train.stdout + train.stderr, /[\r\x1b]/, 'no progress bar or escape codes when not on a terminal');
+    assert.match(train.stderr, /^backend: wasm/m);
+    assert.match(train.stderr, /saved .*sample-model: epoch \d of 6, dev F1/);
+  });
+
+  test('eval reaches entity F1 >= 90 on the held-out test split, report and JSON agree', () => {
+    const report = ner(['eval', '--model', model, '--data', sample('test.conll'), '-q']);
+    assert.equal(report.code, 0, report.stderr);
+    assert.equal(report.stderr, '');
+    const f1 = Number(/FB1:\s+([\d.]+)/.exec(report.stdout)?.[1]);
+    assert.ok(f1 >= 90, `test F1 ${f1}`);
+    for (const type of ['LOC', 'MISC', 'ORG', 'PER']) assert.match(report.stdout, new RegExp(`^\\s+${type}: precision: `, 'm'));
+    const json = JSON.parse(ner(['eval', '--model', model, '--data', sample('test.conll'), '--json', '-q']).stdout);
+    assert.equal(json.overall.f1.toFixed(2), f1.toFixed(2));
+  });
+
+  test('eval --output writes conlleval input that eval --pred scores identically', () => {
+    const pred = path.join(tmp, 'pred.txt');
+    const viaModel = ner(['eval', '--model', model, '--data', sample('test.conll'), '--output', pred, '-q']);
+    const viaFile = ner(['eval', '--pred', pred]);
+    assert.equal(viaFile.code, 0, viaFile.stderr);
+    assert.equal(viaFile.stdout, viaModel.stdout);
+  });
+
+  test('predict text -> conll: one block of "token TAG" lines per input line', () => {
+    const lines = fs.readFileSync(sample('sentences.txt'), 'utf8').trimEnd().split('\n');
+    const r = ner(['predict', '--model', model, '--input', sample('sentences.txt'), '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const blocks = r.stdout.trimEnd().split('\n\n');
+    assert.equal(blocks.length, lines.length);
+    for (const block of blocks) for (const row of block.split('\n')) assert.match(row, /^\S+ (O|[BI]-(PER|ORG|LOC|MISC))$/);
+    const entities = r.stdout.split('\n').filter((row) => / B-/.test(row)).length;
+    assert.ok(entities >= 2 * lines.length, `only ${entities} entities predicted in ${lines.length} sentences; expected about two or more per sentence`);
+  });
+
+  test('predict text -> json: entities with offsets that slice the input line', () => {
+    const input = 'Angela Merkel met executives of Siemens in Munich on Tuesday.\n\nEmmanuel Macron flew to Berlin.\n';
+    const r = ner(['predict', '--model', model, '--output-format', 'json', '-q'], { input });
+    assert.equal(r.code, 0, r.stderr);
+    const records = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = input.trimEnd().split('\n');
+    assert.equal(records.length, lines.length, 'one record per input line, blank lines included');
+    assert.deepEqual(records[1], { tokens: [], tags: [], entities: [] });
+    records.forEach((rec, i) => {
+      assert.equal(rec.tokens.length, rec.tags.length);
+      for (const e of rec.entities) {
+        assert.equal(lines[i].slice(e.charStart, e.charEnd), e.text);
+        assert.equal(rec.tokens.slice(e.start, e.end).join(' '), e.text.replace(/\s+/g, ' '));
+      }
+    });
+    const found = records[0].entities.map((e: { type: string; text: string }) => `${e.type}:${e.text}`);
+    assert.ok(found.includes('PER:Angela Merkel') && found.includes('LOC:Munich'), found.join(', '));
+  });
+
+  test('predict conll -> file: same tokens back, written atomically', () => {
+    const out = path.join(tmp, 'tagged.conll');
+    const r = ner(['predict', '--model', model, '--input', sample('test.conll'), '--input-format', 'conll', '--output', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const tokens = (text: string) => text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-DOCSTART-')).map((l) => l.split(' ')[0]);
+    assert.deepEqual(tokens(fs.readFileSync(out, 'utf8')), tokens(fs.readFileSync(sample('test.conll'), 'utf8')));
+    assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.includes('.tmp')), []);
+  });
+
+  test('--quiet leaves stdout for results and stderr empty', () => {
+    const r = ner(['predict', '--model', model, '-q'], { input: 'Paris is nice .\n' });
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^Paris (O|[BI]-[A-Z]+)\nis /);
+  });
+});
+
+describe('bad input: one clear line, exit code, nothing half-written', () => {
+  const out = path.join(tmp, 'never');
+  const trainOn = (file: string, extra: string[] = []) => ner(['train', '--data', file, '--out', out, '--epochs', '1', ...extra]);
+
+  after(() => assert.equal(fs.existsSync(out), false, 'no model directory is left behind by a failed run'));
+
+  test('a line with the wrong number of columns', () => {
+    const file = write('cols.conll', 'EU B-ORG\nrejects O\nGerman NNP B-MISC\n');
+    assertUserError(trainOn(file), 2, /cols\.conll:3: expected 2 columns like line 1, found 3/);
+  });
+
+  test('a missing tag', () => {
+    const file = write('notag.conll', 'EU B-ORG\nrejects\n');
+    assertUserError(trainOn(file), 2, /notag\.conll:2: expected at least 2 columns \(token and tag\), found 1/);
+  });
+
+  test('a tag that fits no scheme', () => {
+    const file = write('xtag.conll', 'EU B-ORG\nrejects O\n\nJohn X-PER\n');
+    assertUserError(trainOn(file), 2, /xtag\.conll:4: tag 'X-PER' fits no tag scheme/);
+  });
+
+  test('a tag outside the requested scheme', () => {
+    const file = write('sx.conll', 'EU S-ORG\nrejects O\n');
+    assertUserError(trainOn(file, ['--scheme', 'iob2']), 2, /sx\.conll:1: .*S-ORG.*iob2/);
+  });
+
+  test('no entity tags at all', () => {
+    const file = write('allo.conll', 'a O\nb O\n');
+    assertUserError(trainOn(file), 2, /allo\.conll: no entity tags found/);
+  });
+
+  test('an empty file, a missing file, a directory', () => {
+    assertUserError(trainOn(write('empty.conll', '')), 2, /empty\.conll: no sentences found/);
+    assertUserError(trainOn(path.join(tmp, 'missing.conll')), 2, /missing\.conll: no such file/);
+    assertUserError(trainOn(tmp), 2, /is a directory/);
+    assertUserError(ner(['eval', '--pred', path.join(tmp, 'nope.txt')]), 2, /nope\.txt: no such file/);
+  });
+
+  test('missing or contradictory options', () => {
+    assertUserError(ner(['train', '--data', sample('train.conll')]), 2, /Missing required argument: out/);
+    assertUserError(ner(['eval', '--model', 'x']), 2, /give --model DIR with --data FILE, or --pred FILE/);
+    assertUserError(ner(['frobnicate']), 2, /Unknown argument: frobnicate/);
+    assertUserError(ner([]), 2, /name a command/);
+    assertUserError(ner(['train', '--data', sample('train.conll'), '--out', out, '--epochs', '0']), 2, /--epochs must be an integer >= 1, got 0/);
+    assertUserError(ner(['train', '--data', sample('train.conll'), '--out', out, '--backend', 'tensorflow']), 2, /--backend tensorflow needs @tensorflow\/tfjs-node/);
+    assertUserError(ner(['train', '--data', sample('train.conll'), '--out', out, '--gpu']), 2, /--gpu needs @tensorflow\/tfjs-node-gpu/);
+  });
+
+  test('--out naming something that is not a model directory', () => {
+    const file = write('afile', 'x');
+    assertUserError(ner(['train', '--data', sample('train.conll'), '--out', file]), 2, /afile exists and is a file/);
+  });
+
+  test('a bad --config file', () => {
+    const bad = write('bad.json', '{"epochs": ');
+    assertUserError(ner(['train', '--config', bad, '--data', sample('train.conll'), '--out', out]), 2, /bad\.json: not valid JSON/);
+  });
+
+  test('a missing or corrupt model directory', () => {
+    assertUserError(ner(['predict', '--model', path.join(tmp, 'nomodel')], { input: 'x\n' }), 2, /nomodel: no such model directory/);
+    const corrupt = path.join(tmp, 'corrupt');
+    fs.mkdirSync(corrupt);
+    fs.writeFileSync(path.join(corrupt, 'metadata.json'), '{}');
+    fs.writeFileSync(path.join(corrupt, 'model.json'), '{}');
+    assertUserError(ner(['eval', '--model', corrupt, '--data', sample('test.conll')]), 2, /corrupt: corrupt model: model\.json lacks a layers-model topology/);
+  });
+
+  test('a malformed prediction file', () => {
+    const file = write('pred-bad.txt', 'a O O\nb O\n');
+    assertUserError(ner(['eval', '--pred', file]), 2, /pred-bad\.txt:2: unexpected number of columns: found 2, expected 3/);
+  });
+});
