@@ -139,3 +139,16 @@ describe('loading bad model directories', () => {
     model.dispose();
   });
 });
+
+test('the same seed trains the same model; another seed a different one', async () => {
+  await initBackend({ backend: 'wasm' });
+  const weightsOf = async (seed: number) => {
+    const m = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, dropout: 0.5, seed } });
+    const values = m.network.getWeights().map((w) => Array.from(w.dataSync()));
+    m.dispose();
+    return values;
+  };
+  const first = await weightsOf(7);
+  assert.deepEqual(await weightsOf(7), first);
+  assert.notDeepEqual(await weightsOf(8), first);
+});

@@ -14,7 +14,7 @@ import { metrics } from '../eval/conlleval';
 import { evaluateModel } from '../eval/evaluateModel';
 import type { DevScores, EpochRecord, TrainingSummary } from '../model/metadata';
 import { NerModel } from '../model/nerModel';
-import { makeRng } from '../util/random';
+import { makeRng, withRandomSource } from '../util/random';
 
 export interface TrainOptions {
   epochs: number;
@@ -146,6 +146,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   const optimizer: tf.Optimizer = tf.train.adam(options.learningRate);
   const variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);
   const rng = makeRng(options.seed);
+  // A separate stream, so that dropout draws do not shift the shuffling.
+  const dropoutRng = makeRng(options.seed ^ 0x5eed);
   const history: EpochRecord[] = [];
   let best: { epoch: number; scores?: DevScores; weights: tf.Tensor[] } | undefined;
   let stoppedEarly = false;
@@ -168,11 +170,13 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       let lossSum = 0;
       let seenTokens = 0;
       for (const [i, batch] of batches.entries()) {
-        const lossValue = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => model.loss(batch), variables);
-          optimizer.applyGradients(options.clipNorm > 0 ? clipByGlobalNorm(grads, options.clipNorm) : grads);
-          return value.dataSync()[0];
-        });
+        const lossValue = withRandomSource(dropoutRng, () =>
+          tf.tidy(() => {
+            const { value, grads } = tf.variableGrads(() => model.loss(batch), variables);
+            optimizer.applyGradients(options.clipNorm > 0 ? clipByGlobalNorm(grads, options.clipNorm) : grads);
+            return value.dataSync()[0];
+          }),
+        );
         lossSum += lossValue * batch.size;
         for (let b = 0; b < batch.size; b++) seenTokens += batch.lengths[b];
         const seconds = (Date.now() - epochStart) / 1000;

@@ -33,3 +33,21 @@ export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
   }
   return items;
 }
+
+/**
+ * Runs a synchronous `fn` with Math.random drawing from `rng`, then restores it.
+ *
+ * tfjs seeds every random op given no seed (dropout masks in particular) from
+ * Math.random, and tf.layers' Dropout cannot take a fresh seed per step (a fixed
+ * seed repeats the same mask every step). Routing Math.random through the run's
+ * generator for the length of one training step makes runs repeatable.
+ */
+export function withRandomSource<T>(rng: Rng, fn: () => T): T {
+  const original = Math.random;
+  Math.random = rng;
+  try {
+    return fn();
+  } finally {
+    Math.random = original;
+  }
+}
