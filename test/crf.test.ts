@@ -2,6 +2,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { CRF, CrfParams, crfLogPartition, crfNegLogLikelihood, crfPathScore } from '../src/model/crf';
+import { crfNegLogLikelihoodFused } from '../src/model/crfFused';
 import { viterbi, viterbiBatch } from '../src/decode/viterbi';
 import {
   PlainCrf,
@@ -58,6 +59,12 @@ const CASES: Array<{ k: number; lengths: number[] }> = [
   { k: 3, lengths: [7, 6] },
 ];
 
+/** The NLL by tf ops (autodiff; the reference, used on native backends) and by the fused forward-backward kernel. */
+const NLL_IMPLEMENTATIONS = [
+  ['tf ops', crfNegLogLikelihood],
+  ['fused', crfNegLogLikelihoodFused],
+] as const;
+
 // Every backend the project runs without native packages; wasm has had kernel bugs of its own.
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`CRF on ${backend}`, () => {
@@ -76,11 +83,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
             const expected = bruteLogPartition(batch.sentences[b], crf);
             assert.ok(Math.abs(logZ[b] - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `sentence ${b}: ${logZ[b]} vs ${expected}`);
           });
-          const nll = crfNegLogLikelihood(batch.emissions, batch.tags, batch.mask, params).arraySync();
-          lengths.forEach((_, b) => {
-            const expected = bruteNll(batch.sentences[b], batch.gold[b], crf);
-            assert.ok(Math.abs(nll[b] - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `nll ${b}: ${nll[b]} vs ${expected}`);
-          });
+          for (const [name, nllOf] of NLL_IMPLEMENTATIONS) {
+            const nll = nllOf(batch.emissions, batch.tags, batch.mask, params).arraySync();
+            lengths.forEach((_, b) => {
+              const expected = bruteNll(batch.sentences[b], batch.gold[b], crf);
+              assert.ok(Math.abs(nll[b] - expected) < 1e-4 * Math.max(1, Math.abs(expected)), `${name} nll ${b}: ${nll[b]} vs ${expected}`);
+            });
+          }
           disposeParams(params);
           tf.dispose([batch.emissions, batch.tags, batch.mask]);
         });
@@ -106,14 +115,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
         tf.dispose([emissions, tags, mask]);
       });
 
-      test('a padded sentence gets the same loss as the sentence alone', () => {
+      for (const [name, nllOf] of NLL_IMPLEMENTATIONS) test(`${name}: a padded sentence gets the same loss as the sentence alone`, () => {
         const k = 4;
         const crf = randomCrf(k, 31);
         const batch = paddedBatch([6, 2, 4], k, 32);
         const params = paramsOf(crf);
-        const padded = crfNegLogLikelihood(batch.emissions, batch.tags, batch.mask, params).arraySync();
+        const padded = nllOf(batch.emissions, batch.tags, batch.mask, params).arraySync();
         batch.sentences.forEach((sent, b) => {
-          const alone = crfNegLogLikelihood(
+          const alone = nllOf(
             tf.tensor3d([sent]),
             tf.tensor2d([batch.gold[b]], undefined, 'int32'),
             tf.ones([1, sent.length]) as tf.Tensor2D,
@@ -125,7 +134,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     describe('gradients', () => {
-      test('autodiff gradients of the NLL match finite differences of the brute-force NLL', () => {
+      for (const [name, nllOf] of NLL_IMPLEMENTATIONS) test(`${name}: gradients of the NLL match finite differences of the brute-force NLL`, () => {
         const k = 3;
         const lengths = [4, 2];
         const crf = randomCrf(k, 51);
@@ -134,7 +143,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         // Loss = sum over the batch, so each parameter's gradient is the sum of per-sentence derivatives.
         const loss = (e: tf.Tensor, s: tf.Tensor, tr: tf.Tensor, en: tf.Tensor) =>
           tf.sum(
-            crfNegLogLikelihood(e as tf.Tensor3D, batch.tags, batch.mask, {
+            nllOf(e as tf.Tensor3D, batch.tags, batch.mask, {
               start: s as tf.Tensor1D,
               transitions: tr as tf.Tensor2D,
               end: en as tf.Tensor1D,

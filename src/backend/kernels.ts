@@ -16,6 +16,9 @@
  * calls the original kernel, so results are the original kernel's.
  */
 import * as tf from '@tensorflow/tfjs';
+import { crfNllKernel } from '../model/crfFused';
+import { lstmCellGradKernel, lstmCellKernel, lstmPreactivationKernel } from '../model/lstmCell';
+import { registerJsKernel } from './jsKernels';
 
 type TypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -144,6 +147,12 @@ function replaceKernel(kernelName: string, backendName: string, kernelFunc: (arg
  * backend's package is loaded and before the first training step.
  */
 export function registerProjectKernels(backendName: string): void {
+  if (backendName === 'wasm' || backendName === 'cpu') {
+    registerJsKernel(crfNllKernel, backendName);
+    registerJsKernel(lstmPreactivationKernel, backendName);
+    registerJsKernel(lstmCellKernel, backendName);
+    registerJsKernel(lstmCellGradKernel, backendName);
+  }
   if (backendName === 'wasm') {
     replaceKernel('UnsortedSegmentSum', 'wasm', wasmUnsortedSegmentSum);
     wrapMatMul('BatchMatMul');

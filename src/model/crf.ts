@@ -24,6 +24,8 @@
  * tag lookups are one-hot products instead.
  */
 import * as tf from '@tensorflow/tfjs';
+import { kernelAvailable } from '../backend/jsKernels';
+import { CRF_NLL, crfNegLogLikelihoodFused } from './crfFused';
 
 /** The CRF's parameters as tensors. transitions[i, j] scores tag i followed by tag j. */
 export interface CrfParams {
@@ -222,9 +224,14 @@ export class CRF extends tf.layers.Layer {
     };
   }
 
-  /** Mean negative log-likelihood over the batch: a scalar loss for training. */
+  /**
+   * Mean negative log-likelihood over the batch: a scalar loss for training.
+   * Uses the fused forward-backward kernel where the backend has it (crfFused.ts).
+   */
   negativeLogLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
-    return tf.tidy(() => tf.mean(crfNegLogLikelihood(emissions, tags, mask, this.params())));
+    validateCrfInputs(emissions, mask, this.numTags, tags);
+    const nll = kernelAvailable(CRF_NLL) ? crfNegLogLikelihoodFused : crfNegLogLikelihood;
+    return tf.tidy(() => tf.mean(nll(emissions, tags, mask, this.params())));
   }
 
   /** Copies the parameters out for Viterbi decoding in plain JavaScript. */

@@ -11,7 +11,10 @@ import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { viterbiBatch } from '../decode/viterbi';
 import { loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
 import { NER_VERSION } from '../version';
+import { kernelAvailable } from '../backend/jsKernels';
 import { CRF } from './crf';
+import { fusedEmissions } from './fusedForward';
+import { LSTM_CELL } from './lstmCell';
 import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary, validateMetadata } from './metadata';
 import { TaggerShape, buildTagger, crfOf } from './tagger';
 
@@ -53,8 +56,18 @@ export class NerModel {
     return new NerModel(buildTagger(shape, args.seed), args.words, args.tags, args.scheme, shape);
   }
 
-  /** Emission scores [B, T, K] for a batch; `training` turns dropout on. */
+  /**
+   * Emission scores [B, T, K] for a batch; `training` turns dropout on.
+   * Runs the fused LSTM where the backend has its kernels (wasm, cpu), else
+   * the tf.layers graph; both compute the same function of the same weights.
+   */
   emissions(batch: Batch, training: boolean): tf.Tensor3D {
+    if (kernelAvailable(LSTM_CELL)) return fusedEmissions(this.network, batch, this.shape.dropout, training);
+    return this.layersEmissions(batch, training);
+  }
+
+  /** Emission scores through tf.layers' own graph: the reference the fused path is tested against. */
+  layersEmissions(batch: Batch, training: boolean): tf.Tensor3D {
     return tf.tidy(() => {
       const ids = tf.tensor2d(batch.ids, [batch.size, batch.maxLength], 'int32');
       return this.network.apply(ids, { training }) as tf.Tensor3D;

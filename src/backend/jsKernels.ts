@@ -1,0 +1,80 @@
+/**
+ * Kernels written in plain JavaScript over typed arrays, registered for the
+ * two backends whose tensors live in this process's memory: wasm (the wasm
+ * heap) and cpu (JavaScript arrays). A kernel is a spec: how big its outputs
+ * are, and a compute function that reads the inputs and fills the outputs;
+ * this module adapts it to each backend's storage.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+export interface OutputSpec {
+  shape: number[];
+  dtype: 'float32' | 'int32';
+}
+
+export interface JsKernelSpec<Attrs> {
+  kernelName: string;
+  outputs(inputs: Record<string, tf.TensorInfo>, attrs: Attrs): OutputSpec[];
+  /**
+   * Fills every element of every output (wasm outputs start uninitialised).
+   * Inputs must not be written to.
+   */
+  compute(inputs: Record<string, TypedArray>, outputs: Array<Float32Array | Int32Array>, attrs: Attrs): void;
+}
+
+// The backends' classes are not in tfjs's public typings; these are the few
+// members used here (see backend_wasm.d.ts and backend_cpu.d.ts).
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): TypedArray;
+}
+interface CpuBackendLike {
+  data: { get(dataId: object): { values: TypedArray } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: TypedArray): tf.TensorInfo;
+}
+
+type KernelArgs<Attrs> = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: Attrs };
+
+function wasmKernel<Attrs>(spec: JsKernelSpec<Attrs>) {
+  return ({ inputs, backend, attrs }: KernelArgs<Attrs>): tf.TensorInfo | tf.TensorInfo[] => {
+    const wasm = backend as WasmBackendLike;
+    // Allocate every output before taking any view: allocation may grow the
+    // wasm heap, which detaches views taken earlier.
+    const outs = spec.outputs(inputs, attrs).map((o) => wasm.makeOutput(o.shape, o.dtype));
+    const outViews = outs.map((o) => wasm.typedArrayFromHeap(o) as Float32Array | Int32Array);
+    const inViews: Record<string, TypedArray> = {};
+    for (const [name, t] of Object.entries(inputs)) inViews[name] = wasm.typedArrayFromHeap(t);
+    spec.compute(inViews, outViews, attrs);
+    return outs.length === 1 ? outs[0] : outs;
+  };
+}
+
+function cpuKernel<Attrs>(spec: JsKernelSpec<Attrs>) {
+  return ({ inputs, backend, attrs }: KernelArgs<Attrs>): tf.TensorInfo | tf.TensorInfo[] => {
+    const cpu = backend as CpuBackendLike;
+    const specs = spec.outputs(inputs, attrs);
+    const outViews = specs.map((o) => {
+      const size = tf.util.sizeFromShape(o.shape);
+      return o.dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+    });
+    const inViews: Record<string, TypedArray> = {};
+    for (const [name, t] of Object.entries(inputs)) inViews[name] = cpu.data.get(t.dataId).values;
+    spec.compute(inViews, outViews, attrs);
+    const outs = specs.map((o, i) => cpu.makeTensorInfo(o.shape, o.dtype, outViews[i]));
+    return outs.length === 1 ? outs[0] : outs;
+  };
+}
+
+/** Registers (or replaces) `spec` for a backend whose memory JavaScript can reach: 'wasm' or 'cpu'. */
+export function registerJsKernel<Attrs>(spec: JsKernelSpec<Attrs>, backendName: 'wasm' | 'cpu'): void {
+  if (tf.getKernel(spec.kernelName, backendName) !== undefined) tf.unregisterKernel(spec.kernelName, backendName);
+  const kernelFunc = backendName === 'wasm' ? wasmKernel(spec) : cpuKernel(spec);
+  tf.registerKernel({ kernelName: spec.kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+/** True when `kernelName` can run on the active backend. */
+export function kernelAvailable(kernelName: string): boolean {
+  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
