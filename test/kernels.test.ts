@@ -45,6 +45,19 @@ for (const backend of ['wasm', 'cpu'] as const) {
       assertClose(got, expectedSegmentSum(x, ids, numSegments), backend);
     });
 
+    test('GatherV2 along axis 0 copies rows; other axes still work; a bad index is an error', () => {
+      const table = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+      const rows = tf.gather(table, tf.tensor2d([[2, 0], [2, 1]], undefined, 'int32'));
+      assert.deepEqual(rows.arraySync(), [[[7, 8, 9], [1, 2, 3]], [[7, 8, 9], [4, 5, 6]]]);
+      const ints = tf.gather(tf.tensor1d([10, 20, 30], 'int32'), tf.tensor1d([1, 1], 'int32'));
+      assert.equal(ints.dtype, 'int32');
+      assert.deepEqual(ints.arraySync(), [20, 20]);
+      const columns = tf.gather(table, tf.tensor1d([2, 0], 'int32'), 1);
+      assert.deepEqual(columns.arraySync(), [[3, 1], [6, 4], [9, 7]]);
+      if (backend === 'wasm') assert.throws(() => tf.gather(table, tf.tensor1d([3], 'int32')).dataSync(), /index 3 is not in \[0, 2\]/);
+      tf.dispose([table, rows, ints, columns]);
+    });
+
     test('makes the gradient of an embedding lookup trainable and correct', () => {
       // d/d table of sum(gather(table, ids) * w) = rows of w added into the looked-up rows.
       const vocab = 20;

@@ -2,8 +2,11 @@
  * Backend start-up: the one place that knows which tfjs backend runs.
  * Call `initBackend` once, before building or loading a model.
  */
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { NerError, UsageError } from '../errors';
+import { DirectionThread } from '../model/directionThread';
+import { setDirectionRunner } from '../model/lstm';
 import { registerProjectKernels } from './kernels';
 import { Availability, BackendChoice, BackendName, BackendRequest, backendCandidates } from './select';
 
@@ -13,6 +16,12 @@ export interface BackendOptions {
   backend?: BackendRequest;
   /** Require a CUDA GPU through @tensorflow/tfjs-node-gpu. */
   gpu?: boolean;
+  /**
+   * Threads for the BiLSTM on wasm and cpu: 2 runs its two directions in
+   * parallel (a helper thread), 1 keeps everything on this thread. Default:
+   * 2 when the machine has two or more cores. libtensorflow threads itself.
+   */
+  threads?: number;
 }
 
 export interface BackendInfo {
@@ -23,6 +32,8 @@ export interface BackendInfo {
   skipped: string[];
   /** Problems worth a warning, such as --gpu without a visible device. */
   warnings: string[];
+  /** Threads the BiLSTM runs on (1 or 2). */
+  threads: number;
 }
 
 /** How packages are found and loaded; replaced in tests. */
@@ -100,16 +111,53 @@ export async function initBackend(options: BackendOptions = {}, loader: PackageL
     if (gpu && !usingGpu) {
       warnings.push('--gpu: @tensorflow/tfjs-node-gpu loaded but found no CUDA device; running on the CPU');
     }
-    active = { name: choice.name, usingGpu, skipped, warnings };
+    const threads = await startHelperThread(choice.tfName, options.threads, warnings);
+    active = { name: choice.name, usingGpu, skipped, warnings, threads };
     return active;
   }
   // cpu is always the last candidate of auto and always starts; reaching here is a bug.
   throw new NerError(`no tfjs backend could start: ${skipped.join('; ')}`, 1);
 }
 
+let helperThread: DirectionThread | undefined;
+
+/**
+ * Starts (or keeps, or stops) the BiLSTM's helper thread to match the backend
+ * and thread count. Returns the threads in use; a helper that fails to start
+ * leaves one thread and a warning.
+ */
+async function startHelperThread(tfName: string, requested: number | undefined, warnings: string[]): Promise<number> {
+  const threads = requested ?? Math.min(2, os.availableParallelism());
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer, got ${threads}`);
+  const wanted = threads >= 2 && (tfName === 'wasm' || tfName === 'cpu');
+  if (helperThread !== undefined && (!wanted || helperThread.backend !== tfName)) {
+    await helperThread.stop();
+    helperThread = undefined;
+  }
+  if (wanted && helperThread === undefined) {
+    try {
+      helperThread = await DirectionThread.start(tfName as 'wasm' | 'cpu');
+    } catch (err) {
+      warnings.push(`could not start a helper thread (${(err as Error).message}); running on one thread`);
+    }
+  }
+  const thread = helperThread;
+  // Only while the backend it was started for is active (tests switch backends directly).
+  setDirectionRunner(thread === undefined ? undefined : () => (tf.getBackend() === thread.backend ? thread : undefined));
+  return thread === undefined ? 1 : 2;
+}
+
+/** Stops the helper thread, if any (the process can exit without this: the thread is unref'd). */
+export async function stopHelperThread(): Promise<void> {
+  await helperThread?.stop();
+  helperThread = undefined;
+  setDirectionRunner(undefined);
+}
+
 /** One line for users: which backend runs and why others did not. */
 export function describeBackend(info: BackendInfo): string {
   const device = info.name === 'tensorflow-gpu' ? (info.usingGpu ? ' (CUDA GPU)' : ' (no GPU found, CPU)') : '';
   const why = info.skipped.length > 0 ? `; skipped ${info.skipped.join('; ')}` : '';
-  return `backend: ${info.name}${device}${why}`;
+  const threads = info.threads > 1 ? `, ${info.threads} threads` : '';
+  return `backend: ${info.name}${device}${threads}${why}`;
 }

@@ -22,6 +22,11 @@ export interface JsKernelSpec<Attrs> {
    * Inputs must not be written to.
    */
   compute(inputs: Record<string, TypedArray>, outputs: Array<Float32Array | Int32Array>, attrs: Attrs): void;
+  /**
+   * For a spec that replaces a backend's own kernel: false hands the call to
+   * that kernel (cases the spec does not cover). Default: always true.
+   */
+  accepts?(inputs: Record<string, tf.TensorInfo>, attrs: Attrs): boolean;
 }
 
 // The backends' classes are not in tfjs's public typings; these are the few
@@ -67,11 +72,22 @@ function cpuKernel<Attrs>(spec: JsKernelSpec<Attrs>) {
   };
 }
 
+/** Marks kernels registered from specs, so that registering twice never wraps one of ours as "the original". */
+const FROM_SPEC = Symbol('ner js kernel');
+
 /** Registers (or replaces) `spec` for a backend whose memory JavaScript can reach: 'wasm' or 'cpu'. */
 export function registerJsKernel<Attrs>(spec: JsKernelSpec<Attrs>, backendName: 'wasm' | 'cpu'): void {
-  if (tf.getKernel(spec.kernelName, backendName) !== undefined) tf.unregisterKernel(spec.kernelName, backendName);
-  const kernelFunc = backendName === 'wasm' ? wasmKernel(spec) : cpuKernel(spec);
-  tf.registerKernel({ kernelName: spec.kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  const existing = tf.getKernel(spec.kernelName, backendName);
+  const original = existing !== undefined && !(existing.kernelFunc as unknown as Record<symbol, unknown>)[FROM_SPEC] ? existing : undefined;
+  const run = backendName === 'wasm' ? wasmKernel(spec) : cpuKernel(spec);
+  const kernelFunc = (args: KernelArgs<Attrs>) =>
+    original !== undefined && spec.accepts !== undefined && !spec.accepts(args.inputs, args.attrs)
+      ? original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0])
+      : run(args);
+  (kernelFunc as unknown as Record<symbol, unknown>)[FROM_SPEC] = original ?? true;
+  if (existing !== undefined) tf.unregisterKernel(spec.kernelName, backendName);
+  // The original's setupFunc stays: it binds what the original kernel calls into.
+  tf.registerKernel({ ...original, kernelName: spec.kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }
 
 /** True when `kernelName` can run on the active backend. */

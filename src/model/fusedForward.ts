@@ -5,12 +5,12 @@
  * so training through it trains the tf.layers model that gets saved.
  *
  *   ids [B, T] -> (time-major) gather embeddings [T*B, D] -> dropout
- *     -> forward and backward LSTM [T*B, H] each -> concat [T*B, 2H] -> dropout
+ *     -> bidirectional LSTM [T*B, 2H] (forward, backward directions) -> dropout
  *     -> dense [T*B, K] -> emissions [B, T, K]
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
-import { LstmWeights, lstmSequence } from './lstm';
+import { LstmWeights, bilstm } from './lstm';
 import { LAYER } from './tagger';
 
 interface TaggerWeights {
@@ -63,9 +63,7 @@ export function fusedEmissions(network: tf.LayersModel, batch: Batch, dropout: n
     const mask = tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n)));
     const drop = (x: tf.Tensor2D) => (training && dropout > 0 ? (tf.dropout(x, dropout) as tf.Tensor2D) : x);
     const embedded = drop(tf.gather(w.embeddings, ids)); // [T*B, D]
-    const forward = lstmSequence(embedded, mask, w.forward, T, B, false, training);
-    const backward = lstmSequence(embedded, mask, w.backward, T, B, true, training);
-    const states = drop(tf.concat([forward, backward], 1)); // [T*B, 2H]
+    const states = drop(bilstm(embedded, mask, w.forward, w.backward, T, B, training)); // [T*B, 2H]
     const scores = tf.fused.matMul({ a: states, b: w.denseKernel, bias: w.denseBias }); // [T*B, K]
     const numTags = w.denseBias.shape[0];
     return tf.transpose(tf.reshape(scores, [T, B, numTags]), [1, 0, 2]) as tf.Tensor3D;

@@ -1,14 +1,19 @@
 /**
- * A masked LSTM over a whole batch in one direction, with a hand-written
- * gradient (backpropagation through time), for backends that run the project's
+ * A masked bidirectional LSTM over a whole batch with a hand-written gradient
+ * (backpropagation through time), for backends that run the project's
  * JavaScript cell kernels (wasm, cpu).
  *
  * Why not tf.layers' LSTM: it issues ~30 small ops per time step forward and
  * ~60 backward, and on wasm their fixed costs dominate. Here a step is one
- * recurrent matMul plus one cell kernel, and the input projection, the weight
- * gradients and the input gradient are one large matMul each over all steps.
- * The maths is tf.layers.lstm's exactly (same weights, gate order and masking),
- * which test/lstm.test.ts checks against tf.layers itself.
+ * recurrent matMul, one preactivation kernel, one Sigmoid and one cell kernel;
+ * the input projection, the weight gradients and the input gradient are one
+ * large matMul each over all steps. The maths is tf.layers.lstm's exactly (same
+ * weights, gate order and masking), which test/lstm.test.ts checks against
+ * tf.layers itself.
+ *
+ * The two directions are independent, so with a helper thread (see
+ * directionThread.ts) the backward direction runs there while this thread runs
+ * the forward one, both in the forward pass and in backpropagation.
  *
  * Layout: time-major 2-D, row t*B + b is token t of sentence b, so a step's
  * rows form one contiguous block.
@@ -23,14 +28,26 @@ export interface LstmWeights {
   bias: tf.Tensor1D; // b [4H]
 }
 
-interface ForwardPass {
-  /** [T*B, H] outputs in time order. */
-  outputs: tf.Tensor2D;
-  /** What the backward pass needs, each [T*B, ...] in time order. */
+/** The shape of a batch in time-major layout. */
+export interface SequenceShape {
+  steps: number; // T
+  batch: number; // B
+  reverse: boolean;
+}
+
+/** What the backward pass of one direction needs, each [T*B, ...] in time order. */
+export interface DirectionActivations {
   gates: tf.Tensor2D;
   tanhC: tf.Tensor2D;
   cPrev: tf.Tensor2D;
   hPrev: tf.Tensor2D;
+}
+
+export interface DirectionGradients {
+  dx: tf.Tensor2D; // [T*B, D]
+  dKernel: tf.Tensor2D; // [D, 4H]
+  dRecurrentKernel: tf.Tensor2D; // [H, 4H]
+  dBias: tf.Tensor1D; // [4H]
 }
 
 function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: CellAttrs): tf.Tensor[] {
@@ -39,114 +56,183 @@ function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: CellAttrs): t
 }
 
 /**
- * The recurrence. Steps run t = 0..T-1, or T-1..0 when `reverse`; padded
- * steps carry the state, so a reversed right-padded sentence starts from a
- * zero state at its own last token, as tf.layers' goBackwards does.
+ * One direction's recurrence over x [T*B, D] with mask [T*B]. Steps run
+ * t = 0..T-1, or T-1..0 when `reverse`; padded steps carry the state, so a
+ * reversed right-padded sentence starts from a zero state at its own last
+ * token, as tf.layers' goBackwards does. Returns the outputs [T*B, H] and,
+ * with `keep`, what the backward pass needs.
  */
-function forwardPass(
+export function directionForward(
   x: tf.Tensor2D,
   mask: tf.Tensor1D,
   w: LstmWeights,
-  steps: number,
-  batch: number,
-  reverse: boolean,
-  keepForBackward: boolean,
-): ForwardPass {
+  shape: SequenceShape,
+  keep: boolean,
+): { outputs: tf.Tensor2D; activations?: DirectionActivations } {
+  const { steps, batch, reverse } = shape;
   const units = w.recurrentKernel.shape[0];
-  // c-gate columns doubled, so that one Sigmoid per step yields all four gates (see lstmCell.ts).
-  const scale = tf.tensor1d(gateScale(units));
-  const recurrent = tf.mul(w.recurrentKernel, scale); // [H, 4H]
-  const xProj = tf.fused.matMul({ a: x, b: tf.mul(w.kernel, scale), bias: tf.mul(w.bias, scale) }); // [T*B, 4H]
-  const zerosState = tf.zeros([batch, units]);
-  let h: tf.Tensor = zerosState;
-  let c: tf.Tensor = zerosState;
-  const outputs: tf.Tensor[] = new Array(steps);
-  const gates: tf.Tensor[] = new Array(steps);
-  const tanhC: tf.Tensor[] = new Array(steps);
-  const cPrev: tf.Tensor[] = new Array(steps);
-  const hPrev: tf.Tensor[] = new Array(steps);
-  for (let s = 0; s < steps; s++) {
-    const t = reverse ? steps - 1 - s : s;
-    const attrs = { step: t, batch, units };
-    const hU = s === 0 ? tf.zeros([batch, 4 * units]) : tf.matMul(h, recurrent); // [B, 4H]
-    const [z] = runKernel(LSTM_PREACTIVATION, { xProj, hU }, attrs); // [B, 4H]
-    const [hNew, cNew, g, tc] = runKernel(LSTM_CELL, { act: tf.sigmoid(z), hPrev: h, cPrev: c, mask }, attrs);
-    outputs[t] = hNew;
-    gates[t] = g;
-    tanhC[t] = tc;
-    cPrev[t] = c;
-    hPrev[t] = h;
-    h = hNew;
-    c = cNew;
-  }
-  const stack = (parts: tf.Tensor[]) => tf.concat(parts, 0) as tf.Tensor2D;
-  return {
-    outputs: stack(outputs),
-    gates: keepForBackward ? stack(gates) : (undefined as unknown as tf.Tensor2D),
-    tanhC: keepForBackward ? stack(tanhC) : (undefined as unknown as tf.Tensor2D),
-    cPrev: keepForBackward ? stack(cPrev) : (undefined as unknown as tf.Tensor2D),
-    hPrev: keepForBackward ? stack(hPrev) : (undefined as unknown as tf.Tensor2D),
-  };
+  return tf.tidy(() => {
+    // c-gate columns doubled, so that one Sigmoid per step yields all four gates (see lstmCell.ts).
+    const scale = tf.tensor1d(gateScale(units));
+    const recurrent = tf.mul(w.recurrentKernel, scale); // [H, 4H]
+    const xProj = tf.fused.matMul({ a: x, b: tf.mul(w.kernel, scale), bias: tf.mul(w.bias, scale) }); // [T*B, 4H]
+    const zerosState = tf.zeros([batch, units]);
+    let h: tf.Tensor = zerosState;
+    let c: tf.Tensor = zerosState;
+    const outs: tf.Tensor[] = new Array(steps);
+    const gates: tf.Tensor[] = new Array(steps);
+    const tanhC: tf.Tensor[] = new Array(steps);
+    const cPrev: tf.Tensor[] = new Array(steps);
+    const hPrev: tf.Tensor[] = new Array(steps);
+    for (let s = 0; s < steps; s++) {
+      const t = reverse ? steps - 1 - s : s;
+      const attrs = { step: t, batch, units };
+      const hU = s === 0 ? tf.zeros([batch, 4 * units]) : tf.matMul(h, recurrent); // [B, 4H]
+      const [z] = runKernel(LSTM_PREACTIVATION, { xProj, hU }, attrs); // [B, 4H]
+      const [hNew, cNew, g, tc] = runKernel(LSTM_CELL, { act: tf.sigmoid(z), hPrev: h, cPrev: c, mask }, attrs);
+      outs[t] = hNew;
+      gates[t] = g;
+      tanhC[t] = tc;
+      cPrev[t] = c;
+      hPrev[t] = h;
+      h = hNew;
+      c = cNew;
+    }
+    const outputs = tf.concat(outs, 0) as tf.Tensor2D;
+    if (!keep) return { outputs };
+    const stack = (parts: tf.Tensor[]) => tf.concat(parts, 0) as tf.Tensor2D;
+    return { outputs, activations: { gates: stack(gates), tanhC: stack(tanhC), cPrev: stack(cPrev), hPrev: stack(hPrev) } };
+  });
 }
 
 /**
- * Outputs [T*B, H] of one LSTM direction over time-major inputs x [T*B, D]
- * with mask [T*B] (1 for tokens). Differentiable with respect to x and the
- * weights when `trainable` (the default); inference skips keeping what the
- * backward pass would need.
+ * Backpropagation through time for one direction: from dY [T*B, H], the
+ * gradient of its outputs, to the gradients of its input and weights.
  */
-export function lstmSequence(
+export function directionBackward(
   x: tf.Tensor2D,
   mask: tf.Tensor1D,
-  weights: LstmWeights,
+  w: LstmWeights,
+  a: DirectionActivations,
+  dY: tf.Tensor2D,
+  shape: SequenceShape,
+): DirectionGradients {
+  const { steps, batch, reverse } = shape;
+  const units = w.recurrentKernel.shape[0];
+  return tf.tidy(() => {
+    const uT = tf.transpose(w.recurrentKernel); // [4H, H]
+    let dhRec: tf.Tensor = tf.zeros([batch, units]);
+    let dhCarry: tf.Tensor = dhRec;
+    let dc: tf.Tensor = dhRec;
+    const dz: tf.Tensor[] = new Array(steps);
+    // The steps in the opposite order of the forward pass.
+    for (let s = steps - 1; s >= 0; s--) {
+      const t = reverse ? steps - 1 - s : s;
+      const [dzT, dcPrev, dhCarryPrev] = runKernel(
+        LSTM_CELL_GRAD,
+        { dY, dhRec, dhCarry, dc, gates: a.gates, tanhC: a.tanhC, cPrev: a.cPrev, mask },
+        { step: t, batch, units },
+      );
+      dz[t] = dzT;
+      dhRec = tf.matMul(dzT, uT); // [B, H]
+      dhCarry = dhCarryPrev;
+      dc = dcPrev;
+    }
+    const dZ = tf.concat(dz, 0); // [T*B, 4H]
+    return {
+      dx: tf.matMul(dZ, tf.transpose(w.kernel)) as tf.Tensor2D,
+      dKernel: tf.matMul(tf.transpose(x), dZ) as tf.Tensor2D,
+      dRecurrentKernel: tf.matMul(tf.transpose(a.hPrev), dZ) as tf.Tensor2D,
+      dBias: tf.sum(dZ, 0) as tf.Tensor1D,
+    };
+  });
+}
+
+/**
+ * Runs the backward (right-to-left) direction somewhere else, a helper
+ * thread, while this thread runs the forward one. Synchronous: `start*`
+ * hands the work over, `finish*` waits for the result. The helper keeps the
+ * activations of its last `startForward(..., keep = true)` for the next
+ * `startBackward`.
+ */
+export interface DirectionRunner {
+  startForward(x: tf.Tensor2D, mask: tf.Tensor1D, weights: LstmWeights, shape: SequenceShape, keep: boolean): void;
+  finishForward(): tf.Tensor2D;
+  startBackward(dY: tf.Tensor2D): void;
+  finishBackward(): DirectionGradients;
+}
+
+let helper: (() => DirectionRunner | undefined) | undefined;
+
+/** Installs the source of the helper thread (backend start-up does this); undefined = this thread only. */
+export function setDirectionRunner(source: (() => DirectionRunner | undefined) | undefined): void {
+  helper = source;
+}
+
+const activationList = (a: DirectionActivations) => [a.gates, a.tanhC, a.cPrev, a.hPrev];
+const activationsFrom = ([gates, tanhC, cPrev, hPrev]: tf.Tensor[]): DirectionActivations => ({
+  gates: gates as tf.Tensor2D,
+  tanhC: tanhC as tf.Tensor2D,
+  cPrev: cPrev as tf.Tensor2D,
+  hPrev: hPrev as tf.Tensor2D,
+});
+
+/**
+ * Outputs [T*B, 2H] of a bidirectional LSTM over time-major inputs x [T*B, D]
+ * with mask [T*B] (1 for tokens): the forward direction's H columns, then the
+ * backward direction's, as tf.layers.bidirectional with mergeMode 'concat'.
+ * Differentiable with respect to x and all weights when `trainable`.
+ */
+export function bilstm(
+  x: tf.Tensor2D,
+  mask: tf.Tensor1D,
+  forward: LstmWeights,
+  backward: LstmWeights,
   steps: number,
   batch: number,
-  reverse: boolean,
-  trainable = true,
+  trainable: boolean,
 ): tf.Tensor2D {
-  if (x.shape[0] !== steps * batch) throw new Error(`lstmSequence: expected ${steps * batch} rows of input (T*B), got ${x.shape[0]}`);
-  if (mask.shape[0] !== steps * batch) throw new Error(`lstmSequence: expected a mask of ${steps * batch} (T*B), got ${mask.shape[0]}`);
-  if (!trainable) return tf.tidy(() => forwardPass(x, mask, weights, steps, batch, reverse, false).outputs);
+  if (x.shape[0] !== steps * batch) throw new Error(`bilstm: expected ${steps * batch} rows of input (T*B), got ${x.shape[0]}`);
+  if (mask.shape[0] !== steps * batch) throw new Error(`bilstm: expected a mask of ${steps * batch} (T*B), got ${mask.shape[0]}`);
+  const fShape: SequenceShape = { steps, batch, reverse: false };
+  const bShape: SequenceShape = { steps, batch, reverse: true };
+  const remote = helper?.();
+  const units = forward.recurrentKernel.shape[0];
 
-  const units = weights.recurrentKernel.shape[0];
-  const withGradient = tf.customGrad((...args: unknown[]) => {
-    const [xIn, W, U, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-    const save = args[4] as (tensors: tf.Tensor[]) => void;
-    const pass = forwardPass(xIn, mask, { kernel: W, recurrentKernel: U, bias: b }, steps, batch, reverse, true);
-    // Everything the gradient reads must be saved: the caller's tidy disposes the rest, mask included.
-    save([xIn, W, U, pass.gates, pass.tanhC, pass.cPrev, pass.hPrev, mask]);
+  if (!trainable) {
+    return tf.tidy(() => {
+      remote?.startForward(x, mask, backward, bShape, false);
+      const f = directionForward(x, mask, forward, fShape, false).outputs;
+      const b = remote !== undefined ? remote.finishForward() : directionForward(x, mask, backward, bShape, false).outputs;
+      return tf.concat([f, b], 1) as tf.Tensor2D;
+    });
+  }
+
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [xIn, Wf, Uf, bf, Wb, Ub, bb] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    const save = args[7] as (tensors: tf.Tensor[]) => void;
+    const fw: LstmWeights = { kernel: Wf, recurrentKernel: Uf, bias: bf };
+    const bw: LstmWeights = { kernel: Wb, recurrentKernel: Ub, bias: bb };
+    remote?.startForward(xIn, mask, bw, bShape, true);
+    const f = directionForward(xIn, mask, fw, fShape, true);
+    const b = remote !== undefined ? { outputs: remote.finishForward() } : directionForward(xIn, mask, bw, bShape, true);
+    // Everything the gradient reads is saved: the caller's tidy disposes the rest, mask included.
+    // (tfjs keeps saved tensors only while a gradient tape records, and frees them after backprop.)
+    save([xIn, mask, Wf, Uf, bf, Wb, Ub, bb, ...activationList(f.activations!), ...(b.activations ? activationList(b.activations) : [])]);
     return {
-      value: pass.outputs,
+      value: tf.concat([f.outputs, b.outputs], 1) as tf.Tensor2D,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xSaved, WSaved, USaved, gates, tanhC, cPrev, hPrev, maskSaved] = saved;
-        const dY = dy as tf.Tensor2D; // [T*B, H]
-        const uT = tf.transpose(USaved); // [4H, H]
-        let dhRec: tf.Tensor = tf.zeros([batch, units]);
-        let dhCarry: tf.Tensor = dhRec;
-        let dc: tf.Tensor = dhRec;
-        const dz: tf.Tensor[] = new Array(steps);
-        // Backpropagation through time: the steps in the opposite order of the forward pass.
-        for (let s = steps - 1; s >= 0; s--) {
-          const t = reverse ? steps - 1 - s : s;
-          const [dzT, dcPrev, dhCarryPrev] = runKernel(
-            LSTM_CELL_GRAD,
-            { dY, dhRec, dhCarry, dc, gates, tanhC, cPrev, mask: maskSaved },
-            { step: t, batch, units },
-          );
-          dz[t] = dzT;
-          dhRec = tf.matMul(dzT, uT); // [B, H]
-          dhCarry = dhCarryPrev;
-          dc = dcPrev;
-        }
-        const dZ = tf.concat(dz, 0); // [T*B, 4H]
-        return [
-          tf.matMul(dZ, tf.transpose(WSaved)), // dx [T*B, D]
-          tf.matMul(tf.transpose(xSaved), dZ), // dW [D, 4H]
-          tf.matMul(tf.transpose(hPrev), dZ), // dU [H, 4H]
-          tf.sum(dZ, 0), // db [4H]
-        ];
+        const [xS, maskS, WfS, UfS, bfS, WbS, UbS, bbS] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const [dYf, dYb] = tf.split(dy as tf.Tensor2D, [units, units], 1) as [tf.Tensor2D, tf.Tensor2D];
+        remote?.startBackward(dYb);
+        const gf = directionBackward(xS, maskS, { kernel: WfS, recurrentKernel: UfS, bias: bfS }, activationsFrom(saved.slice(8, 12)), dYf, fShape);
+        const gb =
+          remote !== undefined
+            ? remote.finishBackward()
+            : directionBackward(xS, maskS, { kernel: WbS, recurrentKernel: UbS, bias: bbS }, activationsFrom(saved.slice(12, 16)), dYb, bShape);
+        return [tf.add(gf.dx, gb.dx), gf.dKernel, gf.dRecurrentKernel, gf.dBias, gb.dKernel, gb.dRecurrentKernel, gb.dBias];
       },
     };
   });
-  return withGradient(x, weights.kernel, weights.recurrentKernel, weights.bias) as tf.Tensor2D;
+  return op(x, forward.kernel, forward.recurrentKernel, forward.bias, backward.kernel, backward.recurrentKernel, backward.bias) as tf.Tensor2D;
 }

@@ -15,6 +15,7 @@ import { evaluateModel } from '../eval/evaluateModel';
 import type { DevScores, EpochRecord, TrainingSummary } from '../model/metadata';
 import { NerModel } from '../model/nerModel';
 import { makeRng, withRandomSource } from '../util/random';
+import { makeAdam } from './optimizer';
 
 export interface TrainOptions {
   epochs: number;
@@ -83,18 +84,6 @@ function validateOptions(o: TrainOptions): void {
   if (!(o.clipNorm >= 0)) throw new UsageError(`--clip-norm must be >= 0, got ${o.clipNorm}`);
 }
 
-/** Scales gradients so their global L2 norm is at most `maxNorm` (Pascanu et al., 2013). */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    const names = Object.keys(grads);
-    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
-    const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
-    const out: tf.NamedTensorMap = {};
-    for (const n of names) out[n] = tf.mul(grads[n], scale);
-    return out;
-  });
-}
-
 function devScores(model: NerModel, dev: Corpus): DevScores {
   const { overall } = metrics(evaluateModel(model, dev).counts);
   return { precision: overall.precision, recall: overall.recall, f1: overall.f1 };
@@ -142,9 +131,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     dropout: options.dropout,
     seed: options.seed,
   });
-  // Typed as the base class: AdamOptimizer's own typing of applyGradients is narrower than what it accepts.
-  const optimizer: tf.Optimizer = tf.train.adam(options.learningRate);
   const variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = makeAdam(variables, { learningRate: options.learningRate, clipNorm: options.clipNorm });
   const rng = makeRng(options.seed);
   // A separate stream, so that dropout draws do not shift the shuffling.
   const dropoutRng = makeRng(options.seed ^ 0x5eed);
@@ -173,7 +161,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         const lossValue = withRandomSource(dropoutRng, () =>
           tf.tidy(() => {
             const { value, grads } = tf.variableGrads(() => model.loss(batch), variables);
-            optimizer.applyGradients(options.clipNorm > 0 ? clipByGlobalNorm(grads, options.clipNorm) : grads);
+            optimizer.step(grads);
             return value.dataSync()[0];
           }),
         );

@@ -1,0 +1,137 @@
+/**
+ * A helper thread that runs the backward (right-to-left) direction of the
+ * BiLSTM while the main thread runs the forward one; see lstm.ts.
+ *
+ * The BiLSTM is a synchronous op inside tfjs's graph, so the main thread
+ * cannot await a reply: it posts a request on a MessagePort, blocks on
+ * Atomics.wait until the helper raises a shared flag, and takes the reply with
+ * receiveMessageOnPort. The helper is an ordinary worker with its own tfjs
+ * backend (wasm heaps are per thread), so tensors travel as Float32Arrays.
+ */
+import * as path from 'node:path';
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { DirectionGradients, DirectionRunner, LstmWeights, SequenceShape } from './lstm';
+
+/** A tensor in transit: its values (a private copy, transferable) and shape. */
+export interface TensorMessage {
+  data: Float32Array;
+  shape: number[];
+}
+
+export type DirectionRequest =
+  | {
+      kind: 'forward';
+      x: TensorMessage;
+      mask: TensorMessage;
+      kernel: TensorMessage;
+      recurrentKernel: TensorMessage;
+      bias: TensorMessage;
+      shape: SequenceShape;
+      keep: boolean;
+    }
+  | { kind: 'backward'; dY: TensorMessage };
+
+export type DirectionReply = { ok: true; tensors: TensorMessage[] } | { ok: false; error: string };
+
+/** Copies a tensor's values out (dataSync may hand out the backend's own storage, which must not be transferred). */
+export function toMessage(t: tf.Tensor): TensorMessage {
+  return { data: new Float32Array(t.dataSync() as Float32Array), shape: t.shape.slice() };
+}
+
+export function fromMessage(m: TensorMessage): tf.Tensor {
+  return tf.tensor(m.data, m.shape, 'float32');
+}
+
+export function transferList(messages: TensorMessage[]): ArrayBuffer[] {
+  return messages.map((m) => m.data.buffer as ArrayBuffer);
+}
+
+/** How long the main thread waits for one reply before giving up on the helper. */
+const REPLY_TIMEOUT_MS = 120_000;
+
+export class DirectionThread implements DirectionRunner {
+  private constructor(
+    readonly backend: string,
+    private readonly worker: Worker,
+    private readonly port: MessagePort,
+    private readonly flag: Int32Array,
+  ) {}
+
+  /** Starts a helper on the given backend; resolves once its backend is ready. */
+  static async start(backend: 'wasm' | 'cpu'): Promise<DirectionThread> {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(path.join(__dirname, 'directionWorker.js'), {
+      workerData: { backend, port: port2, flag },
+      transferList: [port2],
+    });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`helper thread exited with code ${code}`)));
+    });
+    worker.removeAllListeners();
+    // An idle helper must not keep the process alive.
+    worker.unref();
+    port1.unref();
+    return new DirectionThread(backend, worker, port1, flag);
+  }
+
+  private post(request: DirectionRequest, tensors: TensorMessage[]): void {
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage(request, transferList(tensors));
+  }
+
+  private reply(): TensorMessage[] {
+    for (;;) {
+      const received = receiveMessageOnPort(this.port);
+      if (received !== undefined) {
+        const reply = received.message as DirectionReply;
+        if (!reply.ok) throw new Error(`helper thread: ${reply.error}`);
+        return reply.tensors;
+      }
+      if (Atomics.wait(this.flag, 0, 0, REPLY_TIMEOUT_MS) === 'timed-out' && receiveMessageOnPort(this.port) === undefined) {
+        throw new Error(`helper thread gave no reply in ${REPLY_TIMEOUT_MS / 1000} s`);
+      }
+    }
+  }
+
+  startForward(x: tf.Tensor2D, mask: tf.Tensor1D, weights: LstmWeights, shape: SequenceShape, keep: boolean): void {
+    const request = {
+      kind: 'forward' as const,
+      x: toMessage(x),
+      mask: toMessage(mask),
+      kernel: toMessage(weights.kernel),
+      recurrentKernel: toMessage(weights.recurrentKernel),
+      bias: toMessage(weights.bias),
+      shape,
+      keep,
+    };
+    this.post(request, [request.x, request.mask, request.kernel, request.recurrentKernel, request.bias]);
+  }
+
+  finishForward(): tf.Tensor2D {
+    return fromMessage(this.reply()[0]) as tf.Tensor2D;
+  }
+
+  startBackward(dY: tf.Tensor2D): void {
+    const request = { kind: 'backward' as const, dY: toMessage(dY) };
+    this.post(request, [request.dY]);
+  }
+
+  finishBackward(): DirectionGradients {
+    const [dx, dKernel, dRecurrentKernel, dBias] = this.reply().map(fromMessage);
+    return {
+      dx: dx as tf.Tensor2D,
+      dKernel: dKernel as tf.Tensor2D,
+      dRecurrentKernel: dRecurrentKernel as tf.Tensor2D,
+      dBias: dBias as tf.Tensor1D,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.port.close();
+    await this.worker.terminate();
+  }
+}

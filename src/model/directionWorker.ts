@@ -1,0 +1,74 @@
+/**
+ * The helper thread's side of directionThread.ts: runs one LSTM direction
+ * forward, keeps what its backward pass needs, and runs that backward pass
+ * when asked.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend';
+import { DirectionActivations, LstmWeights, SequenceShape, directionBackward, directionForward } from './lstm';
+import { DirectionReply, DirectionRequest, TensorMessage, fromMessage, toMessage, transferList } from './directionThread';
+
+const { backend, port, flag } = workerData as { backend: 'wasm' | 'cpu'; port: MessagePort; flag: Int32Array };
+
+/** The last forward pass kept for backpropagation: its inputs and activations. */
+let kept: { x: tf.Tensor2D; mask: tf.Tensor1D; weights: LstmWeights; shape: SequenceShape; activations: DirectionActivations } | undefined;
+
+function release(): void {
+  if (kept === undefined) return;
+  const a = kept.activations;
+  tf.dispose([kept.x, kept.mask, kept.weights.kernel, kept.weights.recurrentKernel, kept.weights.bias, a.gates, a.tanhC, a.cPrev, a.hPrev]);
+  kept = undefined;
+}
+
+function handle(request: DirectionRequest): TensorMessage[] {
+  if (request.kind === 'forward') {
+    release();
+    const x = fromMessage(request.x) as tf.Tensor2D;
+    const mask = fromMessage(request.mask) as tf.Tensor1D;
+    const weights: LstmWeights = {
+      kernel: fromMessage(request.kernel) as tf.Tensor2D,
+      recurrentKernel: fromMessage(request.recurrentKernel) as tf.Tensor2D,
+      bias: fromMessage(request.bias) as tf.Tensor1D,
+    };
+    const { outputs, activations } = directionForward(x, mask, weights, request.shape, request.keep);
+    if (activations !== undefined) {
+      kept = { x, mask, weights, shape: request.shape, activations };
+    } else {
+      tf.dispose([x, mask, weights.kernel, weights.recurrentKernel, weights.bias]);
+    }
+    const reply = [toMessage(outputs)];
+    outputs.dispose();
+    return reply;
+  }
+  if (kept === undefined) throw new Error('backward requested without a kept forward pass');
+  const dY = fromMessage(request.dY) as tf.Tensor2D;
+  const g = directionBackward(kept.x, kept.mask, kept.weights, kept.activations, dY, kept.shape);
+  const reply = [g.dx, g.dKernel, g.dRecurrentKernel, g.dBias].map(toMessage);
+  tf.dispose([dY, g.dx, g.dKernel, g.dRecurrentKernel, g.dBias]);
+  release();
+  return reply;
+}
+
+async function main(): Promise<void> {
+  await initBackend({ backend, threads: 1 });
+  port.on('message', (request: DirectionRequest) => {
+    let reply: DirectionReply;
+    let transfer: ArrayBuffer[] = [];
+    try {
+      const tensors = handle(request);
+      reply = { ok: true, tensors };
+      transfer = transferList(tensors);
+    } catch (err) {
+      reply = { ok: false, error: (err as Error).message };
+    }
+    port.postMessage(reply, transfer);
+    // Wake the main thread, blocked in Atomics.wait.
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  });
+  parentPort!.postMessage('ready');
+}
+
+main().catch((err) => parentPort!.postMessage(`helper thread failed to start: ${(err as Error).message}`));
