@@ -137,17 +137,35 @@ for (const backend of ['cpu', 'wasm'] as const) {
       for (const [name, nllOf] of NLL_IMPLEMENTATIONS) test(`${name}: gradients of the NLL match finite differences of the brute-force NLL`, () => {
         const k = 3;
         const lengths = [4, 2];
-        const crf = randomCrf(k, 51);
-        const batch = paddedBatch(lengths, k, 52);
+        checkGradients(nllOf, name, k, lengths, 51);
+        checkGradients(nllOf, name, k, [1, 1], 61); // every sentence one token: T = 1
+      });
+    });
+
+    function checkGradients(
+      nllOf: (typeof NLL_IMPLEMENTATIONS)[number][1],
+      name: string,
+      k: number,
+      lengths: number[],
+      seed: number,
+    ): void {
+      {
+        const crf = randomCrf(k, seed);
+        const batch = paddedBatch(lengths, k, seed + 1);
         const T = batch.T;
         // Loss = sum over the batch, so each parameter's gradient is the sum of per-sentence derivatives.
+        // The zero-weight term keeps transitions connected when no sentence has two
+        // tokens (tf.grads refuses inputs the output does not depend on); it adds 0.
         const loss = (e: tf.Tensor, s: tf.Tensor, tr: tf.Tensor, en: tf.Tensor) =>
-          tf.sum(
-            nllOf(e as tf.Tensor3D, batch.tags, batch.mask, {
-              start: s as tf.Tensor1D,
-              transitions: tr as tf.Tensor2D,
-              end: en as tf.Tensor1D,
-            }),
+          tf.add(
+            tf.sum(
+              nllOf(e as tf.Tensor3D, batch.tags, batch.mask, {
+                start: s as tf.Tensor1D,
+                transitions: tr as tf.Tensor2D,
+                end: en as tf.Tensor1D,
+              }),
+            ),
+            tf.mul(0, tf.sum(tr)),
           );
         const [gE, gS, gT, gEnd] = tf.grads(loss)([
           batch.emissions,
@@ -158,7 +176,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const total = (c: PlainCrf, sents: number[][][]) => sents.reduce((acc, s, b) => acc + bruteNll(s, batch.gold[b], c), 0);
         const h = 1e-5;
         const close = (auto: number, numeric: number, what: string) =>
-          assert.ok(Math.abs(auto - numeric) < 2e-3, `${what}: autodiff ${auto}, finite difference ${numeric}`);
+          assert.ok(Math.abs(auto - numeric) < 2e-3, `${name}, lengths ${lengths.join(",")}: ${what}: autodiff ${auto}, finite difference ${numeric}`);
         const central = (bump: (d: number) => number) => (bump(h) - bump(-h)) / (2 * h);
 
         const emissionGrad = gE.arraySync() as number[][][];
@@ -189,8 +207,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
             close(transGrad[i][j], central(bumped), `d/d transitions[${i},${j}]`);
           }
         }
-      });
-    });
+      }
+    }
 
     describe('viterbi', () => {
       for (const [i, { k, lengths }] of CASES.entries()) {

@@ -123,3 +123,32 @@ describe('wasm matMul with transposes', () => {
     await onBoth(() => tf.grad((k: tf.Tensor) => tf.sum(tf.sigmoid(tf.matMul(x, k))))(w), 'dense gradient');
   });
 });
+
+describe('gradient fixes', () => {
+  before(async () => {
+    await initBackend({ backend: 'cpu', threads: 1 });
+  });
+
+  test('unstack and split over an axis of size 1 can be differentiated', () => {
+    const x = tf.tensor3d([[[1, 2]], [[3, 4]]]); // [2, 1, 2]
+    const viaUnstack = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.unstack(t, 1)[0], 3)))(x);
+    assert.deepEqual(viaUnstack.arraySync(), [[[3, 3]], [[3, 3]]]);
+    const viaSplit = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.split(t, 1, 1)[0], 2)))(x);
+    assert.deepEqual(viaSplit.arraySync(), [[[2, 2]], [[2, 2]]]);
+    // and several outputs still work as before
+    const many = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.unstack(t, 2)[1], 5)))(x);
+    assert.deepEqual(many.arraySync(), [[[0, 5]], [[0, 5]]]);
+  });
+
+  test("tf.layers' bidirectional LSTM trains on a batch of one-token sentences", () => {
+    const input = tf.input({ shape: [null], dtype: 'int32' });
+    const embedded = tf.layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }).apply(input) as tf.SymbolicTensor;
+    const lstm = tf.layers.lstm({ units: 3, returnSequences: true, recurrentInitializer: 'glorotUniform' }) as tf.RNN;
+    const output = tf.layers.bidirectional({ layer: lstm, mergeMode: 'concat' }).apply(embedded) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    const ids = tf.tensor2d([[3], [4]], undefined, 'int32');
+    const { value, grads } = tf.variableGrads(() => tf.sum(model.apply(ids, { training: true }) as tf.Tensor));
+    assert.ok(Number.isFinite(value.dataSync()[0]));
+    assert.ok(Object.keys(grads).length > 0);
+  });
+});

@@ -11,6 +11,10 @@ import { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from '../src/io/modelDir';
 import { NerModel } from '../src/model/nerModel';
 import { trainModel } from '../src/train/trainer';
 import { NER_VERSION } from '../src/version';
+import { kernelAvailable } from '../src/backend/jsKernels';
+import { CRF_NLL } from '../src/model/crfFused';
+import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_PREACTIVATION } from '../src/model/lstmCell';
+import { ADAM_STEP, SUM_SQUARES } from '../src/train/optimizer';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-model-test-'));
@@ -151,4 +155,53 @@ test('the same seed trains the same model; another seed a different one', async 
   const first = await weightsOf(7);
   assert.deepEqual(await weightsOf(7), first);
   assert.notDeepEqual(await weightsOf(8), first);
+});
+
+describe('one saved model, every path', () => {
+  const dir = path.join(tmp, 'cross-backend');
+  const sentences = [...tinyCorpus().sentences.map((s) => s.tokens), ['Berlin', 'and', 'Paris', 'met', 'Google']];
+  let wasmTags: string[][];
+
+  before(async () => {
+    await initBackend({ backend: 'wasm' });
+    const model = await trainModel({ train: tinyCorpus(), options: TINY_OPTIONS });
+    await model.save(dir);
+    wasmTags = model.predict(sentences);
+    model.dispose();
+  });
+
+  test('the same saved model gives the same tags on cpu as on wasm', async () => {
+    await initBackend({ backend: 'cpu' });
+    const model = await NerModel.load(dir);
+    assert.deepEqual(model.predict(sentences), wasmTags);
+    model.dispose();
+  });
+
+  /** Runs fn as on a backend without the project's kernels (the tensorflow backend takes this path). */
+  async function withoutProjectKernels<T>(fn: () => Promise<T>): Promise<T> {
+    await initBackend({ backend: 'cpu', threads: 1 });
+    const fused = [LSTM_PREACTIVATION, LSTM_CELL, LSTM_CELL_GRAD, CRF_NLL, ADAM_STEP, SUM_SQUARES];
+    fused.forEach((k) => tf.unregisterKernel(k, 'cpu'));
+    try {
+      return await fn();
+    } finally {
+      await initBackend({ backend: 'cpu' }); // registers them again
+    }
+  }
+
+  test('without the project kernels, the tf.layers graph gives the same tags and still trains', async () => {
+    await withoutProjectKernels(async () => {
+      assert.equal(kernelAvailable(LSTM_CELL), false, 'the fused path is off');
+      const model = await NerModel.load(dir);
+      assert.deepEqual(model.predict(sentences), wasmTags);
+      model.dispose();
+      // One-token sentences, so that some batch has T = 1 (tfjs' unstack gradient and
+      // tf.train.adam's slots both broke on that; see backend/gradients.ts, train/optimizer.ts).
+      const corpus = tinyCorpus();
+      for (const word of ['Paris', 'Siemens', 'Berlin']) corpus.sentences.push({ tokens: [word], tags: ['B-LOC'], lines: [1] });
+      const trained = await trainModel({ train: corpus, options: { ...TINY_OPTIONS, epochs: 2 } });
+      assert.ok(trained.training!.epochs.every((e) => Number.isFinite(e.loss)));
+      trained.dispose();
+    });
+  });
 });

@@ -49,6 +49,21 @@ for (const backend of ['wasm', 'cpu'] as const) {
       });
     }
 
+    test('a variable without a gradient gets a zero gradient in both implementations', () => {
+      for (const reference of [false, true]) {
+        const a = tf.variable(tf.tensor1d([1, 2]), true, `a_${backend}_${reference}`);
+        const b = tf.variable(tf.tensor2d([[3]]), true, `b_${backend}_${reference}`);
+        const opt = makeAdam([a, b], { learningRate: 0.1, clipNorm: 1 }, reference);
+        opt.step({ [a.name]: tf.tensor1d([1, 1]), [b.name]: tf.tensor2d([[1]]) });
+        const afterFirst = b.dataSync()[0];
+        // b's gradient missing: tf.train.adam would otherwise mismatch its slots (shape error)
+        opt.step({ [a.name]: tf.tensor1d([1, 1]) });
+        assert.ok(b.dataSync()[0] < afterFirst, `${reference ? 'reference' : 'fused'}: momentum still moves b`);
+        assert.throws(() => opt.step({ nope: tf.scalar(1) }), /unknown variable nope/);
+        opt.dispose();
+      }
+    });
+
     test('clipping bounds the global norm and leaves small gradients alone', () => {
       const big = { a: tf.tensor1d([3, 4]), b: tf.tensor1d([12]) }; // norm 13
       const clipped = clipByGlobalNorm(big, 1);

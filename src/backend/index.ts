@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NerError, UsageError } from '../errors';
 import { DirectionThread } from '../model/directionThread';
 import { setDirectionRunner } from '../model/lstm';
+import { registerGradientFixes } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { Availability, BackendChoice, BackendName, BackendRequest, backendCandidates } from './select';
 
@@ -94,6 +95,7 @@ export async function initBackend(options: BackendOptions = {}, loader: PackageL
   const gpu = options.gpu ?? false;
   // Prod mode drops tfjs's debug checks and its console banner about tfjs-node.
   tf.enableProdMode();
+  registerGradientFixes();
   const candidates = backendCandidates(request, gpu, detectAvailability(loader));
   const skipped: string[] = [];
   for (const choice of candidates) {

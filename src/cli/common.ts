@@ -21,6 +21,11 @@ export const backendOptions = {
     describe: 'run on a CUDA GPU through @tensorflow/tfjs-node-gpu (must be installed)',
     group: 'Backend:',
   },
+  threads: {
+    type: 'number',
+    describe: 'threads on wasm/cpu: 2 runs the BiLSTM directions in parallel, 1 keeps one thread [default: 2 with 2+ cores]',
+    group: 'Backend:',
+  },
 } satisfies Record<string, Options>;
 
 export const quietOption = {
@@ -38,8 +43,8 @@ export class Messages {
   }
 }
 
-export async function startBackend(args: { backend: string; gpu: boolean }, messages: Messages): Promise<string> {
-  const info = await initBackend({ backend: args.backend as BackendRequest, gpu: args.gpu });
+export async function startBackend(args: { backend: string; gpu: boolean; threads?: number }, messages: Messages): Promise<string> {
+  const info = await initBackend({ backend: args.backend as BackendRequest, gpu: args.gpu, threads: args.threads });
   messages.info(describeBackend(info));
   info.warnings.forEach((w) => messages.warn(w));
   return info.name;

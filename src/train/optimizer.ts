@@ -84,9 +84,33 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
 }
 
 export interface TrainingOptimizer {
-  /** Clips (if configured) and applies one update; does not dispose `grads`. */
+  /**
+   * Clips (if configured) and applies one update; does not dispose `grads`.
+   * A variable without a gradient (the loss did not depend on it, e.g. CRF
+   * transitions on a batch of one-token sentences) gets a zero gradient: Adam
+   * still moves it by its momentum, as in PyTorch, and tf.train.adam, which
+   * keeps its moments by position in the gradient list, stays aligned.
+   */
   step(grads: tf.NamedTensorMap): void;
   dispose(): void;
+}
+
+/** `grads` with a zero gradient for every variable it lacks, in `variables`' order. */
+function complete(grads: tf.NamedTensorMap, variables: tf.Variable[]): { all: tf.NamedTensorMap; added: tf.Tensor[] } {
+  const all: tf.NamedTensorMap = {};
+  const added: tf.Tensor[] = [];
+  for (const v of variables) {
+    let g = grads[v.name];
+    if (g === undefined) {
+      g = tf.zerosLike(v);
+      added.push(g);
+    }
+    all[v.name] = g;
+  }
+  for (const name of Object.keys(grads)) {
+    if (!(name in all)) throw new Error(`optimizer: gradient for unknown variable ${name}`);
+  }
+  return { all, added };
 }
 
 export interface AdamOptions {
@@ -106,7 +130,7 @@ class FusedAdam implements TrainingOptimizer {
   private readonly beta2: number;
 
   constructor(
-    private readonly variables: Map<string, tf.Variable>,
+    private readonly variables: tf.Variable[],
     private readonly options: AdamOptions,
   ) {
     this.beta1 = options.beta1 ?? 0.9;
@@ -124,7 +148,8 @@ class FusedAdam implements TrainingOptimizer {
     return Math.min(1, this.options.clipNorm / (Math.sqrt(sumSquares) + 1e-6));
   }
 
-  step(grads: tf.NamedTensorMap): void {
+  step(partial: tf.NamedTensorMap): void {
+    const { all: grads, added } = complete(partial, this.variables);
     this.t += 1;
     const attrs: AdamAttrs = {
       learningRate: this.options.learningRate,
@@ -135,9 +160,9 @@ class FusedAdam implements TrainingOptimizer {
       accBeta2: this.beta2 ** this.t,
       scale: this.clipScale(grads),
     };
-    for (const [name, grad] of Object.entries(grads)) {
-      const variable = this.variables.get(name);
-      if (variable === undefined) throw new Error(`optimizer: gradient for unknown variable ${name}`);
+    for (const variable of this.variables) {
+      const name = variable.name;
+      const grad = grads[name];
       let state = this.moments.get(name);
       // Moments outlive the step, which may run inside a caller's tf.tidy: keep them.
       if (state === undefined) {
@@ -154,6 +179,7 @@ class FusedAdam implements TrainingOptimizer {
       tf.dispose([state.m, state.v]);
       this.moments.set(name, { m: tf.keep(m), v: tf.keep(v) });
     }
+    tf.dispose(added);
   }
 
   dispose(): void {
@@ -165,18 +191,23 @@ class FusedAdam implements TrainingOptimizer {
 class ReferenceAdam implements TrainingOptimizer {
   private readonly adam: tf.Optimizer;
 
-  constructor(private readonly options: AdamOptions) {
+  constructor(
+    private readonly variables: tf.Variable[],
+    private readonly options: AdamOptions,
+  ) {
     this.adam = tf.train.adam(options.learningRate, options.beta1, options.beta2, EPSILON);
   }
 
-  step(grads: tf.NamedTensorMap): void {
+  step(partial: tf.NamedTensorMap): void {
+    const { all: grads, added } = complete(partial, this.variables);
     if (this.options.clipNorm <= 0) {
       this.adam.applyGradients(grads);
-      return;
+    } else {
+      const clipped = clipByGlobalNorm(grads, this.options.clipNorm);
+      this.adam.applyGradients(clipped);
+      tf.dispose(Object.values(clipped));
     }
-    const clipped = clipByGlobalNorm(grads, this.options.clipNorm);
-    this.adam.applyGradients(clipped);
-    tf.dispose(Object.values(clipped));
+    tf.dispose(added);
   }
 
   dispose(): void {
@@ -190,7 +221,7 @@ class ReferenceAdam implements TrainingOptimizer {
  */
 export function makeAdam(variables: tf.Variable[], options: AdamOptions, reference = false): TrainingOptimizer {
   if (!reference && kernelAvailable(ADAM_STEP) && kernelAvailable(SUM_SQUARES)) {
-    return new FusedAdam(new Map(variables.map((v) => [v.name, v])), options);
+    return new FusedAdam(variables, options);
   }
-  return new ReferenceAdam(options);
+  return new ReferenceAdam(variables, options);
 }
