@@ -72,13 +72,15 @@ test('the cell backward is the derivative of the cell forward (finite difference
   }
 });
 
-for (const backend of ['wasm', 'cpu'] as const) {
-  describe(`fused path vs tf.layers on ${backend}`, () => {
+// threads 2: the backward direction runs in the helper thread; 1: all on this thread.
+for (const [backend, threads] of [['wasm', 2], ['wasm', 1], ['cpu', 2], ['cpu', 1]] as const) {
+  describe(`fused path vs tf.layers on ${backend}, ${threads} thread(s)`, () => {
     let model: NerModel;
     let batch: Batch;
 
     before(async () => {
-      await initBackend({ backend });
+      const info = await initBackend({ backend, threads });
+      assert.equal(info.threads, threads);
       const corpus = tinyCorpus();
       const words = Vocabulary.build(corpus.sentences.map((s) => s.tokens));
       const tags = TagVocabulary.build(corpus.sentences.map((s) => s.tags));

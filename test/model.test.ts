@@ -13,8 +13,7 @@ import { trainModel } from '../src/train/trainer';
 import { NER_VERSION } from '../src/version';
 import { kernelAvailable } from '../src/backend/jsKernels';
 import { CRF_NLL } from '../src/model/crfFused';
-import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_PREACTIVATION } from '../src/model/lstmCell';
-import { ADAM_STEP, SUM_SQUARES } from '../src/train/optimizer';
+import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS } from '../src/model/lstmCell';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-model-test-'));
@@ -180,7 +179,7 @@ describe('one saved model, every path', () => {
   /** Runs fn as on a backend without the project's kernels (the tensorflow backend takes this path). */
   async function withoutProjectKernels<T>(fn: () => Promise<T>): Promise<T> {
     await initBackend({ backend: 'cpu', threads: 1 });
-    const fused = [LSTM_PREACTIVATION, LSTM_CELL, LSTM_CELL_GRAD, CRF_NLL, ADAM_STEP, SUM_SQUARES];
+    const fused = [SPLIT_ROW_BLOCKS, LSTM_CELL, LSTM_CELL_INFERENCE, LSTM_CELL_GRAD, CRF_NLL];
     fused.forEach((k) => tf.unregisterKernel(k, 'cpu'));
     try {
       return await fn();

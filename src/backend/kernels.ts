@@ -20,8 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { crfNllKernel } from '../model/crfFused';
-import { adamKernel, sumSquaresKernel } from '../train/optimizer';
-import { lstmCellGradKernel, lstmCellKernel, lstmPreactivationKernel } from '../model/lstmCell';
+import { lstmCellGradKernel, lstmCellInferenceKernel, lstmCellKernel, splitRowBlocksKernel } from '../model/lstmCell';
 import { JsKernelSpec, TypedArray, registerJsKernel } from './jsKernels';
 
 /**
@@ -128,10 +127,9 @@ function wrapMatMul(kernelName: string): void {
 export function registerProjectKernels(backendName: string): void {
   if (backendName === 'wasm' || backendName === 'cpu') {
     registerJsKernel(crfNllKernel, backendName);
-    registerJsKernel(adamKernel, backendName);
-    registerJsKernel(sumSquaresKernel, backendName);
-    registerJsKernel(lstmPreactivationKernel, backendName);
+    registerJsKernel(splitRowBlocksKernel, backendName);
     registerJsKernel(lstmCellKernel, backendName);
+    registerJsKernel(lstmCellInferenceKernel, backendName);
     registerJsKernel(lstmCellGradKernel, backendName);
   }
   if (backendName === 'wasm' || backendName === 'cpu') registerJsKernel(unsortedSegmentSumKernel, backendName);

@@ -5,7 +5,7 @@
  *
  * Why not tf.layers' LSTM: it issues ~30 small ops per time step forward and
  * ~60 backward, and on wasm their fixed costs dominate. Here a step is one
- * recurrent matMul, one preactivation kernel, one Sigmoid and one cell kernel;
+ * recurrent matMul, one Add, one Sigmoid and one cell kernel;
  * the input projection, the weight gradients and the input gradient are one
  * large matMul each over all steps. The maths is tf.layers.lstm's exactly (same
  * weights, gate order and masking), which test/lstm.test.ts checks against
@@ -19,7 +19,7 @@
  * rows form one contiguous block.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CellAttrs, LSTM_CELL, LSTM_CELL_GRAD, LSTM_PREACTIVATION, gateScale } from './lstmCell';
+import { CellAttrs, LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS, gateScale } from './lstmCell';
 
 /** One direction's weights, as tf.layers.lstm holds them. */
 export interface LstmWeights {
@@ -50,7 +50,8 @@ export interface DirectionGradients {
   dBias: tf.Tensor1D; // [4H]
 }
 
-function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: CellAttrs): tf.Tensor[] {
+/** A kernel's outputs as a list (the engine returns a bare tensor when there is one). */
+function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: CellAttrs | { parts: number }): tf.Tensor[] {
   const out = tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap);
   return Array.isArray(out) ? out : [out];
 }
@@ -76,6 +77,8 @@ export function directionForward(
     const scale = tf.tensor1d(gateScale(units));
     const recurrent = tf.mul(w.recurrentKernel, scale); // [H, 4H]
     const xProj = tf.fused.matMul({ a: x, b: tf.mul(w.kernel, scale), bias: tf.mul(w.bias, scale) }); // [T*B, 4H]
+    // T blocks [B, 4H] in one call: wasm's Slice costs grow with its input, so no per-step slicing.
+    const xSteps = runKernel(SPLIT_ROW_BLOCKS, { x: xProj }, { parts: steps });
     const zerosState = tf.zeros([batch, units]);
     let h: tf.Tensor = zerosState;
     let c: tf.Tensor = zerosState;
@@ -87,9 +90,17 @@ export function directionForward(
     for (let s = 0; s < steps; s++) {
       const t = reverse ? steps - 1 - s : s;
       const attrs = { step: t, batch, units };
-      const hU = s === 0 ? tf.zeros([batch, 4 * units]) : tf.matMul(h, recurrent); // [B, 4H]
-      const [z] = runKernel(LSTM_PREACTIVATION, { xProj, hU }, attrs); // [B, 4H]
-      const [hNew, cNew, g, tc] = runKernel(LSTM_CELL, { act: tf.sigmoid(z), hPrev: h, cPrev: c, mask }, attrs);
+      // z = x_t W + b + h_prev U (the first step's h_prev is zero)
+      const z = s === 0 ? xSteps[t] : tf.add(xSteps[t], tf.matMul(h, recurrent)); // [B, 4H]
+      const act = tf.sigmoid(z);
+      if (!keep) {
+        const [hNew, cNew] = runKernel(LSTM_CELL_INFERENCE, { act, hPrev: h, cPrev: c, mask }, attrs);
+        outs[t] = hNew;
+        h = hNew;
+        c = cNew;
+        continue;
+      }
+      const [hNew, cNew, g, tc] = runKernel(LSTM_CELL, { act, hPrev: h, cPrev: c, mask }, attrs);
       outs[t] = hNew;
       gates[t] = g;
       tanhC[t] = tc;

@@ -36,10 +36,13 @@ export interface CellAttrs {
   units: number;
 }
 
-/** Pre-activations of a step: z = block `step` of xProj [T*B, 4H] + hU [B, 4H]. */
-export function lstmPreactivation(xProj: TypedArray, hU: TypedArray, attrs: CellAttrs, z: Float32Array): void {
-  const base = attrs.step * attrs.batch * 4 * attrs.units;
-  for (let k = 0; k < z.length; k++) z[k] = xProj[base + k] + hU[k];
+/** Copies the T row blocks of x [T*B, C] into T outputs [B, C]: per-step input projections without T slices. */
+export function splitRowBlocks(x: TypedArray, outputs: Array<Float32Array | Int32Array>): void {
+  let offset = 0;
+  for (const out of outputs) {
+    out.set(x.subarray(offset, offset + out.length));
+    offset += out.length;
+  }
 }
 
 /** The factor per gate column that lets one Sigmoid serve all four gates (c-gate columns x2). */
@@ -51,7 +54,8 @@ export function gateScale(units: number): Float32Array {
 
 /**
  * Forward step. act [B, 4H] = sigmoid of the scaled pre-activations; mask [T*B] is read at block `step`.
- * Writes h, c [B, H]; gates [B, 4H] (i, f, g, o with g = tanh(z_c)); tanhC [B, H] = tanh(c~).
+ * Writes h, c [B, H]; and, for backpropagation, gates [B, 4H] (i, f, g, o with
+ * g = tanh(z_c)) and tanhC [B, H] = tanh(c~) when those arrays are given.
  */
 export function lstmCellForward(
   act: TypedArray,
@@ -59,8 +63,12 @@ export function lstmCellForward(
   cPrev: TypedArray,
   mask: TypedArray,
   attrs: CellAttrs,
-  out: { h: Float32Array; c: Float32Array; gates: Float32Array; tanhC: Float32Array },
+  out: { h: Float32Array; c: Float32Array; gates?: Float32Array; tanhC?: Float32Array },
 ): void {
+  if (out.gates === undefined || out.tanhC === undefined) {
+    lstmCellInference(act, hPrev, cPrev, mask, attrs, out);
+    return;
+  }
   const { step, batch: B, units: H } = attrs;
   const G = 4 * H;
   // Locals, not `out.x[...]`: V8 reloads object properties inside hot loops.
@@ -89,6 +97,31 @@ export function lstmCellForward(
       tanhC[s] = tc;
       c[s] = m * cNew + keep * cp;
       h[s] = m * o * tc + keep * hPrev[s];
+    }
+  }
+}
+
+/** lstmCellForward without the arrays only backpropagation reads: fewer writes when tagging. */
+function lstmCellInference(
+  act: TypedArray,
+  hPrev: TypedArray,
+  cPrev: TypedArray,
+  mask: TypedArray,
+  { step, batch: B, units: H }: CellAttrs,
+  { h, c }: { h: Float32Array; c: Float32Array },
+): void {
+  const G = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const m = mask[step * B + b];
+    const keep = 1 - m;
+    const iRow = b * G;
+    const sRow = b * H;
+    for (let j = 0; j < H; j++) {
+      const s = sRow + j;
+      const cp = cPrev[s];
+      const cNew = act[iRow + H + j] * cp + act[iRow + j] * (2 * act[iRow + 2 * H + j] - 1);
+      c[s] = m * cNew + keep * cp;
+      h[s] = m * act[iRow + 3 * H + j] * tanh(cNew) + keep * hPrev[s];
     }
   }
 }
@@ -148,17 +181,29 @@ export function lstmCellBackward(
   }
 }
 
-export const LSTM_PREACTIVATION = 'NerLstmPreactivation';
+export const SPLIT_ROW_BLOCKS = 'NerSplitRowBlocks';
 export const LSTM_CELL = 'NerLstmCell';
+export const LSTM_CELL_INFERENCE = 'NerLstmCellInference';
 export const LSTM_CELL_GRAD = 'NerLstmCellGrad';
 
 const f32 = (shape: number[]): OutputSpec => ({ shape, dtype: 'float32' });
 
-/** Inputs: xProj, hU. Output: z [B, 4H]. */
-export const lstmPreactivationKernel: JsKernelSpec<CellAttrs> = {
-  kernelName: LSTM_PREACTIVATION,
-  outputs: (_inputs: Record<string, tf.TensorInfo>, { batch: B, units: H }) => [f32([B, 4 * H])],
-  compute: (x, [z], attrs) => lstmPreactivation(x.xProj, x.hU, attrs, z as Float32Array),
+/** Input x [T*B, C]; outputs T tensors [B, C]. */
+export const splitRowBlocksKernel: JsKernelSpec<{ parts: number }> = {
+  kernelName: SPLIT_ROW_BLOCKS,
+  outputs: ({ x }, { parts }) => {
+    const [rows, columns] = x.shape;
+    if (rows % parts !== 0) throw new Error(`${SPLIT_ROW_BLOCKS}: ${rows} rows do not split into ${parts} equal blocks`);
+    return Array.from({ length: parts }, () => f32([rows / parts, columns]));
+  },
+  compute: (x, outputs) => splitRowBlocks(x.x, outputs),
+};
+
+/** Inputs: act, hPrev, cPrev, mask. Outputs: h, c. */
+export const lstmCellInferenceKernel: JsKernelSpec<CellAttrs> = {
+  kernelName: LSTM_CELL_INFERENCE,
+  outputs: (_inputs: Record<string, tf.TensorInfo>, { batch: B, units: H }) => [f32([B, H]), f32([B, H])],
+  compute: (x, [h, c], attrs) => lstmCellForward(x.act, x.hPrev, x.cPrev, x.mask, attrs, { h: h as Float32Array, c: c as Float32Array }),
 };
 
 /** Inputs: act, hPrev, cPrev, mask. Outputs: h, c, gates, tanhC. */

@@ -15,7 +15,7 @@ import { evaluateModel } from '../eval/evaluateModel';
 import type { DevScores, EpochRecord, TrainingSummary } from '../model/metadata';
 import { NerModel } from '../model/nerModel';
 import { makeRng, withRandomSource } from '../util/random';
-import { makeAdam } from './optimizer';
+import { Adam } from './optimizer';
 
 export interface TrainOptions {
   epochs: number;
@@ -132,7 +132,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     seed: options.seed,
   });
   const variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = makeAdam(variables, { learningRate: options.learningRate, clipNorm: options.clipNorm });
+  const optimizer = new Adam(variables, { learningRate: options.learningRate, clipNorm: options.clipNorm });
   const rng = makeRng(options.seed);
   // A separate stream, so that dropout draws do not shift the shuffling.
   const dropoutRng = makeRng(options.seed ^ 0x5eed);
