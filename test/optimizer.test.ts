@@ -1,28 +1,83 @@
-import { before, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
-import { Adam, clipByGlobalNorm } from '../src/train/optimizer';
+import { kernelAvailable } from '../src/backend/jsKernels';
+import { ADAM_STEP, Adam, adamStep, clipByGlobalNorm } from '../src/train/optimizer';
+import { makeRng } from '../src/util/random';
 
-before(async () => {
-  await initBackend({ backend: 'cpu', threads: 1 });
+describe('Adam on wasm: the SIMD single pass against tf.train.adam', () => {
+  before(async () => {
+    await initBackend({ backend: 'wasm', threads: 1 });
+    assert.ok(kernelAvailable(ADAM_STEP), 'the SIMD kernels loaded, so the single pass is what runs');
+  });
+
+  for (const clipNorm of [0, 1]) {
+    test(`same variables after every step (clip norm ${clipNorm || 'off'})`, () => {
+      const rng = makeRng(5 + clipNorm);
+      const rand = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1), shape);
+      const shapes = [[7, 3], [5], [2, 2]]; // sizes not multiples of 4 exercise the scalar tail
+      const initial = shapes.map(rand);
+      const fusedVars = initial.map((t, i) => tf.variable(t.clone(), true, `fused_${clipNorm}_${i}`));
+      const refVars = initial.map((t, i) => tf.variable(t.clone(), true, `ref_${clipNorm}_${i}`));
+      const fused = new Adam(fusedVars, { learningRate: 0.01, clipNorm });
+      const reference = new Adam(refVars, { learningRate: 0.01, clipNorm }, true);
+      for (let step = 0; step < 6; step++) {
+        const grads = shapes.map((s) => tf.mul(rand(s), 3)); // large enough that clipping to 1 bites
+        const named = (vars: tf.Variable[]) => Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
+        const before = tf.memory().numTensors;
+        tf.tidy(() => fused.step(named(fusedVars))); // as the trainer calls it: the state must survive the tidy
+        if (step > 0) assert.equal(tf.memory().numTensors, before, 'no tensors leak per step');
+        reference.step(named(refVars));
+        tf.dispose(grads);
+        fusedVars.forEach((v, i) => {
+          const a = v.dataSync();
+          const b = refVars[i].dataSync();
+          a.forEach((x, k) => assert.ok(Math.abs(x - b[k]) < 1e-6, `step ${step} variable ${i}[${k}]: ${x} vs ${b[k]}`));
+        });
+      }
+      fused.dispose();
+      reference.dispose();
+      tf.dispose([...initial, ...fusedVars, ...refVars]);
+    });
+  }
 });
 
-test('a variable without a gradient gets a zero gradient: momentum moves it, and the moments stay aligned', () => {
-  const a = tf.variable(tf.tensor1d([1, 2]), true, 'opt_a');
-  const b = tf.variable(tf.tensor2d([[3]]), true, 'opt_b');
-  const c = tf.variable(tf.tensor1d([5, 6, 7]), true, 'opt_c');
-  const adam = new Adam([a, b, c], { learningRate: 0.1, clipNorm: 1 });
-  adam.step({ [a.name]: tf.tensor1d([1, 1]), [b.name]: tf.tensor2d([[1]]), [c.name]: tf.tensor1d([1, 1, 1]) });
-  const afterFirst = b.dataSync()[0];
-  // Without the zero gradient for b, tf.train.adam pairs c's gradient with b's moments and fails.
-  const before = tf.memory().numTensors;
-  tf.tidy(() => adam.step({ [a.name]: tf.tensor1d([1, 1]), [c.name]: tf.tensor1d([1, 1, 1]) }));
-  assert.equal(tf.memory().numTensors, before, 'no tensors leak per step');
-  assert.ok(b.dataSync()[0] < afterFirst, 'momentum still moves b');
-  assert.throws(() => adam.step({ nope: tf.scalar(1) }), /unknown variable nope/);
-  adam.dispose();
+test('the JavaScript twin of the single pass is Adam by the book', () => {
+  const value = [1, -2];
+  const m = Float32Array.from([0.1, 0]);
+  const v = Float32Array.from([0.01, 0]);
+  const grad = [0.5, -1];
+  const a = { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, correct1: 1 - 0.9 ** 2, correct2: 1 - 0.999 ** 2, scale: 0.5 };
+  const out = new Float32Array(2);
+  adamStep(value, m, v, grad, a, out);
+  grad.forEach((g0, i) => {
+    const g = g0 * 0.5;
+    const mi = 0.9 * [0.1, 0][i] + 0.1 * g;
+    const vi = 0.999 * [0.01, 0][i] + 0.001 * g * g;
+    assert.ok(Math.abs(m[i] - mi) < 1e-7 && Math.abs(v[i] - vi) < 1e-7);
+    assert.ok(Math.abs(out[i] - (value[i] - (0.1 * mi) / a.correct1 / (Math.sqrt(vi / a.correct2) + 1e-7))) < 1e-6);
+  });
 });
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`${backend}: a variable without a gradient gets a zero gradient, so momentum moves it and the moments stay aligned`, async () => {
+    await initBackend({ backend, threads: 1 });
+    for (const reference of [false, true]) {
+      const a = tf.variable(tf.tensor1d([1, 2]), true, `opt_a_${backend}_${reference}`);
+      const b = tf.variable(tf.tensor2d([[3]]), true, `opt_b_${backend}_${reference}`);
+      const c = tf.variable(tf.tensor1d([5, 6, 7]), true, `opt_c_${backend}_${reference}`);
+      const adam = new Adam([a, b, c], { learningRate: 0.1, clipNorm: 1 }, reference);
+      adam.step({ [a.name]: tf.tensor1d([1, 1]), [b.name]: tf.tensor2d([[1]]), [c.name]: tf.tensor1d([1, 1, 1]) });
+      const afterFirst = b.dataSync()[0];
+      // Without the zero gradient for b, tf.train.adam pairs c's gradient with b's moments and fails.
+      adam.step({ [a.name]: tf.tensor1d([1, 1]), [c.name]: tf.tensor1d([1, 1, 1]) });
+      assert.ok(b.dataSync()[0] < afterFirst, 'momentum still moves b');
+      assert.throws(() => adam.step({ nope: tf.scalar(1) }), /unknown variable nope/);
+      adam.dispose();
+    }
+  });
+}
 
 test('clipping bounds the global norm and leaves small gradients alone', () => {
   const big = { a: tf.tensor1d([3, 4]), b: tf.tensor1d([12]) }; // norm 13

@@ -6,6 +6,7 @@
  * this module adapts it to each backend's storage.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SimdKernels, instantiateSimdKernels } from './simd';
 
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -27,6 +28,21 @@ export interface JsKernelSpec<Attrs> {
    * that kernel (cases the spec does not cover). Default: always true.
    */
   accepts?(inputs: Record<string, tf.TensorInfo>, attrs: Attrs): boolean;
+  /**
+   * The same computation by the SIMD kernels (src/wasm/kernels.c), used on
+   * the wasm backend when they are loaded.
+   */
+  simd?(kernels: SimdKernels, inputs: Record<string, HeapRef>, outputs: HeapRef[], attrs: Attrs): void;
+}
+
+/** A tensor in wasm memory, for the SIMD kernels. */
+export interface HeapRef {
+  /** Byte offset in wasm memory. */
+  ptr: number;
+  /** Number of elements. */
+  size: number;
+  /** A Float32Array over it (taken after all allocation, so it stays valid for the call). */
+  view(): Float32Array;
 }
 
 // The backends' classes are not in tfjs's public typings; these are the few
@@ -34,6 +50,18 @@ export interface JsKernelSpec<Attrs> {
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): TypedArray;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  wasm: unknown;
+}
+
+/** The SIMD kernels on the wasm backend's memory, once loaded (see registerJsKernel). */
+let simd: SimdKernels | undefined;
+
+/** Loads the SIMD kernels for the active wasm backend; false when they cannot run here. */
+export function loadSimdKernels(): boolean {
+  const backend = tf.backend() as unknown as Partial<WasmBackendLike>;
+  simd = backend.wasm === undefined ? undefined : instantiateSimdKernels(backend.wasm);
+  return simd !== undefined;
 }
 interface CpuBackendLike {
   data: { get(dataId: object): { values: TypedArray } };
@@ -48,6 +76,17 @@ function wasmKernel<Attrs>(spec: JsKernelSpec<Attrs>) {
     // Allocate every output before taking any view: allocation may grow the
     // wasm heap, which detaches views taken earlier.
     const outs = spec.outputs(inputs, attrs).map((o) => wasm.makeOutput(o.shape, o.dtype));
+    if (simd !== undefined && spec.simd !== undefined) {
+      const ref = (t: tf.TensorInfo): HeapRef => ({
+        ptr: wasm.dataIdMap.get(t.dataId).memoryOffset,
+        size: tf.util.sizeFromShape(t.shape),
+        view: () => wasm.typedArrayFromHeap(t) as Float32Array,
+      });
+      const inRefs: Record<string, HeapRef> = {};
+      for (const [name, t] of Object.entries(inputs)) inRefs[name] = ref(t);
+      spec.simd(simd, inRefs, outs.map(ref), attrs);
+      return outs.length === 1 ? outs[0] : outs;
+    }
     const outViews = outs.map((o) => wasm.typedArrayFromHeap(o) as Float32Array | Int32Array);
     const inViews: Record<string, TypedArray> = {};
     for (const [name, t] of Object.entries(inputs)) inViews[name] = wasm.typedArrayFromHeap(t);

@@ -20,8 +20,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { crfNllKernel } from '../model/crfFused';
+import { adamStepKernel, sumSquaresKernel } from '../train/optimizer';
 import { lstmCellGradKernel, lstmCellInferenceKernel, lstmCellKernel, splitRowBlocksKernel } from '../model/lstmCell';
-import { JsKernelSpec, TypedArray, registerJsKernel } from './jsKernels';
+import { JsKernelSpec, TypedArray, loadSimdKernels, registerJsKernel } from './jsKernels';
 
 /**
  * out[segmentIds[i], :] += x[i, :], with out of shape [numSegments, width] and zero elsewhere.
@@ -134,6 +135,13 @@ export function registerProjectKernels(backendName: string): void {
   }
   if (backendName === 'wasm' || backendName === 'cpu') registerJsKernel(unsortedSegmentSumKernel, backendName);
   if (backendName === 'wasm') {
+    // The single-pass Adam pays only with SIMD (see train/optimizer.ts).
+    if (loadSimdKernels()) {
+      registerJsKernel(adamStepKernel, 'wasm');
+      registerJsKernel(sumSquaresKernel, 'wasm');
+    } else {
+      for (const k of [adamStepKernel, sumSquaresKernel]) if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
+    }
     registerJsKernel(gatherKernel, 'wasm');
     wrapMatMul('BatchMatMul');
     wrapMatMul('_FusedMatMul');

@@ -204,6 +204,8 @@ export const lstmCellInferenceKernel: JsKernelSpec<CellAttrs> = {
   kernelName: LSTM_CELL_INFERENCE,
   outputs: (_inputs: Record<string, tf.TensorInfo>, { batch: B, units: H }) => [f32([B, H]), f32([B, H])],
   compute: (x, [h, c], attrs) => lstmCellForward(x.act, x.hPrev, x.cPrev, x.mask, attrs, { h: h as Float32Array, c: c as Float32Array }),
+  simd: (k, x, [h, c], { step, batch: B, units: H }) =>
+    k.lstm_cell_forward(x.act.ptr, x.hPrev.ptr, x.cPrev.ptr, x.mask.ptr + 4 * step * B, B, H, h.ptr, c.ptr, 0, 0),
 };
 
 /** Inputs: act, hPrev, cPrev, mask. Outputs: h, c, gates, tanhC. */
@@ -217,6 +219,8 @@ export const lstmCellKernel: JsKernelSpec<CellAttrs> = {
       gates: gates as Float32Array,
       tanhC: tanhC as Float32Array,
     }),
+  simd: (k, x, [h, c, gates, tanhC], { step, batch: B, units: H }) =>
+    k.lstm_cell_forward(x.act.ptr, x.hPrev.ptr, x.cPrev.ptr, x.mask.ptr + 4 * step * B, B, H, h.ptr, c.ptr, gates.ptr, tanhC.ptr),
 };
 
 /** Inputs: dY, dhRec, dhCarry, dc, gates, tanhC, cPrev, mask. Outputs: dz, dcPrev, dhCarryPrev. */
@@ -229,4 +233,21 @@ export const lstmCellGradKernel: JsKernelSpec<CellAttrs> = {
       dcPrev: dcPrev as Float32Array,
       dhCarryPrev: dhCarryPrev as Float32Array,
     }),
+  // Byte offsets of block `step`: [T*B, H] arrays advance 4BH bytes per step, [T*B, 4H] ones 16BH.
+  simd: (k, x, [dz, dcPrev, dhCarryPrev], { step, batch: B, units: H }) =>
+    k.lstm_cell_backward(
+      x.dY.ptr + 4 * step * B * H,
+      x.dhRec.ptr,
+      x.dhCarry.ptr,
+      x.dc.ptr,
+      x.gates.ptr + 16 * step * B * H,
+      x.tanhC.ptr + 4 * step * B * H,
+      x.cPrev.ptr + 4 * step * B * H,
+      x.mask.ptr + 4 * step * B,
+      B,
+      H,
+      dz.ptr,
+      dcPrev.ptr,
+      dhCarryPrev.ptr,
+    ),
 };
