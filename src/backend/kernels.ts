@@ -1,8 +1,10 @@
 /**
- * Kernels the project supplies where a tfjs backend lacks one or has one too
- * slow to train with. Each replacement computes exactly what the original
- * kernel's contract says; test/kernels.test.ts checks them against reference
- * results.
+ * Which kernels the project registers for each backend: its own (the fused
+ * LSTM steps, the CRF loss and the single-pass Adam, defined next to the code
+ * that uses them) and replacements where a tfjs backend lacks a kernel or has
+ * one too slow to train with. Each replacement computes exactly what the
+ * original kernel's contract says; test/kernels.test.ts checks them against
+ * reference results.
  *
  * UnsortedSegmentSum is the gradient of Gather, hence of every Embedding layer:
  * - wasm has no such kernel at all, so training an Embedding fails;
@@ -47,6 +49,7 @@ export function scatterAddRows(
 }
 
 const dtypeOf = (t: tf.TensorInfo) => (t.dtype === 'int32' ? ('int32' as const) : ('float32' as const));
+
 /** The gradient of every embedding lookup; see the module comment. */
 const unsortedSegmentSumKernel: JsKernelSpec<{ numSegments: number }> = {
   kernelName: 'UnsortedSegmentSum',
@@ -132,8 +135,8 @@ export function registerProjectKernels(backendName: string): void {
     registerJsKernel(lstmCellKernel, backendName);
     registerJsKernel(lstmCellInferenceKernel, backendName);
     registerJsKernel(lstmCellGradKernel, backendName);
+    registerJsKernel(unsortedSegmentSumKernel, backendName);
   }
-  if (backendName === 'wasm' || backendName === 'cpu') registerJsKernel(unsortedSegmentSumKernel, backendName);
   if (backendName === 'wasm') {
     // The single-pass Adam pays only with SIMD (see train/optimizer.ts).
     if (loadSimdKernels()) {
