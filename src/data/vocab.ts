@@ -145,6 +145,26 @@ export class Vocabulary {
     return [...this.entries];
   }
 
+  /**
+   * A new vocabulary with `tokens` appended after the existing entries, in the
+   * order given, so every existing id keeps its meaning. Tokens are lowercased
+   * first if this vocabulary lowercases; tokens it already has, and repeats,
+   * are skipped. Same `lowercase` and `minCount`, same JSON format. Throws on
+   * an empty token. This vocabulary is unchanged.
+   */
+  withAddedTokens(tokens: Iterable<string>): Vocabulary {
+    const added: string[] = [];
+    const seen = new Set<string>();
+    for (const raw of tokens) {
+      if (typeof raw !== 'string' || raw === '') throw new Error(`cannot add ${describe(raw)} to a vocabulary: tokens must be non-empty strings`);
+      const token = this.lowercase ? raw.toLowerCase() : raw;
+      if (this.ids.has(token) || seen.has(token)) continue;
+      seen.add(token);
+      added.push(token);
+    }
+    return new Vocabulary([...this.entries, ...added], this.lowercase, this.minCount);
+  }
+
   toJSON(): VocabularyJSON {
     return { kind: 'words', version: 1, lowercase: this.lowercase, minCount: this.minCount, tokens: [...this.entries] };
   }
