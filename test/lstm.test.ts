@@ -7,7 +7,8 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
-import { Batch, encodeSentences, makeBatches } from '../src/data/batch';
+import { Batch, makeBatches } from '../src/data/batch';
+import { buildCharVocabulary } from '../src/data/features';
 import { TagVocabulary, Vocabulary } from '../src/data/vocab';
 import { fusedEmissions } from '../src/model/fusedForward';
 import { gateScale, lstmCellBackward, lstmCellForward } from '../src/model/lstmCell';
@@ -73,8 +74,20 @@ test('the cell backward is the derivative of the cell forward (finite difference
 });
 
 // threads 2: the backward direction runs in the helper thread; 1: all on this thread.
-for (const [backend, threads] of [['wasm', 2], ['wasm', 1], ['cpu', 2], ['cpu', 1]] as const) {
-  describe(`fused path vs tf.layers on ${backend}, ${threads} thread(s)`, () => {
+// features: words only; + character CNN and casing; + character BiLSTM (a second BiLSTM on the helper).
+const CONFIGS = [
+  ['wasm', 2, 'words'],
+  ['wasm', 1, 'words'],
+  ['cpu', 2, 'words'],
+  ['cpu', 1, 'words'],
+  ['wasm', 2, 'cnn+casing'],
+  ['wasm', 2, 'lstm'],
+  ['cpu', 1, 'cnn+casing'],
+  ['cpu', 1, 'lstm'],
+] as const;
+
+for (const [backend, threads, features] of CONFIGS) {
+  describe(`fused path vs tf.layers on ${backend}, ${threads} thread(s), ${features}`, () => {
     let model: NerModel;
     let batch: Batch;
 
@@ -84,10 +97,12 @@ for (const [backend, threads] of [['wasm', 2], ['wasm', 1], ['cpu', 2], ['cpu', 
       const corpus = tinyCorpus();
       const words = Vocabulary.build(corpus.sentences.map((s) => s.tokens));
       const tags = TagVocabulary.build(corpus.sentences.map((s) => s.tags));
+      const kind = features === 'lstm' ? 'lstm' : features === 'cnn+casing' ? 'cnn' : undefined;
+      const chars = kind && { vocabulary: buildCharVocabulary(corpus.sentences.flatMap((s) => s.tokens)), kind, charDim: 4, size: 3, window: 3 } as const;
       // dropout 0 so both paths are deterministic and comparable in training mode
-      model = NerModel.create({ words, tags, scheme: 'iob2', embeddingDim: 12, hiddenSize: 7, dropout: 0, seed: 3 });
+      model = NerModel.create({ words, tags, scheme: 'iob2', embeddingDim: 12, hiddenSize: 7, dropout: 0, seed: 3, chars, casingDim: features === 'cnn+casing' ? 3 : 0 });
       // all six sentences, lengths 1..9, in one padded batch
-      [batch] = makeBatches(encodeSentences(corpus, words, tags), 16);
+      [batch] = makeBatches(model.encode(corpus, true), 16);
       assert.ok(batch.size === 6 && batch.maxLength === 9);
     });
 

@@ -204,3 +204,52 @@ describe('one saved model, every path', () => {
     });
   });
 });
+
+describe('models with character features', () => {
+  for (const charEncoder of ['cnn', 'lstm'] as const) {
+    test(`${charEncoder}: save -> load -> predict gives identical tags, also on cpu`, async () => {
+      await initBackend({ backend: 'wasm' });
+      const options = { ...TINY_OPTIONS, charEncoder, charDim: 4, charSize: 3, casingDim: charEncoder === 'cnn' ? 3 : 0 };
+      const model = await trainModel({ train: tinyCorpus(), options });
+      const dir = path.join(tmp, `chars-${charEncoder}`);
+      await model.save(dir);
+      const sentences = [...tinyCorpus().sentences.map((s) => s.tokens), ['Zürich', 'and', 'Xyzzy', 'Qwertz']];
+      const before = model.predict(sentences);
+      model.dispose();
+      const loaded = await NerModel.load(dir);
+      assert.deepEqual(loaded.predict(sentences), before);
+      assert.equal(loaded.shape.chars?.kind, charEncoder);
+      assert.ok(loaded.chars !== undefined && loaded.chars.size > 10);
+      loaded.dispose();
+      await initBackend({ backend: 'cpu' });
+      const onCpu = await NerModel.load(dir);
+      assert.deepEqual(onCpu.predict(sentences), before);
+      onCpu.dispose();
+    });
+  }
+
+  test('annealing halves the learning rate after each plateau', async () => {
+    await initBackend({ backend: 'wasm' });
+    // dev = train and a large rate: dev F1 plateaus quickly, and the schedule shows in the epoch records
+    const model = await trainModel({
+      train: tinyCorpus(),
+      dev: tinyCorpus('dev.conll'),
+      options: { ...TINY_OPTIONS, epochs: 12, patience: 0, annealPatience: 2, annealFactor: 0.5, learningRate: 0.05, minLearningRate: 0 },
+    });
+    const summary = model.training!;
+    model.dispose();
+    let lr = 0.05;
+    let best = -1;
+    let bestEpoch = 0;
+    for (const e of summary.epochs) {
+      assert.equal(e.learningRate, lr, `epoch ${e.epoch}`);
+      if (e.dev!.f1 > best) {
+        best = e.dev!.f1;
+        bestEpoch = e.epoch;
+      }
+      const stale = e.epoch - bestEpoch;
+      if (stale > 0 && stale % 2 === 0) lr *= 0.5;
+    }
+    assert.ok(summary.epochs.some((e) => e.learningRate < 0.05), 'the run did anneal at least once');
+  });
+});

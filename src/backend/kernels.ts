@@ -21,6 +21,7 @@
  * calls the original kernel, so results are the original kernel's.
  */
 import * as tf from '@tensorflow/tfjs';
+import { maskedMaxPoolGradKernel, maskedMaxPoolKernel } from '../model/charEncoder';
 import { crfNllKernel } from '../model/crfFused';
 import { adamStepKernel, sumSquaresKernel } from '../train/optimizer';
 import { lstmCellGradKernel, lstmCellInferenceKernel, lstmCellKernel, splitRowBlocksKernel } from '../model/lstmCell';
@@ -136,6 +137,8 @@ export function registerProjectKernels(backendName: string): void {
     registerJsKernel(lstmCellInferenceKernel, backendName);
     registerJsKernel(lstmCellGradKernel, backendName);
     registerJsKernel(unsortedSegmentSumKernel, backendName);
+    registerJsKernel(maskedMaxPoolKernel, backendName);
+    registerJsKernel(maskedMaxPoolGradKernel, backendName);
   }
   if (backendName === 'wasm') {
     // The single-pass Adam pays only with SIMD (see train/optimizer.ts).

@@ -59,5 +59,8 @@ export function trainProgress(options: { quiet: boolean; messages: Messages; std
     onWarning(message) {
       options.messages.warn(message);
     },
+    onInfo(message) {
+      options.messages.info(message);
+    },
   };
 }

@@ -3,7 +3,7 @@
  */
 import * as fs from 'node:fs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { DataError } from '../errors';
+import { DataError, UsageError } from '../errors';
 import { readConllFile } from '../io/conll';
 import { assertReplaceable } from '../io/modelDir';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainModel } from '../train/trainer';
@@ -33,8 +33,46 @@ export function builder(yargs: Argv) {
       'clip-norm': { type: 'number', default: d.clipNorm, describe: 'clip the global gradient norm (0 = off)', group: 'Training:' },
       patience: { type: 'number', default: d.patience, describe: 'stop after this many epochs without a better dev F1 (0 = never)', group: 'Training:' },
       seed: { type: 'number', default: d.seed, describe: 'random seed for initialisation and shuffling', group: 'Training:' },
-      'embedding-dim': { type: 'number', default: d.embeddingDim, describe: 'word embedding size', group: 'Model:' },
+      optimizer: { choices: ['adam', 'sgd'], default: d.optimizer, describe: 'adam, or sgd with momentum', group: 'Training:' },
+      momentum: { type: 'number', default: d.momentum, describe: 'momentum of sgd', group: 'Training:' },
+      'anneal-patience': {
+        type: 'number',
+        default: d.annealPatience,
+        describe: 'after this many epochs without a better dev F1, multiply the learning rate by --anneal-factor (0 = never)',
+        group: 'Training:',
+      },
+      'anneal-factor': { type: 'number', default: d.annealFactor, describe: 'learning-rate factor on a dev-F1 plateau', group: 'Training:' },
+      'min-lr': { type: 'number', default: d.minLearningRate, describe: 'stop once annealing takes the learning rate below this', group: 'Training:' },
+      'singleton-unk': {
+        type: 'number',
+        default: d.singletonUnk,
+        describe: 'probability of replacing a word seen once in training by <unk> during training',
+        group: 'Training:',
+      },
+      'embedding-dim': { type: 'number', describe: `word embedding size [default: ${d.embeddingDim}, or the size of --embeddings]`, group: 'Model:' },
+      embeddings: {
+        type: 'string',
+        describe: 'pretrained word vectors to start from: GloVe, word2vec text or fastText .vec, optionally gzipped',
+        group: 'Model:',
+      },
+      'embeddings-extend': {
+        type: 'array',
+        string: true,
+        describe: 'CoNLL files (e.g. dev, test) whose words join the vocabulary when --embeddings has a vector for them',
+        group: 'Model:',
+      },
+      'freeze-embeddings': { type: 'boolean', default: d.freezeEmbeddings, describe: 'keep the word embeddings fixed during training', group: 'Model:' },
       'hidden-size': { type: 'number', default: d.hiddenSize, describe: 'LSTM units per direction', group: 'Model:' },
+      'char-encoder': {
+        choices: ['none', 'cnn', 'lstm'],
+        default: d.charEncoder,
+        describe: 'character-level word representation: cnn (Ma & Hovy 2016), lstm (Lample et al. 2016) or none',
+        group: 'Model:',
+      },
+      'char-dim': { type: 'number', default: d.charDim, describe: 'character embedding size', group: 'Model:' },
+      'char-size': { type: 'number', default: d.charSize, describe: 'cnn filters or lstm units per direction (0 = 50 filters, 25 units)', group: 'Model:' },
+      'char-window': { type: 'number', default: d.charWindow, describe: 'cnn window (odd)', group: 'Model:' },
+      'casing-dim': { type: 'number', default: d.casingDim, describe: 'size of the casing feature embedding (0 = none)', group: 'Model:' },
       ...backendOptions,
       ...quietOption,
     })
@@ -63,12 +101,17 @@ export async function handler(args: TrainArgs): Promise<void> {
   const columns = { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn };
   const train = readConllFile(args.data, columns);
   const dev = args.dev === undefined ? undefined : readConllFile(args.dev, columns);
+  const extend = (args.embeddingsExtend ?? []).map((file) => readConllFile(String(file), columns));
+  if (extend.length > 0 && args.embeddings === undefined) throw new UsageError('--embeddings-extend needs --embeddings');
+  if (args.freezeEmbeddings && args.embeddings === undefined) messages.warn('--freeze-embeddings without --embeddings keeps the random initial embeddings fixed');
   const backend = await startBackend(args, messages);
   const options: Partial<TrainOptions> = {
     epochs: args.epochs,
     batchSize: args.batchSize,
     learningRate: args.lr,
-    embeddingDim: args.embeddingDim,
+    embeddingDim: args.embeddingDim ?? d.embeddingDim,
+    embeddings: args.embeddings ?? null,
+    freezeEmbeddings: args.freezeEmbeddings,
     hiddenSize: args.hiddenSize,
     dropout: args.dropout,
     seed: args.seed,
@@ -77,8 +120,27 @@ export async function handler(args: TrainArgs): Promise<void> {
     lowercase: args.lowercase,
     clipNorm: args.clipNorm,
     scheme: args.scheme as TrainOptions['scheme'],
+    optimizer: args.optimizer as TrainOptions['optimizer'],
+    momentum: args.momentum,
+    annealPatience: args.annealPatience,
+    annealFactor: args.annealFactor,
+    minLearningRate: args.minLr,
+    singletonUnk: args.singletonUnk,
+    charEncoder: args.charEncoder as TrainOptions['charEncoder'],
+    charDim: args.charDim,
+    charSize: args.charSize,
+    charWindow: args.charWindow,
+    casingDim: args.casingDim,
   };
-  const model = await trainModel({ train, dev, options, backend, events: trainProgress({ quiet: args.quiet, messages }) });
+  const model = await trainModel({
+    train,
+    dev,
+    extendVocabulary: extend,
+    embeddingDimGiven: args.embeddingDim !== undefined,
+    options,
+    backend,
+    events: trainProgress({ quiet: args.quiet, messages }),
+  });
   try {
     await model.save(args.out);
   } finally {

@@ -17,6 +17,10 @@ export interface SentenceLike {
 export interface EncodedSentence {
   /** Word ids, one per token. */
   ids: Int32Array;
+  /** Character ids of each token, when the model reads characters (see features.ts). */
+  chars?: Int32Array[];
+  /** Casing category of each token, when the model uses casing (see features.ts). */
+  casing?: Int32Array;
   /** Tag ids, one per token; empty when encoded without a tag vocabulary. */
   tags: Int32Array;
   length: number;
@@ -86,6 +90,12 @@ export interface Batch {
   lengths: Int32Array;
   /** B `EncodedSentence.index` values: where each row came from. */
   indices: Int32Array;
+  /** L: the most characters of any token in the batch (0 without character features). */
+  charLength: number;
+  /** B*T*L row-major character ids, 0 at padding (present when the sentences carry chars). */
+  chars?: Int32Array;
+  /** B*T casing ids, 0 at padding (present when the sentences carry casing). */
+  casing?: Int32Array;
 }
 
 export interface BatchOptions {
@@ -197,7 +207,19 @@ function toBatch(group: EncodedSentence[]): Batch {
     lengths[b] = s.length;
     indices[b] = s.index;
   }
-  return { size, maxLength, ids, tags, mask, lengths, indices };
+  const batch: Batch = { size, maxLength, ids, tags, mask, lengths, indices, charLength: 0 };
+  if (group.every((s) => s.casing !== undefined)) {
+    batch.casing = new Int32Array(cells);
+    group.forEach((s, b) => batch.casing!.set(s.casing!, b * maxLength));
+  }
+  if (group.every((s) => s.chars !== undefined)) {
+    let charLength = 1;
+    for (const s of group) for (const c of s.chars!) charLength = Math.max(charLength, c.length);
+    batch.charLength = charLength;
+    batch.chars = new Int32Array(cells * charLength);
+    group.forEach((s, b) => s.chars!.forEach((c, t) => batch.chars!.set(c, (b * maxLength + t) * charLength)));
+  }
+  return batch;
 }
 
 /** Fraction of batch cells that are padding: padded cells / total cells (0 for no cells). */

@@ -28,9 +28,10 @@ export type DirectionRequest =
       recurrentKernel: TensorMessage;
       bias: TensorMessage;
       shape: SequenceShape;
-      keep: boolean;
+      /** Keep the activations under this handle for a backward request; absent for inference. */
+      keep?: number;
     }
-  | { kind: 'backward'; dY: TensorMessage };
+  | { kind: 'backward'; handle: number; dY: TensorMessage };
 
 export type DirectionReply = { ok: true; tensors: TensorMessage[] } | { ok: false; error: string };
 
@@ -51,6 +52,8 @@ export function transferList(messages: TensorMessage[]): ArrayBuffer[] {
 const REPLY_TIMEOUT_MS = 120_000;
 
 export class DirectionThread implements DirectionRunner {
+  private nextHandle = 1;
+
   private constructor(
     readonly backend: string,
     private readonly worker: Worker,
@@ -97,7 +100,8 @@ export class DirectionThread implements DirectionRunner {
     }
   }
 
-  startForward(x: tf.Tensor2D, mask: tf.Tensor1D, weights: LstmWeights, shape: SequenceShape, keep: boolean): void {
+  startForward(x: tf.Tensor2D, mask: tf.Tensor1D, weights: LstmWeights, shape: SequenceShape, keep: boolean): number {
+    const handle = keep ? this.nextHandle++ : 0;
     const request = {
       kind: 'forward' as const,
       x: toMessage(x),
@@ -106,17 +110,18 @@ export class DirectionThread implements DirectionRunner {
       recurrentKernel: toMessage(weights.recurrentKernel),
       bias: toMessage(weights.bias),
       shape,
-      keep,
+      keep: keep ? handle : undefined,
     };
     this.post(request, [request.x, request.mask, request.kernel, request.recurrentKernel, request.bias]);
+    return handle;
   }
 
   finishForward(): tf.Tensor2D {
     return fromMessage(this.reply()[0]) as tf.Tensor2D;
   }
 
-  startBackward(dY: tf.Tensor2D): void {
-    const request = { kind: 'backward' as const, dY: toMessage(dY) };
+  startBackward(handle: number, dY: tf.Tensor2D): void {
+    const request = { kind: 'backward' as const, handle, dY: toMessage(dY) };
     this.post(request, [request.dY]);
   }
 

@@ -12,19 +12,34 @@ import { DirectionReply, DirectionRequest, TensorMessage, fromMessage, toMessage
 
 const { backend, port, flag } = workerData as { backend: 'wasm' | 'cpu'; port: MessagePort; flag: Int32Array };
 
-/** The last forward pass kept for backpropagation: its inputs and activations. */
-let kept: { x: tf.Tensor2D; mask: tf.Tensor1D; weights: LstmWeights; shape: SequenceShape; activations: DirectionActivations } | undefined;
+interface Kept {
+  x: tf.Tensor2D;
+  mask: tf.Tensor1D;
+  weights: LstmWeights;
+  shape: SequenceShape;
+  activations: DirectionActivations;
+}
 
-function release(): void {
-  if (kept === undefined) return;
-  const a = kept.activations;
-  tf.dispose([kept.x, kept.mask, kept.weights.kernel, kept.weights.recurrentKernel, kept.weights.bias, a.gates, a.tanhC, a.cPrev, a.hPrev]);
-  kept = undefined;
+/**
+ * Forward passes kept for backpropagation, by handle, oldest first. A training
+ * step keeps one per BiLSTM and releases it on its backward request; the cap
+ * bounds memory when a forward pass is never backpropagated (a loss computed
+ * without gradients).
+ */
+const kept = new Map<number, Kept>();
+const MAX_KEPT = 8;
+
+function release(handle: number): void {
+  const k = kept.get(handle);
+  if (k === undefined) return;
+  const a = k.activations;
+  tf.dispose([k.x, k.mask, k.weights.kernel, k.weights.recurrentKernel, k.weights.bias, a.gates, a.tanhC, a.cPrev, a.hPrev]);
+  kept.delete(handle);
 }
 
 function handle(request: DirectionRequest): TensorMessage[] {
   if (request.kind === 'forward') {
-    release();
+    while (kept.size >= MAX_KEPT) release(kept.keys().next().value as number);
     const x = fromMessage(request.x) as tf.Tensor2D;
     const mask = fromMessage(request.mask) as tf.Tensor1D;
     const weights: LstmWeights = {
@@ -32,9 +47,9 @@ function handle(request: DirectionRequest): TensorMessage[] {
       recurrentKernel: fromMessage(request.recurrentKernel) as tf.Tensor2D,
       bias: fromMessage(request.bias) as tf.Tensor1D,
     };
-    const { outputs, activations } = directionForward(x, mask, weights, request.shape, request.keep);
+    const { outputs, activations } = directionForward(x, mask, weights, request.shape, request.keep !== undefined);
     if (activations !== undefined) {
-      kept = { x, mask, weights, shape: request.shape, activations };
+      kept.set(request.keep!, { x, mask, weights, shape: request.shape, activations });
     } else {
       tf.dispose([x, mask, weights.kernel, weights.recurrentKernel, weights.bias]);
     }
@@ -42,12 +57,13 @@ function handle(request: DirectionRequest): TensorMessage[] {
     outputs.dispose();
     return reply;
   }
-  if (kept === undefined) throw new Error('backward requested without a kept forward pass');
+  const k = kept.get(request.handle);
+  if (k === undefined) throw new Error(`backward requested for forward pass ${request.handle}, which is not kept`);
   const dY = fromMessage(request.dY) as tf.Tensor2D;
-  const g = directionBackward(kept.x, kept.mask, kept.weights, kept.activations, dY, kept.shape);
+  const g = directionBackward(k.x, k.mask, k.weights, k.activations, dY, k.shape);
   const reply = [g.dx, g.dKernel, g.dRecurrentKernel, g.dBias].map(toMessage);
   tf.dispose([dY, g.dx, g.dKernel, g.dRecurrentKernel, g.dBias]);
-  release();
+  release(request.handle);
   return reply;
 }
 

@@ -4,17 +4,20 @@
  * `network.apply(ids)`, in far fewer ops. Gradients reach the same variables,
  * so training through it trains the tf.layers model that gets saved.
  *
- *   ids [B, T] -> (time-major) gather embeddings [T*B, D] -> dropout
+ *   ids [B, T] -> (time-major) gather embeddings [T*B, D] (+ character encoder, + casing) -> dropout
  *     -> bidirectional LSTM [T*B, 2H] (forward, backward directions) -> dropout
  *     -> dense [T*B, K] -> emissions [B, T, K]
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
+import { CharEncoder, CharEncoderWeights, charFeatures } from './charEncoder';
 import { LstmWeights, bilstm } from './lstm';
 import { LAYER } from './tagger';
 
 interface TaggerWeights {
   embeddings: tf.Tensor2D;
+  chars?: { encoder: CharEncoder; weights: CharEncoderWeights };
+  casingEmbeddings?: tf.Tensor2D;
   forward: LstmWeights;
   backward: LstmWeights;
   denseKernel: tf.Tensor2D;
@@ -34,8 +37,12 @@ export function taggerWeights(network: tf.LayersModel): TaggerWeights {
     recurrentKernel: get(`${LAYER.bilstm}/${direction}_lstm/recurrent_kernel`),
     bias: get(`${LAYER.bilstm}/${direction}_lstm/bias`),
   });
+  const charLayer = network.layers.find((l) => l.name === LAYER.charEncoder);
+  const casing = byName.get(`${LAYER.casingEmbedding}/embeddings`);
   return {
     embeddings: get(`${LAYER.embedding}/embeddings`),
+    chars: charLayer instanceof CharEncoder ? { encoder: charLayer, weights: charLayer.weightsByRole() } : undefined,
+    casingEmbeddings: casing?.read() as tf.Tensor2D | undefined,
     forward: lstm('forward'),
     backward: lstm('backward'),
     denseKernel: get(`${LAYER.emissions}/kernel`),
@@ -47,6 +54,36 @@ export function taggerWeights(network: tf.LayersModel): TaggerWeights {
 function timeMajor<A extends Int32Array | Float32Array>(values: A, batch: number, steps: number, make: (n: number) => A): A {
   const out = make(values.length);
   for (let b = 0; b < batch; b++) for (let t = 0; t < steps; t++) out[t * batch + b] = values[b * steps + t];
+  return out;
+}
+
+/** The distinct rows of a [N, width] array, and for each of the N rows the index of its distinct row. */
+export function distinctRows(values: Int32Array, width: number): { rows: Int32Array; index: Int32Array } {
+  const n = width === 0 ? 0 : values.length / width;
+  const seen = new Map<string, number>();
+  const index = new Int32Array(n);
+  const firsts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = values.subarray(i * width, (i + 1) * width).join(',');
+    let at = seen.get(key);
+    if (at === undefined) {
+      at = firsts.length;
+      seen.set(key, at);
+      firsts.push(i);
+    }
+    index[i] = at;
+  }
+  const rows = new Int32Array(firsts.length * width);
+  firsts.forEach((i, k) => rows.set(values.subarray(i * width, (i + 1) * width), k * width));
+  return { rows, index };
+}
+
+/** Reorders [B, T, L] rows to time-major [T, B, L]. */
+function timeMajorRows(values: Int32Array, batch: number, steps: number, width: number): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < steps; t++) out.set(values.subarray((b * steps + t) * width, (b * steps + t + 1) * width), (t * batch + b) * width);
+  }
   return out;
 }
 
@@ -62,7 +99,20 @@ export function fusedEmissions(network: tf.LayersModel, batch: Batch, dropout: n
     const ids = tf.tensor1d(timeMajor(batch.ids, B, T, (n) => new Int32Array(n)), 'int32');
     const mask = tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n)));
     const drop = (x: tf.Tensor2D) => (training && dropout > 0 ? (tf.dropout(x, dropout) as tf.Tensor2D) : x);
-    const embedded = drop(tf.gather(w.embeddings, ids)); // [T*B, D]
+    // The same features, in the same order, as the tf.layers concatenation (see tagger.ts).
+    const features: tf.Tensor2D[] = [tf.gather(w.embeddings, ids)]; // [T*B, D]
+    if (w.chars !== undefined) {
+      // Each distinct character sequence once ("the", ",", padding...), then one row per token.
+      const { rows, index } = distinctRows(timeMajorRows(batch.chars!, B, T, batch.charLength), batch.charLength);
+      const { kind, window } = w.chars.encoder.config;
+      const encoded = charFeatures(kind, tf.tensor2d(rows, [rows.length / batch.charLength, batch.charLength], 'int32'), w.chars.weights, window, training);
+      features.push(tf.gather(encoded, tf.tensor1d(index, 'int32'))); // [T*B, F]
+    }
+    if (w.casingEmbeddings !== undefined) {
+      const casing = tf.tensor1d(timeMajor(batch.casing!, B, T, (n) => new Int32Array(n)), 'int32');
+      features.push(tf.gather(w.casingEmbeddings, casing)); // [T*B, Dcase]
+    }
+    const embedded = drop(features.length === 1 ? features[0] : (tf.concat(features, 1) as tf.Tensor2D));
     const states = drop(bilstm(embedded, mask, w.forward, w.backward, T, B, training)); // [T*B, 2H]
     const scores = tf.fused.matMul({ a: states, b: w.denseKernel, bias: w.denseBias }); // [T*B, K]
     const numTags = w.denseBias.shape[0];

@@ -162,14 +162,15 @@ export function directionBackward(
 /**
  * Runs the backward (right-to-left) direction somewhere else, a helper
  * thread, while this thread runs the forward one. Synchronous: `start*`
- * hands the work over, `finish*` waits for the result. The helper keeps the
- * activations of its last `startForward(..., keep = true)` for the next
- * `startBackward`.
+ * hands the work over, `finish*` waits for the result. With `keep`, the
+ * helper keeps the forward pass's activations under the returned handle
+ * until `startBackward(handle, ...)`; a model may run several BiLSTMs (words,
+ * characters) before backpropagating through them.
  */
 export interface DirectionRunner {
-  startForward(x: tf.Tensor2D, mask: tf.Tensor1D, weights: LstmWeights, shape: SequenceShape, keep: boolean): void;
+  startForward(x: tf.Tensor2D, mask: tf.Tensor1D, weights: LstmWeights, shape: SequenceShape, keep: boolean): number;
   finishForward(): tf.Tensor2D;
-  startBackward(dY: tf.Tensor2D): void;
+  startBackward(handle: number, dY: tf.Tensor2D): void;
   finishBackward(): DirectionGradients;
 }
 
@@ -224,7 +225,7 @@ export function bilstm(
     const save = args[7] as (tensors: tf.Tensor[]) => void;
     const fw: LstmWeights = { kernel: Wf, recurrentKernel: Uf, bias: bf };
     const bw: LstmWeights = { kernel: Wb, recurrentKernel: Ub, bias: bb };
-    remote?.startForward(xIn, mask, bw, bShape, true);
+    const handle = remote?.startForward(xIn, mask, bw, bShape, true);
     const f = directionForward(xIn, mask, fw, fShape, true);
     const b = remote !== undefined ? { outputs: remote.finishForward() } : directionForward(xIn, mask, bw, bShape, true);
     // Everything the gradient reads is saved: the caller's tidy disposes the rest, mask included.
@@ -235,7 +236,7 @@ export function bilstm(
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [xS, maskS, WfS, UfS, bfS, WbS, UbS, bbS] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
         const [dYf, dYb] = tf.split(dy as tf.Tensor2D, [units, units], 1) as [tf.Tensor2D, tf.Tensor2D];
-        remote?.startBackward(dYb);
+        if (remote !== undefined) remote.startBackward(handle!, dYb);
         const gf = directionBackward(xS, maskS, { kernel: WfS, recurrentKernel: UfS, bias: bfS }, activationsFrom(saved.slice(8, 12)), dYf, fShape);
         const gb =
           remote !== undefined

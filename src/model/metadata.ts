@@ -52,6 +52,8 @@ export interface ModelMetadata {
   scheme: TagScheme;
   words: VocabularyJSON;
   tags: TagVocabularyJSON;
+  /** The character vocabulary, when the network has a character encoder. */
+  chars?: VocabularyJSON;
   shape: TaggerShape;
   training?: TrainingSummary;
 }

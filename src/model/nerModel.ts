@@ -6,17 +6,35 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
 import type { TagScheme } from '../types';
-import { Batch, encodeSentences, makeBatches } from '../data/batch';
+import type { Corpus } from '../types';
+import { Batch, EncodedSentence, SentenceLike, encodeSentences, makeBatches } from '../data/batch';
+import { casingOf, encodeChars } from '../data/features';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { viterbiBatch } from '../decode/viterbi';
 import { loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
 import { NER_VERSION } from '../version';
 import { kernelAvailable } from '../backend/jsKernels';
+import type { CharEncoderKind } from './charEncoder';
 import { CRF } from './crf';
 import { fusedEmissions } from './fusedForward';
 import { LSTM_CELL } from './lstmCell';
 import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary, validateMetadata } from './metadata';
-import { TaggerShape, buildTagger, crfOf } from './tagger';
+import { LAYER, TaggerShape, buildTagger, crfOf } from './tagger';
+
+/** The network's input tensors for a batch, in the order of its inputs (see tagger.ts). */
+function networkInputs(shape: TaggerShape, batch: Batch): tf.Tensor[] {
+  const [B, T] = [batch.size, batch.maxLength];
+  const inputs: tf.Tensor[] = [tf.tensor2d(batch.ids, [B, T], 'int32')];
+  if (shape.chars !== undefined) {
+    if (batch.chars === undefined) throw new Error('the model reads characters, but the batch has none (encode with NerModel.encode)');
+    inputs.push(tf.tensor3d(batch.chars, [B, T, batch.charLength], 'int32'));
+  }
+  if ((shape.casingDim ?? 0) > 0) {
+    if (batch.casing === undefined) throw new Error('the model reads casing, but the batch has none (encode with NerModel.encode)');
+    inputs.push(tf.tensor2d(batch.casing, [B, T], 'int32'));
+  }
+  return inputs;
+}
 
 /** Sentences per prediction batch, and a cap on padded tokens so long inputs stay bounded in memory. */
 const PREDICT_BATCH = 64;
@@ -31,9 +49,14 @@ export class NerModel {
     readonly tags: TagVocabulary,
     readonly scheme: TagScheme,
     readonly shape: TaggerShape,
+    /** The character vocabulary, when the network has a character encoder. */
+    readonly chars?: Vocabulary,
     public training?: TrainingSummary,
   ) {
     this.crf = crfOf(network);
+    if ((shape.chars !== undefined) !== (chars !== undefined)) {
+      throw new Error('NerModel: a character encoder needs a character vocabulary, and only then');
+    }
   }
 
   /** A fresh, untrained model for the given vocabularies. */
@@ -45,6 +68,9 @@ export class NerModel {
     hiddenSize: number;
     dropout: number;
     seed: number;
+    /** Character encoder, with its vocabulary. */
+    chars?: { vocabulary: Vocabulary; kind: CharEncoderKind; charDim: number; size: number; window: number };
+    casingDim?: number;
   }): NerModel {
     const shape: TaggerShape = {
       vocabSize: args.words.size,
@@ -52,8 +78,39 @@ export class NerModel {
       embeddingDim: args.embeddingDim,
       hiddenSize: args.hiddenSize,
       dropout: args.dropout,
+      casingDim: args.casingDim ?? 0,
     };
-    return new NerModel(buildTagger(shape, args.seed), args.words, args.tags, args.scheme, shape);
+    if (args.chars !== undefined) {
+      const { vocabulary, kind, charDim, size, window } = args.chars;
+      shape.chars = { kind, numChars: vocabulary.size, charDim, size, window };
+    }
+    return new NerModel(buildTagger(shape, args.seed), args.words, args.tags, args.scheme, shape, args.chars?.vocabulary);
+  }
+
+  /** Overwrites the word embedding matrix ([vocabulary size, embedding size], row-major), e.g. with pretrained vectors. */
+  setWordEmbeddings(matrix: Float32Array): void {
+    const variable = this.network.getLayer(LAYER.embedding).getWeights()[0];
+    if (matrix.length !== variable.size) {
+      throw new Error(`setWordEmbeddings: expected ${variable.shape.join(' x ')} values, got ${matrix.length}`);
+    }
+    const values = tf.tensor(matrix, variable.shape);
+    this.network.getLayer(LAYER.embedding).setWeights([values]);
+    values.dispose();
+  }
+
+  /**
+   * Sentences as the network reads them: word ids, tag ids (given `tags`),
+   * and the character and casing features the network uses.
+   */
+  encode(input: Corpus | ReadonlyArray<SentenceLike>, withTags: boolean): EncodedSentence[] {
+    const encoded = encodeSentences(input, this.words, withTags ? this.tags : undefined);
+    const sentences = Array.isArray(input) ? (input as ReadonlyArray<SentenceLike>) : (input as Corpus).sentences;
+    encoded.forEach((e, i) => {
+      const tokens = sentences[i].tokens;
+      if (this.chars !== undefined) e.chars = tokens.map((t) => encodeChars(t, this.chars!));
+      if ((this.shape.casingDim ?? 0) > 0) e.casing = Int32Array.from(tokens, casingOf);
+    });
+    return encoded;
   }
 
   /**
@@ -68,10 +125,7 @@ export class NerModel {
 
   /** Emission scores through tf.layers' own graph: the reference the fused path is tested against. */
   layersEmissions(batch: Batch, training: boolean): tf.Tensor3D {
-    return tf.tidy(() => {
-      const ids = tf.tensor2d(batch.ids, [batch.size, batch.maxLength], 'int32');
-      return this.network.apply(ids, { training }) as tf.Tensor3D;
-    });
+    return tf.tidy(() => this.network.apply(networkInputs(this.shape, batch), { training }) as tf.Tensor3D);
   }
 
   /** Mean CRF negative log-likelihood of the batch's gold tags, with dropout on. */
@@ -98,7 +152,7 @@ export class NerModel {
   predict(sentences: ReadonlyArray<ReadonlyArray<string>>): string[][] {
     const out: string[][] = sentences.map(() => []);
     const nonEmpty = sentences.map((tokens, i) => ({ tokens, i })).filter((s) => s.tokens.length > 0);
-    const encoded = encodeSentences(nonEmpty.map((s) => ({ tokens: s.tokens, tags: [] })), this.words);
+    const encoded = this.encode(nonEmpty.map((s) => ({ tokens: s.tokens, tags: [] })), false);
     const batches = makeBatches(encoded, PREDICT_BATCH, { sortByLength: true, maxTokens: PREDICT_MAX_TOKENS });
     for (const batch of batches) {
       const paths = this.decodeBatch(batch);
@@ -119,6 +173,7 @@ export class NerModel {
       scheme: this.scheme,
       words: this.words.toJSON(),
       tags: this.tags.toJSON(),
+      chars: this.chars?.toJSON(),
       shape: this.shape,
       training: this.training,
     };
@@ -135,9 +190,11 @@ export class NerModel {
     const meta = validateMetadata(files.metadata, dir);
     let words: Vocabulary;
     let tags: TagVocabulary;
+    let chars: Vocabulary | undefined;
     try {
       words = Vocabulary.fromJSON(meta.words);
       tags = TagVocabulary.fromJSON(meta.tags);
+      chars = meta.chars === undefined ? undefined : Vocabulary.fromJSON(meta.chars);
     } catch (err) {
       throw new ModelError(dir, `corrupt model: metadata.json: ${(err as Error).message}`);
     }
@@ -147,7 +204,7 @@ export class NerModel {
     const network = await loadLayersModelFromFiles(dir, files);
     let model: NerModel;
     try {
-      model = new NerModel(network, words, tags, meta.scheme, meta.shape, meta.training);
+      model = new NerModel(network, words, tags, meta.scheme, meta.shape, chars, meta.training);
     } catch (err) {
       network.dispose();
       throw new ModelError(dir, `incompatible model: ${(err as Error).message}`);

@@ -3,15 +3,19 @@
  * tf.layers model, so that it saves, loads and runs like any tfjs model,
  * in Node and in the browser:
  *
- *   token ids [B, T] -> Embedding (mask_zero: id 0 is padding) -> Dropout
+ *   token ids [B, T] -> Embedding (mask_zero: id 0 is padding)  ┐
+ *   char ids [B, T, L] -> CharEncoder (optional)                ├ Concatenate -> Dropout
+ *   casing ids [B, T] -> Embedding (optional)                   ┘
  *     -> Bidirectional(LSTM, return sequences, concat) -> Dropout
  *     -> Dense(numTags) emissions [B, T, K] -> CRF (owns transitions; passes emissions on)
  *
- * The Embedding's mask travels to the LSTMs, so padding never changes the
- * states of real tokens, in either direction.
+ * The word Embedding's mask travels through the concatenation to the LSTMs,
+ * so padding never changes the states of real tokens, in either direction.
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeRng } from '../util/random';
+import { CASINGS } from '../data/features';
+import { CharEncoder, CharEncoderConfig } from './charEncoder';
 import { CRF } from './crf';
 import { glorotUniform, lstmBias, lstmRecurrentKernel, uniform } from './initializers';
 
@@ -23,32 +27,62 @@ export interface TaggerShape {
   hiddenSize: number;
   /** Dropout rate on the embeddings and on the BiLSTM output. */
   dropout: number;
+  /** The character encoder, if any. */
+  chars?: CharEncoderConfig;
+  /** Size of the casing embedding; 0 or absent: no casing feature. */
+  casingDim?: number;
 }
 
 /** Layer names, fixed so that saved models can be inspected and loaded by name. */
 export const LAYER = {
   input: 'token_ids',
+  charInput: 'char_ids',
+  casingInput: 'casing_ids',
   embedding: 'word_embedding',
+  charEncoder: 'char_encoder',
+  casingEmbedding: 'casing_embedding',
+  features: 'features',
   bilstm: 'bilstm',
   emissions: 'emissions',
   crf: 'crf',
 } as const;
 
 function validateShape(s: TaggerShape): void {
-  const positive: Array<keyof TaggerShape> = ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize'];
+  const positive = ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize'] as const;
   for (const key of positive) {
     if (!Number.isInteger(s[key]) || s[key] < 1) throw new Error(`tagger: ${key} must be a positive integer, got ${s[key]}`);
   }
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`tagger: dropout must be in [0, 1), got ${s.dropout}`);
+  if (s.chars !== undefined) {
+    for (const key of ['numChars', 'charDim', 'size', 'window'] as const) {
+      if (!Number.isInteger(s.chars[key]) || s.chars[key] < 1) throw new Error(`tagger: chars.${key} must be a positive integer, got ${s.chars[key]}`);
+    }
+  }
+  if (s.casingDim !== undefined && (!Number.isInteger(s.casingDim) || s.casingDim < 0)) {
+    throw new Error(`tagger: casingDim must be a non-negative integer, got ${s.casingDim}`);
+  }
 }
 
 /** Builds the network with weights initialised from `seed`. */
 export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
   validateShape(shape);
   const input = tf.input({ shape: [null], dtype: 'int32', name: LAYER.input });
-  let x = tf.layers
-    .embedding({ inputDim: shape.vocabSize, outputDim: shape.embeddingDim, maskZero: true, name: LAYER.embedding })
-    .apply(input) as tf.SymbolicTensor;
+  const inputs = [input];
+  const features = [
+    tf.layers.embedding({ inputDim: shape.vocabSize, outputDim: shape.embeddingDim, maskZero: true, name: LAYER.embedding }).apply(input) as tf.SymbolicTensor,
+  ];
+  if (shape.chars !== undefined) {
+    const chars = tf.input({ shape: [null, null], dtype: 'int32', name: LAYER.charInput });
+    inputs.push(chars);
+    features.push(new CharEncoder({ ...shape.chars, name: LAYER.charEncoder }).apply(chars) as tf.SymbolicTensor);
+  }
+  if ((shape.casingDim ?? 0) > 0) {
+    const casing = tf.input({ shape: [null], dtype: 'int32', name: LAYER.casingInput });
+    inputs.push(casing);
+    // mask_zero: casing id 0 is padding (see charEncoder.ts on why every feature carries the mask).
+    features.push(tf.layers.embedding({ inputDim: CASINGS.length, outputDim: shape.casingDim!, maskZero: true, name: LAYER.casingEmbedding }).apply(casing) as tf.SymbolicTensor);
+  }
+  let x = features.length === 1 ? features[0] : (tf.layers.concatenate({ axis: -1, name: LAYER.features }).apply(features) as tf.SymbolicTensor);
   if (shape.dropout > 0) x = tf.layers.dropout({ rate: shape.dropout, name: 'embedding_dropout' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
     .bidirectional({
@@ -68,31 +102,32 @@ export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
   if (shape.dropout > 0) x = tf.layers.dropout({ rate: shape.dropout, name: 'bilstm_dropout' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: shape.numTags, name: LAYER.emissions }).apply(x) as tf.SymbolicTensor;
   const output = new CRF({ name: LAYER.crf }).apply(x) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: output, name: 'bilstm_crf' });
+  const model = tf.model({ inputs, outputs: output, name: 'bilstm_crf' });
   initialiseWeights(model, shape, seed);
   return model;
 }
 
 /**
  * Writes every weight from one seeded generator, in a fixed order.
- * - embeddings: U(±sqrt(3 / dim)) (Lample et al., 2016): unit-scale inputs to the LSTM;
- * - LSTM input kernels: Glorot uniform; recurrent kernels: orthogonal per gate; bias: forget gate 1;
- * - emission projection: Glorot uniform, zero bias;
+ * - embeddings (words, characters, casing): U(±sqrt(3 / dim)) (Lample et al., 2016): unit-scale inputs;
+ * - LSTM input kernels (word and character LSTMs): Glorot uniform; recurrent kernels: orthogonal
+ *   per gate; bias: forget gate 1;
+ * - character convolution and emission projection: Glorot uniform, zero bias;
  * - CRF start/end/transitions: U(±0.1).
  */
 function initialiseWeights(model: tf.LayersModel, shape: TaggerShape, seed: number): void {
   const rng = makeRng(seed);
-  const H = shape.hiddenSize;
   for (const w of model.weights) {
     const dims = w.shape as number[];
     const size = dims.reduce((a, b) => a * b, 1);
     const name = w.originalName;
+    const units = name.startsWith(`${LAYER.charEncoder}/`) ? shape.chars!.size : shape.hiddenSize;
     let values: Float32Array;
-    if (name.endsWith('/embeddings')) values = uniform(rng, size, Math.sqrt(3 / shape.embeddingDim));
-    else if (name.endsWith('/recurrent_kernel')) values = lstmRecurrentKernel(rng, H);
-    else if (name.includes('lstm') && name.endsWith('/bias')) values = lstmBias(H);
-    else if (name.endsWith('/kernel')) values = glorotUniform(rng, dims[0], dims[1]);
-    else if (name.endsWith('/bias')) values = new Float32Array(size);
+    if (name.endsWith('embeddings')) values = uniform(rng, size, Math.sqrt(3 / dims[1]));
+    else if (name.endsWith('recurrent_kernel')) values = lstmRecurrentKernel(rng, units);
+    else if ((name.includes('lstm') || name.endsWith('ward_bias')) && name.endsWith('bias')) values = lstmBias(units);
+    else if (name.endsWith('kernel')) values = glorotUniform(rng, dims[0], dims[1]);
+    else if (name.endsWith('bias')) values = new Float32Array(size);
     else if (name.startsWith(`${LAYER.crf}/`)) values = uniform(rng, size, 0.1);
     else throw new Error(`tagger: no initialisation rule for weight ${name}`);
     const t = tf.tensor(values, dims);

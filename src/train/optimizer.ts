@@ -78,6 +78,32 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
   });
 }
 
+/** What the trainer needs of an optimizer. */
+export interface TrainingOptimizer {
+  /**
+   * Clips (if configured) and applies one update; does not dispose `grads`.
+   * A variable without a gradient (the loss did not depend on it, e.g. CRF
+   * transitions on a batch of one-token sentences) gets a zero gradient: the
+   * optimizer still moves it by its momentum, as PyTorch's do, and tfjs'
+   * optimizers, which keep their slots by position in the gradient list, stay
+   * aligned (given a shorter list they pair slots with the wrong variables).
+   */
+  step(grads: tf.NamedTensorMap): void;
+  /** For learning-rate annealing. */
+  setLearningRate(learningRate: number): void;
+  dispose(): void;
+}
+
+/** `partial` with a zero gradient for every variable it lacks; throws on gradients of unknown variables. */
+function completeGradients(partial: tf.NamedTensorMap, variables: tf.Variable[]): tf.NamedTensorMap {
+  for (const name of Object.keys(partial)) {
+    if (!variables.some((v) => v.name === name)) throw new Error(`optimizer: gradient for unknown variable ${name}`);
+  }
+  const grads: tf.NamedTensorMap = {};
+  for (const v of variables) grads[v.name] = partial[v.name] ?? tf.zerosLike(v);
+  return grads;
+}
+
 export interface AdamOptions {
   learningRate: number;
   /** 0 = no clipping. */
@@ -88,7 +114,7 @@ export interface AdamOptions {
 
 const EPSILON = 1e-7; // tf.train.adam's default on float32 backends
 
-export class Adam {
+export class Adam implements TrainingOptimizer {
   private readonly beta1: number;
   private readonly beta2: number;
   /** tf.train.adam, where the single-pass kernel is not available (or `reference` was asked for). */
@@ -109,21 +135,9 @@ export class Adam {
     }
   }
 
-  /**
-   * Clips (if configured) and applies one update; does not dispose `grads`.
-   * A variable without a gradient (the loss did not depend on it, e.g. CRF
-   * transitions on a batch of one-token sentences) gets a zero gradient: Adam
-   * still moves it by its momentum, as in PyTorch, and tf.train.adam, which
-   * keeps its moments by position in the gradient list, stays aligned (given a
-   * shorter list it pairs moments with the wrong variables and fails).
-   */
   step(partial: tf.NamedTensorMap): void {
     tf.tidy(() => {
-      for (const name of Object.keys(partial)) {
-        if (!this.variables.some((v) => v.name === name)) throw new Error(`optimizer: gradient for unknown variable ${name}`);
-      }
-      const grads: tf.NamedTensorMap = {};
-      for (const v of this.variables) grads[v.name] = partial[v.name] ?? tf.zerosLike(v);
+      const grads = completeGradients(partial, this.variables);
       if (this.reference !== undefined) {
         this.reference.applyGradients(this.options.clipNorm > 0 ? clipByGlobalNorm(grads, this.options.clipNorm) : grads);
       } else {
@@ -166,9 +180,52 @@ export class Adam {
     }
   }
 
+  setLearningRate(learningRate: number): void {
+    this.options.learningRate = learningRate;
+    // tf.train.adam keeps its rate in a protected field and has no setter.
+    if (this.reference !== undefined) (this.reference as unknown as { learningRate: number }).learningRate = learningRate;
+  }
+
   dispose(): void {
     this.reference?.dispose();
     for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
     this.moments.clear();
   }
+}
+
+/** SGD with (heavy-ball) momentum, as tf.train.momentum computes it, with clipping. */
+export class MomentumSgd implements TrainingOptimizer {
+  private readonly sgd: tf.MomentumOptimizer;
+
+  constructor(
+    private readonly variables: tf.Variable[],
+    private readonly options: { learningRate: number; clipNorm: number; momentum: number },
+  ) {
+    this.sgd = tf.train.momentum(options.learningRate, options.momentum);
+  }
+
+  step(partial: tf.NamedTensorMap): void {
+    tf.tidy(() => {
+      const grads = completeGradients(partial, this.variables);
+      (this.sgd as tf.Optimizer).applyGradients(this.options.clipNorm > 0 ? clipByGlobalNorm(grads, this.options.clipNorm) : grads);
+    });
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.sgd.setLearningRate(learningRate);
+  }
+
+  dispose(): void {
+    this.sgd.dispose();
+  }
+}
+
+export type OptimizerKind = 'adam' | 'sgd';
+
+export function makeOptimizer(
+  kind: OptimizerKind,
+  variables: tf.Variable[],
+  options: { learningRate: number; clipNorm: number; momentum: number },
+): TrainingOptimizer {
+  return kind === 'adam' ? new Adam(variables, { learningRate: options.learningRate, clipNorm: options.clipNorm }) : new MomentumSgd(variables, options);
 }

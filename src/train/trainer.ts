@@ -7,15 +7,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { DataError, UsageError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
-import { encodeSentences, makeBatches } from '../data/batch';
+import { Batch, EncodedSentence, makeBatches } from '../data/batch';
+import { buildCharVocabulary } from '../data/features';
 import { checkTags, detectScheme } from '../data/tagScheme';
-import { TagVocabulary, Vocabulary } from '../data/vocab';
+import { TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
 import { metrics } from '../eval/conlleval';
 import { evaluateModel } from '../eval/evaluateModel';
 import type { DevScores, EpochRecord, TrainingSummary } from '../model/metadata';
+import type { CharEncoderKind } from '../model/charEncoder';
 import { NerModel } from '../model/nerModel';
-import { makeRng, withRandomSource } from '../util/random';
-import { Adam } from './optimizer';
+import { LAYER } from '../model/tagger';
+import { EmbeddingTable, readEmbeddings } from '../io/embeddings';
+import { alignEmbeddings, extendWithPretrained, keepForVocabulary } from '../data/pretrained';
+import { Rng, makeRng, withRandomSource } from '../util/random';
+import { OptimizerKind, makeOptimizer } from './optimizer';
 
 export interface TrainOptions {
   epochs: number;
@@ -33,6 +38,31 @@ export interface TrainOptions {
   /** Clip the global gradient norm to this value; 0 = no clipping. */
   clipNorm: number;
   scheme: 'auto' | TagScheme;
+  /** Character-level word representation: 'cnn' (Ma & Hovy, 2016), 'lstm' (Lample et al., 2016) or 'none'. */
+  charEncoder: 'none' | CharEncoderKind;
+  charDim: number;
+  /** Filters ('cnn') or units per direction ('lstm'); 0 = the encoder's default (50 filters, 25 units). */
+  charSize: number;
+  charWindow: number;
+  /** Size of the casing embedding; 0 = no casing feature. */
+  casingDim: number;
+  optimizer: OptimizerKind;
+  /** Momentum of 'sgd'. */
+  momentum: number;
+  /** After this many epochs without a better dev F1, multiply the learning rate by annealFactor (0 = never). */
+  annealPatience: number;
+  annealFactor: number;
+  /** Stop once annealing takes the learning rate below this. */
+  minLearningRate: number;
+  /**
+   * Probability of replacing a word seen once in training by <unk> at each
+   * use (Lample et al., 2016), so that <unk> learns to stand for rare words.
+   */
+  singletonUnk: number;
+  /** Pretrained word vectors (GloVe, word2vec text, fastText .vec; gzipped or not) to start the embeddings from. */
+  embeddings: string | null;
+  /** Keep the (pretrained) word embeddings fixed. */
+  freezeEmbeddings: boolean;
 }
 
 /** Defaults of `ner train`: the reference shape (embedding 100, BiLSTM 128 per direction, batch 32, Adam 1e-3). */
@@ -49,7 +79,22 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   lowercase: false,
   clipNorm: 5,
   scheme: 'auto',
+  charEncoder: 'none',
+  charDim: 30,
+  charSize: 0,
+  charWindow: 3,
+  casingDim: 0,
+  optimizer: 'adam',
+  momentum: 0.9,
+  annealPatience: 0,
+  annealFactor: 0.5,
+  minLearningRate: 1e-4,
+  singletonUnk: 0,
+  embeddings: null,
+  freezeEmbeddings: false,
 };
+
+const CHAR_SIZE_DEFAULT: Record<CharEncoderKind, number> = { cnn: 50, lstm: 25 };
 
 /** Progress reports, so a CLI or a notebook can show them; training itself prints nothing. */
 export interface TrainEvents {
@@ -57,11 +102,21 @@ export interface TrainEvents {
   onBatch?(info: { epoch: number; batch: number; batches: number; loss: number; tokensPerSecond: number }): void;
   onEpoch?(record: EpochRecord, info: { improved: boolean; best: number }): void;
   onWarning?(message: string): void;
+  /** Facts worth a line, such as pretrained-vector coverage. */
+  onInfo?(message: string): void;
 }
 
 export interface TrainInput {
   train: Corpus;
   dev?: Corpus;
+  /**
+   * Corpora (dev, test) whose words join the vocabulary when they have a
+   * pretrained vector, so that their vectors are used even though training
+   * never saw them (as Lample et al. 2016 do).
+   */
+  extendVocabulary?: Corpus[];
+  /** true when options.embeddingDim was chosen by the user (it must then match the vectors). */
+  embeddingDimGiven?: boolean;
   options?: Partial<TrainOptions>;
   /** Recorded in the training summary. */
   backend?: string;
@@ -82,6 +137,32 @@ function validateOptions(o: TrainOptions): void {
   if (!(o.learningRate > 0)) throw new UsageError(`--lr must be a positive number, got ${o.learningRate}`);
   if (!(o.dropout >= 0 && o.dropout < 1)) throw new UsageError(`--dropout must be in [0, 1), got ${o.dropout}`);
   if (!(o.clipNorm >= 0)) throw new UsageError(`--clip-norm must be >= 0, got ${o.clipNorm}`);
+  if (!['none', 'cnn', 'lstm'].includes(o.charEncoder)) throw new UsageError(`--char-encoder must be none, cnn or lstm, got ${o.charEncoder}`);
+  intAtLeast('char-dim', o.charDim, 1);
+  intAtLeast('char-size', o.charSize, 0);
+  if (!Number.isInteger(o.charWindow) || o.charWindow < 1 || o.charWindow % 2 === 0) throw new UsageError(`--char-window must be an odd integer >= 1, got ${o.charWindow}`);
+  intAtLeast('casing-dim', o.casingDim, 0);
+  if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new UsageError(`--optimizer must be adam or sgd, got ${o.optimizer}`);
+  if (!(o.momentum >= 0 && o.momentum < 1)) throw new UsageError(`--momentum must be in [0, 1), got ${o.momentum}`);
+  intAtLeast('anneal-patience', o.annealPatience, 0);
+  if (!(o.annealFactor > 0 && o.annealFactor < 1)) throw new UsageError(`--anneal-factor must be in (0, 1), got ${o.annealFactor}`);
+  if (!(o.minLearningRate >= 0)) throw new UsageError(`--min-lr must be >= 0, got ${o.minLearningRate}`);
+  if (!(o.singletonUnk >= 0 && o.singletonUnk <= 1)) throw new UsageError(`--singleton-unk must be in [0, 1], got ${o.singletonUnk}`);
+}
+
+/** Marks the ids of words seen exactly once in training. */
+function singletonIds(encoded: readonly EncodedSentence[], vocabularySize: number): Uint8Array {
+  const counts = new Uint32Array(vocabularySize);
+  for (const s of encoded) for (const id of s.ids) counts[id]++;
+  return Uint8Array.from(counts, (c) => (c === 1 ? 1 : 0));
+}
+
+/** Replaces singleton word ids of a batch by <unk> with probability p (the batch's own copy of the ids). */
+function replaceSingletons(batch: Batch, singletons: Uint8Array, p: number, rng: Rng): void {
+  if (p <= 0) return;
+  for (let i = 0; i < batch.ids.length; i++) {
+    if (singletons[batch.ids[i]] === 1 && rng() < p) batch.ids[i] = UNK_ID;
+  }
 }
 
 function devScores(model: NerModel, dev: Corpus): DevScores {
@@ -115,27 +196,65 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     const missing = unseenTags(dev, tags);
     if (missing.length > 0) events.onWarning?.(`${dev.file}: tags never seen in training count as misses: ${missing.join(', ')}`);
   }
-  const words = Vocabulary.build(
+  let words = Vocabulary.build(
     train.sentences.map((s) => s.tokens),
     { minCount: options.minCount, lowercase: options.lowercase },
   );
-  const encoded = encodeSentences(train, words, tags);
-  const tokens = encoded.reduce((acc, s) => acc + s.length, 0);
-
+  let table: EmbeddingTable | undefined;
+  if (options.embeddings !== null) {
+    const extra = (input.extendVocabulary ?? []).flatMap((c) => c.sentences.flatMap((sentence) => sentence.tokens));
+    table = await readEmbeddings(options.embeddings, {
+      keep: keepForVocabulary(words, extra),
+      expectedDim: input.embeddingDimGiven ? options.embeddingDim : undefined,
+    });
+    if (extra.length > 0) words = extendWithPretrained(words, table, extra);
+  }
+  const charKind = options.charEncoder;
   const model = NerModel.create({
     words,
     tags,
     scheme,
-    embeddingDim: options.embeddingDim,
+    embeddingDim: table?.dim ?? options.embeddingDim,
     hiddenSize: options.hiddenSize,
     dropout: options.dropout,
     seed: options.seed,
+    casingDim: options.casingDim,
+    chars:
+      charKind === 'none'
+        ? undefined
+        : {
+            vocabulary: buildCharVocabulary(train.sentences.flatMap((s) => s.tokens)),
+            kind: charKind,
+            charDim: options.charDim,
+            size: options.charSize > 0 ? options.charSize : CHAR_SIZE_DEFAULT[charKind],
+            window: options.charWindow,
+          },
   });
+  const encoded = model.encode(train, true);
+  const tokens = encoded.reduce((acc, s) => acc + s.length, 0);
+  const singletons = singletonIds(encoded, words.size);
+  if (table !== undefined) {
+    const tokenCounts = new Map<string, number>();
+    for (const sentence of train.sentences) for (const t of sentence.tokens) tokenCounts.set(t, (tokenCounts.get(t) ?? 0) + 1);
+    const aligned = alignEmbeddings(words, table, makeRng(options.seed ^ 0xe3b), { tokenCounts });
+    model.setWordEmbeddings(aligned.matrix);
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    events.onInfo?.(
+      `embeddings: ${table.words.length} of ${table.vectorsInFile} vectors used (${table.dim} dimensions); ` +
+        `${pct(aligned.coverage)} of the vocabulary covered (${aligned.exact} exact, ${aligned.lowercased} lowercased), ` +
+        `${pct(aligned.tokenCoverage ?? 0)} of training tokens`,
+    );
+    if (aligned.coverage < 0.2) events.onWarning?.(`${table.file}: the vectors cover only ${pct(aligned.coverage)} of the vocabulary; is it the right file for this language?`);
+  }
+  if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = false;
+
   const variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = new Adam(variables, { learningRate: options.learningRate, clipNorm: options.clipNorm });
+  let learningRate = options.learningRate;
+  const optimizer = makeOptimizer(options.optimizer, variables, { learningRate, clipNorm: options.clipNorm, momentum: options.momentum });
   const rng = makeRng(options.seed);
-  // A separate stream, so that dropout draws do not shift the shuffling.
+  // Separate streams, so that dropout and word replacement do not shift the shuffling.
   const dropoutRng = makeRng(options.seed ^ 0x5eed);
+  const unkRng = makeRng(options.seed ^ 0xc0ffee);
   const history: EpochRecord[] = [];
   let best: { epoch: number; scores?: DevScores; weights: tf.Tensor[] } | undefined;
   let stoppedEarly = false;
@@ -158,6 +277,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       let lossSum = 0;
       let seenTokens = 0;
       for (const [i, batch] of batches.entries()) {
+        replaceSingletons(batch, singletons, options.singletonUnk, unkRng);
         const lossValue = withRandomSource(dropoutRng, () =>
           tf.tidy(() => {
             const { value, grads } = tf.variableGrads(() => model.loss(batch), variables);
@@ -178,7 +298,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         loss: lossSum / encoded.length,
         seconds,
         tokensPerSecond: seenTokens / Math.max(seconds, 1e-3),
-        learningRate: options.learningRate,
+        learningRate,
       };
       if (dev !== undefined) record.dev = devScores(model, dev);
       history.push(record);
@@ -189,7 +309,18 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         best = { epoch, scores: record.dev, weights: dev === undefined ? [] : model.network.getWeights().map((w) => w.clone()) };
       }
       events.onEpoch?.(record, { improved, best: best!.epoch });
-      if (dev !== undefined && options.patience > 0 && epoch - best!.epoch >= options.patience && epoch < options.epochs) {
+      if (dev === undefined || epoch === options.epochs) continue;
+      const stale = epoch - best!.epoch;
+      // Anneal on a dev-F1 plateau, as flair's trainer does.
+      if (options.annealPatience > 0 && stale > 0 && stale % options.annealPatience === 0) {
+        learningRate *= options.annealFactor;
+        optimizer.setLearningRate(learningRate);
+        if (learningRate < options.minLearningRate) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+      if (options.patience > 0 && stale >= options.patience) {
         stoppedEarly = true;
         break;
       }
@@ -203,6 +334,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     optimizer.dispose();
   }
 
+  if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = true; // saved models stay fine-tunable
   const summary: TrainingSummary = {
     options: { ...options },
     data: { train: train.file, dev: dev?.file ?? null, sentences: encoded.length, tokens },

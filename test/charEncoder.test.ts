@@ -1,0 +1,154 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend';
+import { kernelAvailable } from '../src/backend/jsKernels';
+import { CASINGS, MAX_WORD_CHARS, casingOf, tokenChars } from '../src/data/features';
+import { CharEncoderWeights, MASKED_MAX_POOL, charCnn, charLstmFused, charLstmReference, maskedMaxPool } from '../src/model/charEncoder';
+import { distinctRows } from '../src/model/fusedForward';
+import { makeRng } from '../src/util/random';
+
+const rng = makeRng(17);
+const rand = (shape: number[], scale = 0.5) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale), shape);
+const NUM_CHARS = 12;
+const CHAR_DIM = 5;
+
+function cnnWeights(window: number, filters: number): CharEncoderWeights {
+  return { embeddings: rand([NUM_CHARS, CHAR_DIM]) as tf.Tensor2D, kernel: rand([window * CHAR_DIM, filters]) as tf.Tensor2D, bias: rand([filters]) as tf.Tensor1D };
+}
+
+function lstmWeights(units: number): CharEncoderWeights {
+  const direction = () => ({ kernel: rand([CHAR_DIM, 4 * units]) as tf.Tensor2D, recurrentKernel: rand([units, 4 * units]) as tf.Tensor2D, bias: rand([4 * units]) as tf.Tensor1D });
+  return { embeddings: rand([NUM_CHARS, CHAR_DIM]) as tf.Tensor2D, forward: direction(), backward: direction() };
+}
+
+/** The textbook convolution, in loops: windows of embeddings (zeros beyond the word) times the kernel, max over characters. */
+function naiveCnn(words: number[][], w: CharEncoderWeights, window: number): number[][] {
+  const E = w.embeddings.arraySync() as number[][];
+  const K = w.kernel!.arraySync() as number[][];
+  const b = w.bias!.arraySync() as number[];
+  const half = (window - 1) / 2;
+  return words.map((chars) => {
+    if (chars.length === 0) return b.map(() => 0);
+    return b.map((bias, f) => {
+      let best = -Infinity;
+      for (let l = 0; l < chars.length; l++) {
+        let v = bias;
+        for (let k = 0; k < window; k++) {
+          const p = l + k - half;
+          if (p < 0 || p >= chars.length) continue;
+          for (let d = 0; d < CHAR_DIM; d++) v += E[chars[p]][d] * K[k * CHAR_DIM + d][f];
+        }
+        best = Math.max(best, v);
+      }
+      return best;
+    });
+  });
+}
+
+/** Words as ids [N, L], right-padded with 0 to `length`. */
+const padded = (words: number[][], length: number) => tf.tensor2d(words.map((w) => [...w, ...new Array(length - w.length).fill(0)]), [words.length, length], 'int32');
+
+function assertClose(a: number[][], b: number[][], tolerance: number, what: string): void {
+  a.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - b[i][j]) < tolerance, `${what} [${i}][${j}]: ${v} vs ${b[i][j]}`)));
+}
+
+const WORDS = [[3, 4, 5], [7], [2, 9, 11, 4, 6], [], [5, 5]];
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  describe(`character encoders on ${backend}`, () => {
+    before(async () => {
+      await initBackend({ backend });
+      assert.ok(kernelAvailable(MASKED_MAX_POOL));
+    });
+
+    for (const window of [3, 5]) {
+      test(`the CNN (kernel folded into per-character tables) is the textbook convolution, window ${window}`, () => {
+        const w = cnnWeights(window, 4);
+        const got = charCnn(padded(WORDS, 6), w, window).arraySync() as number[][];
+        assertClose(got, naiveCnn(WORDS, w, window), 1e-4, 'cnn');
+      });
+    }
+
+    test("a word's representation does not depend on padding or on the other words (cnn and lstm)", () => {
+      const cnn = cnnWeights(3, 4);
+      const lstm = lstmWeights(3);
+      const alone = WORDS.map((word) => [
+        (charCnn(padded([word], Math.max(1, word.length)), cnn, 3).arraySync() as number[][])[0],
+        (charLstmFused(padded([word], Math.max(1, word.length)), lstm, false).arraySync() as number[][])[0],
+      ]);
+      for (const length of [5, 9]) {
+        const batchCnn = charCnn(padded(WORDS, length), cnn, 3).arraySync() as number[][];
+        const batchLstm = charLstmFused(padded(WORDS, length), lstm, false).arraySync() as number[][];
+        WORDS.forEach((_, i) => {
+          assertClose([batchCnn[i]], [alone[i][0]], 1e-5, `cnn word ${i}, padded to ${length}`);
+          assertClose([batchLstm[i]], [alone[i][1]], 1e-5, `lstm word ${i}, padded to ${length}`);
+        });
+      }
+      assert.ok((alone[3][0] as number[]).every((v) => v === 0), 'an empty word encodes to zeros');
+    });
+
+    test('the fused character BiLSTM gives the reference outputs and gradients', () => {
+      const w = lstmWeights(3);
+      const ids = padded(WORDS, 6);
+      assertClose(charLstmFused(ids, w, false).arraySync() as number[][], charLstmReference(ids, w).arraySync() as number[][], 1e-5, 'outputs');
+      const params = [w.embeddings, w.forward!.kernel, w.forward!.recurrentKernel, w.forward!.bias, w.backward!.kernel];
+      const target = rand([WORDS.length, 6]);
+      const lossOf = (encode: (x: CharEncoderWeights) => tf.Tensor) => (...p: tf.Tensor[]) =>
+        tf.sum(tf.mul(encode({ embeddings: p[0] as tf.Tensor2D, forward: { kernel: p[1] as tf.Tensor2D, recurrentKernel: p[2] as tf.Tensor2D, bias: p[3] as tf.Tensor1D }, backward: { ...w.backward!, kernel: p[4] as tf.Tensor2D } }), target));
+      const fused = tf.grads(lossOf((x) => charLstmFused(ids, x, true)))(params);
+      const reference = tf.grads(lossOf((x) => charLstmReference(ids, x)))(params);
+      fused.forEach((g, i) => {
+        const a = g.dataSync();
+        const b = reference[i].dataSync();
+        a.forEach((v, k) => assert.ok(Math.abs(v - b[k]) < 1e-4, `gradient ${i}[${k}]: ${v} vs ${b[k]}`));
+      });
+    });
+
+    test('the max-pool kernel gives tf.max its values and gradient, ignoring padding', () => {
+      const x = rand([3, 4, 2], 1) as tf.Tensor3D;
+      const isChar = tf.tensor2d([[1, 1, 0, 0], [1, 1, 1, 1], [0, 0, 0, 0]]);
+      const viaTf = (t: tf.Tensor3D) => {
+        const masked = tf.add(t, tf.expandDims(tf.mul(tf.sub(isChar, 1), 1e9), 2));
+        return tf.mul(tf.max(masked, 1), tf.cast(tf.greater(tf.sum(isChar, 1, true), 0), 'float32'));
+      };
+      assertClose(maskedMaxPool(x, isChar).arraySync() as number[][], viaTf(x).arraySync() as number[][], 1e-6, 'values');
+      const dy = rand([3, 2], 1);
+      const g1 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maskedMaxPool(t as tf.Tensor3D, isChar), dy)))(x).arraySync() as number[][][];
+      const g2 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(viaTf(t as tf.Tensor3D), dy)))(x).arraySync() as number[][][];
+      assertClose(g1.flat(), g2.flat(), 1e-6, 'gradient');
+    });
+  });
+}
+
+test('distinct rows and their index', () => {
+  const { rows, index } = distinctRows(Int32Array.from([1, 2, 0, 3, 1, 2, 0, 0]), 2);
+  assert.deepEqual(Array.from(rows), [1, 2, 0, 3, 0, 0]);
+  assert.deepEqual(Array.from(index), [0, 1, 0, 2]);
+});
+
+test('casing categories', () => {
+  const cases: Array<[string, string]> = [
+    ['paris', 'lower'],
+    ['Paris', 'title'],
+    ['A', 'title'],
+    ['EU', 'upper'],
+    ['McDonald', 'mixed'],
+    ['iPhone', 'mixed'],
+    ['1996', 'numeric'],
+    ['1996-08-22', 'has_digit'],
+    ['B2B', 'has_digit'],
+    [',', 'other'],
+    ['Ålborg', 'title'],
+    ['ÉCOLE', 'upper'],
+  ];
+  for (const [token, casing] of cases) assert.equal(CASINGS[casingOf(token)], casing, token);
+});
+
+test('long tokens keep their first and last characters; code points are not split', () => {
+  assert.deepEqual(tokenChars('Paris'), ['P', 'a', 'r', 'i', 's']);
+  const long = 'abcdefghijklmnopqrstuvwxyz';
+  assert.equal(tokenChars(long).join(''), 'abcdefghijqrstuvwxyz');
+  assert.equal(tokenChars(long).length, MAX_WORD_CHARS);
+  assert.deepEqual(tokenChars('a😀b'), ['a', '😀', 'b']);
+});
