@@ -253,3 +253,20 @@ describe('models with character features', () => {
     assert.ok(summary.epochs.some((e) => e.learningRate < 0.05), 'the run did anneal at least once');
   });
 });
+
+test('--train-scheme iobes: the network learns IOBES, predictions come back in the data scheme', async () => {
+  await initBackend({ backend: 'wasm' });
+  const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 3, learningRate: 0.02, trainScheme: 'iobes' } });
+  assert.equal(model.scheme, 'iob2');
+  assert.equal(model.modelScheme, 'iobes');
+  assert.ok(model.tags.tags().some((t) => t.startsWith('S-')), 'the tag set is IOBES');
+  const predicted = model.predict(tinyCorpus().sentences.map((s) => s.tokens));
+  for (const tags of predicted) for (const t of tags) assert.match(t, /^(O|[BI]-\w+)$/, 'IOB2 out');
+  const dir = path.join(tmp, 'iobes');
+  await model.save(dir);
+  const loaded = await NerModel.load(dir);
+  assert.equal(loaded.modelScheme, 'iobes');
+  assert.deepEqual(loaded.predict(tinyCorpus().sentences.map((s) => s.tokens)), predicted);
+  model.dispose();
+  loaded.dispose();
+});

@@ -48,8 +48,10 @@ export interface ModelMetadata {
   nerVersion: string;
   tfjsVersion: string;
   savedAt: string;
-  /** The tag scheme the model predicts in. */
+  /** The tag scheme the model predicts in (that of its training data). */
   scheme: TagScheme;
+  /** The scheme of the network's own tags, when it differs (trained with --train-scheme iobes). */
+  modelScheme?: TagScheme;
   words: VocabularyJSON;
   tags: TagVocabularyJSON;
   /** The character vocabulary, when the network has a character encoder. */
@@ -72,6 +74,7 @@ export function validateMetadata(json: unknown, dir: string): ModelMetadata {
     bad(`has format version ${JSON.stringify(m.formatVersion)}; this ner reads version ${FORMAT_VERSION} (retrain or use the ner that saved it)`);
   }
   if (!SCHEMES.includes(m.scheme as TagScheme)) bad(`has tag scheme ${JSON.stringify(m.scheme)}, expected one of ${SCHEMES.join(', ')}`);
+  if (m.modelScheme !== undefined && !SCHEMES.includes(m.modelScheme)) bad(`has model tag scheme ${JSON.stringify(m.modelScheme)}, expected one of ${SCHEMES.join(', ')}`);
   const shape = m.shape as Partial<TaggerShape> | undefined;
   for (const key of ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize', 'dropout'] as const) {
     if (typeof shape?.[key] !== 'number') bad(`lacks shape.${key}`);

@@ -9,6 +9,7 @@ import type { TagScheme } from '../types';
 import type { Corpus } from '../types';
 import { Batch, EncodedSentence, SentenceLike, encodeSentences, makeBatches } from '../data/batch';
 import { casingOf, encodeChars } from '../data/features';
+import { convertTags } from '../data/tagScheme';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { viterbiBatch } from '../decode/viterbi';
 import { loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
@@ -40,21 +41,44 @@ function networkInputs(shape: TaggerShape, batch: Batch): tf.Tensor[] {
 const PREDICT_BATCH = 64;
 const PREDICT_MAX_TOKENS = 64 * 64;
 
+/** What a NerModel is made of. */
+export interface NerModelParts {
+  network: tf.LayersModel;
+  words: Vocabulary;
+  /** The tags the network predicts (in `modelScheme`). */
+  tags: TagVocabulary;
+  /** The tag scheme predictions are returned in: the scheme of the training data. */
+  scheme: TagScheme;
+  /** The scheme the network was trained in (IOBES when trained with --train-scheme iobes); default `scheme`. */
+  modelScheme?: TagScheme;
+  shape: TaggerShape;
+  /** The character vocabulary, when the network has a character encoder. */
+  chars?: Vocabulary;
+  training?: TrainingSummary;
+}
+
 export class NerModel {
   readonly crf: CRF;
+  readonly network: tf.LayersModel;
+  readonly words: Vocabulary;
+  readonly tags: TagVocabulary;
+  readonly scheme: TagScheme;
+  readonly modelScheme: TagScheme;
+  readonly shape: TaggerShape;
+  readonly chars?: Vocabulary;
+  training?: TrainingSummary;
 
-  constructor(
-    readonly network: tf.LayersModel,
-    readonly words: Vocabulary,
-    readonly tags: TagVocabulary,
-    readonly scheme: TagScheme,
-    readonly shape: TaggerShape,
-    /** The character vocabulary, when the network has a character encoder. */
-    readonly chars?: Vocabulary,
-    public training?: TrainingSummary,
-  ) {
-    this.crf = crfOf(network);
-    if ((shape.chars !== undefined) !== (chars !== undefined)) {
+  constructor(parts: NerModelParts) {
+    this.network = parts.network;
+    this.words = parts.words;
+    this.tags = parts.tags;
+    this.scheme = parts.scheme;
+    this.modelScheme = parts.modelScheme ?? parts.scheme;
+    this.shape = parts.shape;
+    this.chars = parts.chars;
+    this.training = parts.training;
+    this.crf = crfOf(this.network);
+    if ((this.shape.chars !== undefined) !== (this.chars !== undefined)) {
       throw new Error('NerModel: a character encoder needs a character vocabulary, and only then');
     }
   }
@@ -64,6 +88,7 @@ export class NerModel {
     words: Vocabulary;
     tags: TagVocabulary;
     scheme: TagScheme;
+    modelScheme?: TagScheme;
     embeddingDim: number;
     hiddenSize: number;
     dropout: number;
@@ -84,7 +109,15 @@ export class NerModel {
       const { vocabulary, kind, charDim, size, window } = args.chars;
       shape.chars = { kind, numChars: vocabulary.size, charDim, size, window };
     }
-    return new NerModel(buildTagger(shape, args.seed), args.words, args.tags, args.scheme, shape, args.chars?.vocabulary);
+    return new NerModel({
+      network: buildTagger(shape, args.seed),
+      words: args.words,
+      tags: args.tags,
+      scheme: args.scheme,
+      modelScheme: args.modelScheme,
+      shape,
+      chars: args.chars?.vocabulary,
+    });
   }
 
   /** Overwrites the word embedding matrix ([vocabulary size, embedding size], row-major), e.g. with pretrained vectors. */
@@ -148,7 +181,7 @@ export class NerModel {
     }
   }
 
-  /** Predicted tags for tokenised sentences, in input order. Empty sentences get []. */
+  /** Predicted tags for tokenised sentences, in input order, in `scheme`. Empty sentences get []. */
   predict(sentences: ReadonlyArray<ReadonlyArray<string>>): string[][] {
     const out: string[][] = sentences.map(() => []);
     const nonEmpty = sentences.map((tokens, i) => ({ tokens, i })).filter((s) => s.tokens.length > 0);
@@ -157,7 +190,8 @@ export class NerModel {
     for (const batch of batches) {
       const paths = this.decodeBatch(batch);
       paths.forEach((path, row) => {
-        out[nonEmpty[batch.indices[row]].i] = this.tags.decode(path);
+        const tags = this.tags.decode(path);
+        out[nonEmpty[batch.indices[row]].i] = this.modelScheme === this.scheme ? tags : convertTags(tags, this.modelScheme, this.scheme);
       });
     }
     return out;
@@ -171,6 +205,7 @@ export class NerModel {
       tfjsVersion: tf.version.tfjs,
       savedAt: new Date().toISOString(),
       scheme: this.scheme,
+      modelScheme: this.modelScheme,
       words: this.words.toJSON(),
       tags: this.tags.toJSON(),
       chars: this.chars?.toJSON(),
@@ -204,7 +239,7 @@ export class NerModel {
     const network = await loadLayersModelFromFiles(dir, files);
     let model: NerModel;
     try {
-      model = new NerModel(network, words, tags, meta.scheme, meta.shape, chars, meta.training);
+      model = new NerModel({ network, words, tags, scheme: meta.scheme, modelScheme: meta.modelScheme, shape: meta.shape, chars, training: meta.training });
     } catch (err) {
       network.dispose();
       throw new ModelError(dir, `incompatible model: ${(err as Error).message}`);

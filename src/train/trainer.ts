@@ -9,7 +9,7 @@ import { DataError, UsageError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
 import { Batch, EncodedSentence, makeBatches } from '../data/batch';
 import { buildCharVocabulary } from '../data/features';
-import { checkTags, detectScheme } from '../data/tagScheme';
+import { checkTags, convertTags, detectScheme } from '../data/tagScheme';
 import { TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
 import { metrics } from '../eval/conlleval';
 import { evaluateModel } from '../eval/evaluateModel';
@@ -59,6 +59,12 @@ export interface TrainOptions {
    * use (Lample et al., 2016), so that <unk> learns to stand for rare words.
    */
   singletonUnk: number;
+  /**
+   * The tag scheme the network learns: 'same' as the data, or 'iobes', whose
+   * explicit single and end tags often help (Ratinov & Roth, 2009; Lample et
+   * al., 2016). Predictions are converted back to the data's scheme.
+   */
+  trainScheme: 'same' | 'iobes';
   /** Pretrained word vectors (GloVe, word2vec text, fastText .vec; gzipped or not) to start the embeddings from. */
   embeddings: string | null;
   /** Keep the (pretrained) word embeddings fixed. */
@@ -90,6 +96,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   annealFactor: 0.5,
   minLearningRate: 1e-4,
   singletonUnk: 0,
+  trainScheme: 'same',
   embeddings: null,
   freezeEmbeddings: false,
 };
@@ -148,6 +155,7 @@ function validateOptions(o: TrainOptions): void {
   if (!(o.annealFactor > 0 && o.annealFactor < 1)) throw new UsageError(`--anneal-factor must be in (0, 1), got ${o.annealFactor}`);
   if (!(o.minLearningRate >= 0)) throw new UsageError(`--min-lr must be >= 0, got ${o.minLearningRate}`);
   if (!(o.singletonUnk >= 0 && o.singletonUnk <= 1)) throw new UsageError(`--singleton-unk must be in [0, 1], got ${o.singletonUnk}`);
+  if (o.trainScheme !== 'same' && o.trainScheme !== 'iobes') throw new UsageError(`--train-scheme must be same or iobes, got ${o.trainScheme}`);
 }
 
 /** Marks the ids of words seen exactly once in training. */
@@ -188,12 +196,16 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   checkTags(train, requested);
   if (dev !== undefined) checkTags(dev, requested);
   const scheme = requested ?? detectScheme(train.sentences.map((s) => s.tags));
-  const tags = TagVocabulary.build(train.sentences.map((s) => s.tags));
+  const modelScheme: TagScheme = options.trainScheme === 'iobes' ? 'iobes' : scheme;
+  const inModelScheme = (c: Corpus): Corpus =>
+    modelScheme === scheme ? c : { ...c, sentences: c.sentences.map((s) => ({ ...s, tags: convertTags(s.tags, scheme, modelScheme) })) };
+  const trainTagged = inModelScheme(train);
+  const tags = TagVocabulary.build(trainTagged.sentences.map((s) => s.tags));
   if (tags.tags().every((t) => t === 'O')) {
     throw new DataError(train.file, undefined, 'no entity tags found: every token is tagged O, so there is nothing to learn');
   }
   if (dev !== undefined) {
-    const missing = unseenTags(dev, tags);
+    const missing = unseenTags(inModelScheme(dev), tags);
     if (missing.length > 0) events.onWarning?.(`${dev.file}: tags never seen in training count as misses: ${missing.join(', ')}`);
   }
   let words = Vocabulary.build(
@@ -214,6 +226,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     words,
     tags,
     scheme,
+    modelScheme,
     embeddingDim: table?.dim ?? options.embeddingDim,
     hiddenSize: options.hiddenSize,
     dropout: options.dropout,
@@ -230,7 +243,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
             window: options.charWindow,
           },
   });
-  const encoded = model.encode(train, true);
+  const encoded = model.encode(trainTagged, true);
   const tokens = encoded.reduce((acc, s) => acc + s.length, 0);
   const singletons = singletonIds(encoded, words.size);
   if (table !== undefined) {
