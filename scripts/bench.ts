@@ -3,8 +3,13 @@
  * BiLSTM 128 per direction, batch 32, Adam, no character features) on --data,
  * decodes --dev (or --data), and prints one JSON line of figures.
  *
- *   npm run bench -- --data train.txt [--dev valid.txt] [--epochs 1] [--backend auto]
- *                    [--max-sentences N] [--dev-max-sentences N] [--torch]
+ *   npm run bench -- --data train.txt [--dev valid.txt] [--test test.txt] [--epochs 1] [--backend auto]
+ *                    [--max-sentences N] [--dev-max-sentences N] [--defaults] [--torch]
+ *
+ * --defaults trains with `ner train`'s defaults (character encoder, casing,
+ * schedule) instead of the reference shape, for accuracy comparisons at the
+ * same budget; --test scores the trained models (ours and PyTorch's) on a
+ * test file once.
  *
  * With --torch it also runs ../shared/bench/torch_reference.py (the PyTorch
  * BiLSTM-CRF of the same shape) on exactly the same sentences, in the same run,
@@ -34,6 +39,8 @@ interface Args {
   batchSize: number;
   seed: number;
   threads?: number;
+  test?: string;
+  defaults: boolean;
   torch: boolean;
   torchScript: string;
   python: string;
@@ -48,6 +55,7 @@ function parseArgs(argv: string[]): Args {
     devMaxSentences: 0,
     batchSize: 32,
     seed: 1,
+    defaults: false,
     torch: false,
     torchScript: path.join(__dirname, '..', '..', '..', 'shared', 'bench', 'torch_reference.py'),
     python: '/usr/bin/python3',
@@ -62,6 +70,8 @@ function parseArgs(argv: string[]): Args {
     switch (key) {
       case '--data': args.data = value(); break;
       case '--dev': args.dev = value(); break;
+      case '--test': args.test = value(); break;
+      case '--defaults': args.defaults = true; break;
       case '--epochs': args.epochs = Number(value()); break;
       case '--backend': args.backend = value() as BackendRequest; break;
       case '--max-sentences': args.maxSentences = Number(value()); break;
@@ -97,18 +107,21 @@ function runTorch(args: Args, train: Corpus, dev: Corpus): Record<string, number
     const devFile = path.join(dir, 'dev.conll');
     fs.writeFileSync(trainFile, formatConll(train.sentences));
     fs.writeFileSync(devFile, formatConll(dev.sentences));
+    const testArgs = args.test === undefined ? [] : ['--test', args.test];
     const r = spawnSync(
       args.python,
-      [args.torchScript, '--train', trainFile, '--dev', devFile, '--epochs', String(args.epochs), '--batch', String(args.batchSize), '--threads', String(os.availableParallelism()), '--seed', String(args.seed)],
+      [args.torchScript, '--train', trainFile, '--dev', devFile, ...testArgs, '--epochs', String(args.epochs), '--batch', String(args.batchSize), '--threads', String(os.availableParallelism()), '--seed', String(args.seed)],
       { encoding: 'utf8', env: { ...process.env, PYTHONUNBUFFERED: '1' } },
     );
     if (r.status !== 0) throw new Error(`torch reference failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
     const mean = (k: string) => records.reduce((acc, x) => acc + x[k], 0) / records.length;
+    const last = records[records.length - 1];
     return {
       train_tokens_per_s: round(mean('train_tokens_per_s')),
       decode_tokens_per_s: round(mean('decode_tokens_per_s')),
-      dev_f1: records[records.length - 1].dev_f1,
+      dev_f1: last.dev_f1,
+      ...(last.test_f1 === undefined ? {} : { test_f1: last.test_f1 }),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -122,7 +135,9 @@ async function main(): Promise<void> {
   const info = await initBackend({ backend: args.backend, threads: args.threads });
   const before = tf.memory().numTensors;
 
-  const options = { ...DEFAULT_TRAIN_OPTIONS, epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, patience: 0 };
+  // The reference shape: word embeddings only, Adam, no schedule (as torch_reference.py); or ner's defaults.
+  const reference = { charEncoder: 'none', casingDim: 0, trainScheme: 'same', singletonUnk: 0, optimizer: 'adam', learningRate: 1e-3, annealPatience: 0 } as const;
+  const options = { ...DEFAULT_TRAIN_OPTIONS, ...(args.defaults ? {} : reference), epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, patience: 0 };
   const model = await trainModel({ train, options });
   const epochs = model.training!.epochs;
   const trainSeconds = epochs.reduce((acc, e) => acc + e.seconds, 0);
@@ -142,6 +157,7 @@ async function main(): Promise<void> {
   const encoded = encodeSentences(train, model.words, model.tags);
   const padding = paddingRatio(makeBatches(encoded, args.batchSize, { shuffle: true, rng: () => 0.5, sortByLength: true }));
   const shape = { ...model.shape, batchSize: args.batchSize };
+  const testF1 = args.test === undefined ? undefined : round(metrics(evaluateModel(model, readConllFile(args.test)).counts).overall.f1, 2);
   model.dispose();
 
   const result: Record<string, unknown> = {
@@ -159,6 +175,8 @@ async function main(): Promise<void> {
     decode_passes: DECODE_PASSES,
     decode_tokens_per_s: round(devTokens / decodeSeconds),
     dev_f1: round(metrics(evaluation.counts).overall.f1, 2),
+    ...(testF1 === undefined ? {} : { test_f1: testF1 }),
+    options: args.defaults ? 'ner train defaults' : 'reference shape',
     padding_ratio: round(padding, 3),
     peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
     tensors_leaked: tf.memory().numTensors - before,
@@ -169,6 +187,7 @@ async function main(): Promise<void> {
     result.torch = torch;
     result.train_ratio = round((result.train_tokens_per_s as number) / torch.train_tokens_per_s, 2);
     result.decode_ratio = round((result.decode_tokens_per_s as number) / torch.decode_tokens_per_s, 2);
+    if (testF1 !== undefined && torch.test_f1 !== undefined) result.test_f1_difference = round(testF1 - torch.test_f1, 2);
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -270,3 +270,24 @@ test('--train-scheme iobes: the network learns IOBES, predictions come back in t
   model.dispose();
   loaded.dispose();
 });
+
+test('--embeddings starts the word embeddings from the vectors, --freeze-embeddings keeps them, coverage is reported', async () => {
+  await initBackend({ backend: 'wasm' });
+  const file = path.join(tmp, 'vectors.txt');
+  const angela = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+  const paris = [-1, -2, -3, -4, 1, 2, 3, 4];
+  fs.writeFileSync(file, `Angela ${angela.join(' ')}\nparis ${paris.join(' ')}\nunrelated ${angela.join(' ')}\n`);
+  const infos: string[] = [];
+  const model = await trainModel({
+    train: tinyCorpus(),
+    options: { ...TINY_OPTIONS, embeddings: file, freezeEmbeddings: true },
+    events: { onInfo: (m) => infos.push(m) },
+  });
+  const table = model.network.getLayer('word_embedding').getWeights()[0].arraySync() as number[][];
+  const row = (word: string) => table[model.words.indexOf(word)].map((v) => Math.round(v * 1e6) / 1e6);
+  assert.deepEqual(row('Angela'), angela, 'exact match, unchanged by training (frozen)');
+  assert.deepEqual(row('Paris'), paris, 'lowercased match');
+  assert.match(infos.join('\n'), /embeddings: 2 of 3 vectors used \(8 dimensions\); .* \(1 exact, 1 lowercased\)/);
+  assert.equal(model.network.getLayer('word_embedding').trainable, true, 'the saved model stays fine-tunable');
+  model.dispose();
+});

@@ -185,6 +185,23 @@ function unseenTags(corpus: Corpus, tags: TagVocabulary): string[] {
   return [...out].sort();
 }
 
+/** Writes the pretrained vectors into the word embeddings and reports the coverage. */
+function startFromPretrained(model: NerModel, table: EmbeddingTable, train: Corpus, seed: number, events: TrainEvents): void {
+  const tokenCounts = new Map<string, number>();
+  for (const sentence of train.sentences) for (const t of sentence.tokens) tokenCounts.set(t, (tokenCounts.get(t) ?? 0) + 1);
+  const aligned = alignEmbeddings(model.words, table, makeRng(seed ^ 0xe3b), { tokenCounts });
+  model.setWordEmbeddings(aligned.matrix);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  events.onInfo?.(
+    `embeddings: ${table.words.length} of ${table.vectorsInFile} vectors used (${table.dim} dimensions); ` +
+      `${pct(aligned.coverage)} of the vocabulary covered (${aligned.exact} exact, ${aligned.lowercased} lowercased), ` +
+      `${pct(aligned.tokenCoverage ?? 0)} of training tokens`,
+  );
+  if (aligned.coverage < 0.2) {
+    events.onWarning?.(`${table.file}: the vectors cover only ${pct(aligned.coverage)} of the vocabulary; is it the right file for this language?`);
+  }
+}
+
 export async function trainModel(input: TrainInput): Promise<NerModel> {
   const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
   validateOptions(options);
@@ -246,19 +263,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   const encoded = model.encode(trainTagged, true);
   const tokens = encoded.reduce((acc, s) => acc + s.length, 0);
   const singletons = singletonIds(encoded, words.size);
-  if (table !== undefined) {
-    const tokenCounts = new Map<string, number>();
-    for (const sentence of train.sentences) for (const t of sentence.tokens) tokenCounts.set(t, (tokenCounts.get(t) ?? 0) + 1);
-    const aligned = alignEmbeddings(words, table, makeRng(options.seed ^ 0xe3b), { tokenCounts });
-    model.setWordEmbeddings(aligned.matrix);
-    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-    events.onInfo?.(
-      `embeddings: ${table.words.length} of ${table.vectorsInFile} vectors used (${table.dim} dimensions); ` +
-        `${pct(aligned.coverage)} of the vocabulary covered (${aligned.exact} exact, ${aligned.lowercased} lowercased), ` +
-        `${pct(aligned.tokenCoverage ?? 0)} of training tokens`,
-    );
-    if (aligned.coverage < 0.2) events.onWarning?.(`${table.file}: the vectors cover only ${pct(aligned.coverage)} of the vocabulary; is it the right file for this language?`);
-  }
+  if (table !== undefined) startFromPretrained(model, table, train, options.seed, events);
   if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = false;
 
   const variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);
