@@ -10,7 +10,7 @@ import { initBackend } from '../src/backend';
 import { Batch, makeBatches } from '../src/data/batch';
 import { buildCharVocabulary } from '../src/data/features';
 import { TagVocabulary, Vocabulary } from '../src/data/vocab';
-import { fusedEmissions } from '../src/model/fusedForward';
+import { fusedEmissions, timeMajorDropout } from '../src/model/fusedForward';
 import { gateScale, lstmCellBackward, lstmCellForward } from '../src/model/lstmCell';
 import { NerModel } from '../src/model/nerModel';
 import { makeRng } from '../src/util/random';
@@ -22,6 +22,28 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+test('locked dropout keeps or drops a feature for a whole sequence; unlocked draws per token', () => {
+  const T = 6;
+  const B = 4;
+  const D = 50;
+  const ones = tf.ones([T * B, D]) as tf.Tensor2D;
+  const zeroPattern = (locked: boolean) => tf.tidy(() => Array.from(timeMajorDropout(ones, 0.5, locked, B).dataSync(), (v) => v === 0));
+  const varies = (pattern: boolean[]) => {
+    // Does any (sequence, feature) pair change between time steps? Row t*B + b is step t of sequence b.
+    for (let b = 0; b < B; b++) {
+      for (let d = 0; d < D; d++) {
+        for (let t = 1; t < T; t++) if (pattern[(t * B + b) * D + d] !== pattern[b * D + d]) return true;
+      }
+    }
+    return false;
+  };
+  const locked = zeroPattern(true);
+  assert.equal(varies(locked), false);
+  assert.ok(locked.some((z) => z) && locked.some((z) => !z), 'some features dropped, some kept');
+  assert.equal(varies(zeroPattern(false)), true);
+  ones.dispose();
+});
 
 test('the cell backward is the derivative of the cell forward (finite differences, with a masked row)', () => {
   const B = 2;
@@ -107,7 +129,7 @@ for (const [backend, threads, features] of CONFIGS) {
     });
 
     test('same emissions at every real token', () => {
-      const fused = tf.tidy(() => fusedEmissions(model.network, batch, 0, false).arraySync());
+      const fused = tf.tidy(() => fusedEmissions(model.network, batch, { rate: 0, locked: false }, false).arraySync());
       const layers = tf.tidy(() => model.layersEmissions(batch, false).arraySync());
       for (let b = 0; b < batch.size; b++) {
         for (let t = 0; t < batch.lengths[b]; t++) {
@@ -124,7 +146,7 @@ for (const [backend, threads, features] of CONFIGS) {
           const mask = tf.tensor2d(batch.mask, [batch.size, batch.maxLength]);
           return model.crf.negativeLogLikelihood(emissions(batch, true), tags, mask);
         });
-      const fused = tf.variableGrads(lossWith((b, tr) => fusedEmissions(model.network, b, 0, tr)), variables);
+      const fused = tf.variableGrads(lossWith((b, tr) => fusedEmissions(model.network, b, { rate: 0, locked: false }, tr)), variables);
       const layers = tf.variableGrads(lossWith((b, tr) => model.layersEmissions(b, tr)), variables);
       assert.ok(Math.abs(fused.value.dataSync()[0] - layers.value.dataSync()[0]) < 1e-4);
       for (const name of Object.keys(layers.grads)) {

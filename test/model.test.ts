@@ -198,8 +198,10 @@ describe('one saved model, every path', () => {
       // tf.train.adam's slots both broke on that; see backend/gradients.ts, train/optimizer.ts).
       const corpus = tinyCorpus();
       for (const word of ['Paris', 'Siemens', 'Berlin']) corpus.sentences.push({ tokens: [word], tags: ['B-LOC'], lines: [1] });
-      const trained = await trainModel({ train: corpus, options: { ...TINY_OPTIONS, epochs: 2 } });
+      // Locked dropout here is tf.layers' SpatialDropout1D.
+      const trained = await trainModel({ train: corpus, options: { ...TINY_OPTIONS, epochs: 2, lockedDropout: true } });
       assert.ok(trained.training!.epochs.every((e) => Number.isFinite(e.loss)));
+      assert.equal(trained.network.getLayer('bilstm_dropout').getClassName(), 'SpatialDropout1D');
       trained.dispose();
     });
   });
@@ -209,7 +211,8 @@ describe('models with character features', () => {
   for (const charEncoder of ['cnn', 'lstm'] as const) {
     test(`${charEncoder}: save -> load -> predict gives identical tags, also on cpu`, async () => {
       await initBackend({ backend: 'wasm' });
-      const options = { ...TINY_OPTIONS, charEncoder, charDim: 4, charSize: 3, casingDim: charEncoder === 'cnn' ? 3 : 0 };
+      const cnn = charEncoder === 'cnn';
+      const options = { ...TINY_OPTIONS, charEncoder, charDim: 4, charSize: 3, casingDim: cnn ? 3 : 0, lockedDropout: cnn };
       const model = await trainModel({ train: tinyCorpus(), options });
       const dir = path.join(tmp, `chars-${charEncoder}`);
       await model.save(dir);
@@ -219,6 +222,7 @@ describe('models with character features', () => {
       const loaded = await NerModel.load(dir);
       assert.deepEqual(loaded.predict(sentences), before);
       assert.equal(loaded.shape.chars?.kind, charEncoder);
+      assert.equal(loaded.shape.lockedDropout, cnn);
       assert.ok(loaded.chars !== undefined && loaded.chars.size > 10);
       loaded.dispose();
       await initBackend({ backend: 'cpu' });

@@ -88,17 +88,30 @@ function timeMajorRows(values: Int32Array, batch: number, steps: number, width: 
 }
 
 /**
- * Emission scores [B, T, K] for a batch. `dropout` is the rate applied to the
- * embeddings and the BiLSTM output when training (0 for inference).
+ * Dropout on time-major rows x [T*B, D]. Locked: one mask [1, B, D] per
+ * sequence, broadcast over its T steps; otherwise a mask per row.
  */
-export function fusedEmissions(network: tf.LayersModel, batch: Batch, dropout: number, training: boolean): tf.Tensor3D {
+export function timeMajorDropout(x: tf.Tensor2D, rate: number, locked: boolean, batchSize: number): tf.Tensor2D {
+  if (rate === 0) return x;
+  if (!locked) return tf.dropout(x, rate) as tf.Tensor2D;
+  const [rows, width] = x.shape;
+  const steps = rows / batchSize;
+  return tf.reshape(tf.dropout(tf.reshape(x, [steps, batchSize, width]), rate, [1, batchSize, width]), [rows, width]) as tf.Tensor2D;
+}
+
+/**
+ * Emission scores [B, T, K] for a batch. `dropout` is the rate applied to the
+ * embeddings and the BiLSTM output when training (0 for inference); `locked`
+ * shares one mask across a sequence's time steps (see TaggerShape).
+ */
+export function fusedEmissions(network: tf.LayersModel, batch: Batch, dropout: { rate: number; locked: boolean }, training: boolean): tf.Tensor3D {
   const B = batch.size;
   const T = batch.maxLength;
   const w = taggerWeights(network);
   return tf.tidy(() => {
     const ids = tf.tensor1d(timeMajor(batch.ids, B, T, (n) => new Int32Array(n)), 'int32');
     const mask = tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n)));
-    const drop = (x: tf.Tensor2D) => (training && dropout > 0 ? (tf.dropout(x, dropout) as tf.Tensor2D) : x);
+    const drop = (x: tf.Tensor2D): tf.Tensor2D => (training ? timeMajorDropout(x, dropout.rate, dropout.locked, B) : x);
     // The same features, in the same order, as the tf.layers concatenation (see tagger.ts).
     const features: tf.Tensor2D[] = [tf.gather(w.embeddings, ids)]; // [T*B, D]
     if (w.chars !== undefined) {

@@ -92,6 +92,7 @@ export class NerModel {
     embeddingDim: number;
     hiddenSize: number;
     dropout: number;
+    lockedDropout?: boolean;
     seed: number;
     /** Character encoder, with its vocabulary. */
     chars?: { vocabulary: Vocabulary; kind: CharEncoderKind; charDim: number; size: number; window: number };
@@ -103,6 +104,7 @@ export class NerModel {
       embeddingDim: args.embeddingDim,
       hiddenSize: args.hiddenSize,
       dropout: args.dropout,
+      lockedDropout: args.lockedDropout ?? false,
       casingDim: args.casingDim ?? 0,
     };
     if (args.chars !== undefined) {
@@ -152,7 +154,7 @@ export class NerModel {
    * the tf.layers graph; both compute the same function of the same weights.
    */
   emissions(batch: Batch, training: boolean): tf.Tensor3D {
-    if (kernelAvailable(LSTM_CELL)) return fusedEmissions(this.network, batch, this.shape.dropout, training);
+    if (kernelAvailable(LSTM_CELL)) return fusedEmissions(this.network, batch, { rate: this.shape.dropout, locked: this.shape.lockedDropout === true }, training);
     return this.layersEmissions(batch, training);
   }
 

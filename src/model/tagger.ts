@@ -27,6 +27,12 @@ export interface TaggerShape {
   hiddenSize: number;
   /** Dropout rate on the embeddings and on the BiLSTM output. */
   dropout: number;
+  /**
+   * Locked (variational) dropout: one mask per sequence, shared by all its
+   * time steps (Gal & Ghahramani, 2016), as flair and Reimers & Gurevych (2017)
+   * use; false or absent: a fresh mask per token.
+   */
+  lockedDropout?: boolean;
   /** The character encoder, if any. */
   chars?: CharEncoderConfig;
   /** Size of the casing embedding; 0 or absent: no casing feature. */
@@ -83,7 +89,10 @@ export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
     features.push(tf.layers.embedding({ inputDim: CASINGS.length, outputDim: shape.casingDim!, maskZero: true, name: LAYER.casingEmbedding }).apply(casing) as tf.SymbolicTensor);
   }
   let x = features.length === 1 ? features[0] : (tf.layers.concatenate({ axis: -1, name: LAYER.features }).apply(features) as tf.SymbolicTensor);
-  if (shape.dropout > 0) x = tf.layers.dropout({ rate: shape.dropout, name: 'embedding_dropout' }).apply(x) as tf.SymbolicTensor;
+  // SpatialDropout1D drops whole feature channels of a sequence: locked dropout on [B, T, D].
+  const dropout = (name: string) =>
+    shape.lockedDropout === true ? tf.layers.spatialDropout1d({ rate: shape.dropout, name }) : tf.layers.dropout({ rate: shape.dropout, name });
+  if (shape.dropout > 0) x = dropout('embedding_dropout').apply(x) as tf.SymbolicTensor;
   x = tf.layers
     .bidirectional({
       layer: tf.layers.lstm({
@@ -99,7 +108,7 @@ export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
       name: LAYER.bilstm,
     })
     .apply(x) as tf.SymbolicTensor;
-  if (shape.dropout > 0) x = tf.layers.dropout({ rate: shape.dropout, name: 'bilstm_dropout' }).apply(x) as tf.SymbolicTensor;
+  if (shape.dropout > 0) x = dropout('bilstm_dropout').apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: shape.numTags, name: LAYER.emissions }).apply(x) as tf.SymbolicTensor;
   const output = new CRF({ name: LAYER.crf }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs, outputs: output, name: 'bilstm_crf' });

@@ -29,6 +29,8 @@ export interface TrainOptions {
   embeddingDim: number;
   hiddenSize: number;
   dropout: number;
+  /** One dropout mask per sequence instead of per token (see TaggerShape.lockedDropout). */
+  lockedDropout: boolean;
   seed: number;
   /** Stop after this many epochs without a better dev F1 (needs a dev set). 0 = never. */
   patience: number;
@@ -79,6 +81,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   embeddingDim: 100,
   hiddenSize: 128,
   dropout: 0.5,
+  lockedDropout: false,
   seed: 1,
   patience: 5,
   minCount: 1,
@@ -247,6 +250,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     embeddingDim: table?.dim ?? options.embeddingDim,
     hiddenSize: options.hiddenSize,
     dropout: options.dropout,
+    lockedDropout: options.lockedDropout,
     seed: options.seed,
     casingDim: options.casingDim,
     chars:
