@@ -6,7 +6,7 @@
  * agree on where an entity begins and ends.
  */
 import { DataError } from '../errors';
-import { Chunk, ParsedTag, endOfChunk, extractChunks, parseTag, startOfChunk } from '../eval/chunks';
+import { CONLLEVAL_RULES, Chunk, ChunkRules, ParsedTag, endOfChunk, extractChunks, parseTag, startOfChunk } from '../eval/chunks';
 import { Corpus, TagScheme } from '../types';
 
 export { parseTag };
@@ -188,9 +188,16 @@ function iobesEnd(p: ParsedTag, c: ParsedTag): boolean {
   return endOfChunk(p.prefix, c.prefix, p.type, c.type) || p.prefix === 'E' || p.prefix === 'S';
 }
 
+const IOBES_RULES: ChunkRules = { isStart: iobesStart, isEnd: iobesEnd };
+
+/** How `scheme` reads chunk boundaries between neighbouring tags. */
+export function chunkRules(scheme: TagScheme): ChunkRules {
+  return scheme === 'iobes' ? IOBES_RULES : CONLLEVAL_RULES;
+}
+
 /** The entity spans of a sentence tagged in `scheme`; ill-formed input is read as conlleval reads it. */
 export function readChunks(tags: readonly string[], scheme: TagScheme): Chunk[] {
-  return scheme === 'iobes' ? extractChunks(tags, iobesStart, iobesEnd) : extractChunks(tags);
+  return extractChunks(tags, chunkRules(scheme));
 }
 
 /** Tags for `chunks` in a sentence of `length` tokens, written in `scheme`. */

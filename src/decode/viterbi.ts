@@ -86,3 +86,64 @@ export function viterbiBatch(
   }
   return out;
 }
+
+/**
+ * The `n` best distinct paths of one sentence, best first (list Viterbi,
+ * Seshadri & Sundberg 1994): each (token, tag) keeps its n best partial paths
+ * instead of one, with a back-pointer to (previous tag, rank). Fewer than `n`
+ * come back when the sentence has fewer paths of finite score.
+ * Same arguments as `viterbi`; with n = 1 the result is `[viterbi(...)]`.
+ */
+export function viterbiNBest(emissions: ArrayLike<number>, length: number, weights: CrfWeights, n: number, offset = 0): ViterbiResult[] {
+  const k = weights.numTags;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`viterbiNBest: n must be a positive integer, got ${n}`);
+  if (length < 1) throw new Error(`viterbiNBest: a sentence needs at least one token, got length ${length}`);
+  if (emissions.length < offset + length * k) {
+    throw new Error(`viterbiNBest: expected ${length * k} emission scores from offset ${offset}, got ${emissions.length - offset}`);
+  }
+  const { start, transitions, end } = weights;
+  // Entry (t, j, r): the r-th best score of a path over tokens 0..t ending in tag j,
+  // and where it came from at t - 1. Lists are sorted descending and hold at most n.
+  interface Entry {
+    score: number;
+    prevTag: number;
+    prevRank: number;
+  }
+  const lists: Entry[][][] = [];
+  lists.push(Array.from({ length: k }, (_, j) => [{ score: start[j] + emissions[offset + j], prevTag: -1, prevRank: -1 }]));
+  for (let t = 1; t < length; t++) {
+    const row = offset + t * k;
+    const before = lists[t - 1];
+    const here: Entry[][] = [];
+    for (let j = 0; j < k; j++) {
+      const candidates: Entry[] = [];
+      for (let i = 0; i < k; i++) {
+        before[i].forEach((e, r) => candidates.push({ score: e.score + transitions[i * k + j] + emissions[row + j], prevTag: i, prevRank: r }));
+      }
+      here.push(topN(candidates, n));
+    }
+    lists.push(here);
+  }
+  const finals: Array<Entry & { tag: number }> = [];
+  lists[length - 1].forEach((list, j) => list.forEach((e, r) => finals.push({ score: e.score + end[j], prevTag: j, prevRank: r, tag: j })));
+  return topN(finals, n).map((f) => {
+    const path = new Array<number>(length);
+    let tag = f.prevTag;
+    let rank = f.prevRank;
+    for (let t = length - 1; t >= 0; t--) {
+      path[t] = tag;
+      const e = lists[t][tag][rank];
+      tag = e.prevTag;
+      rank = e.prevRank;
+    }
+    return { path, score: f.score };
+  });
+}
+
+/** The n highest-scoring entries of finite score, best first (ties keep candidate order). */
+function topN<E extends { score: number }>(entries: E[], n: number): E[] {
+  return entries
+    .filter((e) => e.score > -Infinity)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, n);
+}

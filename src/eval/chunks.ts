@@ -93,8 +93,20 @@ export interface Chunk {
 /** A predicate deciding whether a chunk starts/ends between two parsed tags. */
 export type BoundaryRule = (prev: ParsedTag, cur: ParsedTag) => boolean;
 
+/** How a scheme reads chunk boundaries between two neighbouring tags. */
+export interface ChunkRules {
+  isStart: BoundaryRule;
+  isEnd: BoundaryRule;
+}
+
+/** conlleval's rules (IOB1, IOB2). */
+export const CONLLEVAL_RULES: ChunkRules = {
+  isStart: (p, c) => startOfChunk(p.prefix, c.prefix, p.type, c.type),
+  isEnd: (p, c) => endOfChunk(p.prefix, c.prefix, p.type, c.type),
+};
+
 /** The tag conlleval assumes before the first word: its sentence boundary is read as `O`. */
-const OUTSIDE: ParsedTag = { prefix: 'O', type: '' };
+export const OUTSIDE: ParsedTag = { prefix: 'O', type: '' };
 
 /**
  * Chunks of one sentence under boundary rules (conlleval's by default).
@@ -102,11 +114,7 @@ const OUTSIDE: ParsedTag = { prefix: 'O', type: '' };
  * end, at the next start (conlleval counts every start as a new phrase), or at
  * the end of the sentence, as conlleval's `-X- O O` boundary line does.
  */
-export function extractChunks(
-  tags: readonly string[],
-  isStart: BoundaryRule = (p, c) => startOfChunk(p.prefix, c.prefix, p.type, c.type),
-  isEnd: BoundaryRule = (p, c) => endOfChunk(p.prefix, c.prefix, p.type, c.type),
-): Chunk[] {
+export function extractChunks(tags: readonly string[], { isStart, isEnd }: ChunkRules = CONLLEVAL_RULES): Chunk[] {
   const chunks: Chunk[] = [];
   let open: { type: string; start: number } | undefined;
   let prev = OUTSIDE;

@@ -1,0 +1,126 @@
+/**
+ * Forward-backward on one sentence (Lafferty et al., 2001; Sutton & McCallum,
+ * 2012, §4.1): the log-partition log Z(x), each token's tag distribution
+ * P(y_t = j | x), and the probability of an entity span, in float64 log space.
+ *
+ * With s(x, y) as defined in model/crf.ts:
+ *   alpha[t][j] = log sum over y_0..y_t with y_t = j of exp(score of that prefix, emissions 0..t)
+ *   beta[t][j]  = log sum over y_t+1..y_n-1 of exp(score of the suffix after y_t = j, end included)
+ *   log Z       = logsumexp_j (alpha[n-1][j] + end[j])
+ *   P(y_t = j)  = exp(alpha[t][j] + beta[t][j] - log Z)
+ *
+ * Plain arrays, like viterbi.ts: O(n K^2) with small K. Scores of -Infinity
+ * (forbidden transitions, see constraints.ts) are handled: such paths get
+ * probability 0 and the rest renormalise.
+ */
+import type { CrfWeights } from '../model/crf';
+import { Chunk, ChunkRules, OUTSIDE, parseTag } from '../eval/chunks';
+
+export interface ForwardBackward {
+  length: number;
+  numTags: number;
+  /** [length * K] row-major */
+  alpha: Float64Array;
+  /** [length * K] row-major */
+  beta: Float64Array;
+  logPartition: number;
+}
+
+/** log(sum(exp(xs))) without overflow; -Infinity for an empty sum or one of zeros. */
+function logSumExp(xs: ArrayLike<number>, from = 0, to = xs.length): number {
+  let max = -Infinity;
+  for (let i = from; i < to; i++) if (xs[i] > max) max = xs[i];
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += Math.exp(xs[i] - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * alpha, beta and log Z of one sentence.
+ * @param emissions row-major [length, K] from `offset`, as for `viterbi`
+ */
+export function forwardBackward(emissions: ArrayLike<number>, length: number, weights: CrfWeights, offset = 0): ForwardBackward {
+  const k = weights.numTags;
+  if (length < 1) throw new Error(`forwardBackward: a sentence needs at least one token, got length ${length}`);
+  if (emissions.length < offset + length * k) {
+    throw new Error(`forwardBackward: expected ${length * k} emission scores from offset ${offset}, got ${emissions.length - offset}`);
+  }
+  const { start, transitions, end } = weights;
+  const alpha = new Float64Array(length * k);
+  const beta = new Float64Array(length * k);
+  const terms = new Float64Array(k);
+  for (let j = 0; j < k; j++) alpha[j] = start[j] + emissions[offset + j];
+  for (let t = 1; t < length; t++) {
+    for (let j = 0; j < k; j++) {
+      for (let i = 0; i < k; i++) terms[i] = alpha[(t - 1) * k + i] + transitions[i * k + j];
+      alpha[t * k + j] = logSumExp(terms) + emissions[offset + t * k + j];
+    }
+  }
+  for (let j = 0; j < k; j++) beta[(length - 1) * k + j] = end[j];
+  for (let t = length - 2; t >= 0; t--) {
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) terms[j] = transitions[i * k + j] + emissions[offset + (t + 1) * k + j] + beta[(t + 1) * k + j];
+      beta[t * k + i] = logSumExp(terms);
+    }
+  }
+  for (let j = 0; j < k; j++) terms[j] = alpha[(length - 1) * k + j] + end[j];
+  return { length, numTags: k, alpha, beta, logPartition: logSumExp(terms) };
+}
+
+/** P(y_t = j | x) for every token t and tag j: [length * K] row-major; each row sums to 1. */
+export function tokenMarginals(fb: ForwardBackward): Float64Array {
+  return fb.alpha.map((a, i) => Math.exp(a + fb.beta[i] - fb.logPartition));
+}
+
+/**
+ * The probability that `chunk` (tokens start..end-1, its type) is one of the
+ * entities read from the tag path, summed over all paths:
+ *   a chunk of that type starts at `start`, none starts or ends inside it,
+ *   and one starts or ends at `end` (or the sentence ends there).
+ * Each condition involves two neighbouring tags, so the sum is a forward pass
+ * over the span's window with disallowed tag pairs left out, joined to alpha
+ * before the window and beta after it.
+ *
+ * @param tags the model's tags in id order, read with `rules`
+ */
+export function chunkProbability(
+  fb: ForwardBackward,
+  emissions: ArrayLike<number>,
+  weights: CrfWeights,
+  tags: readonly string[],
+  rules: ChunkRules,
+  chunk: Chunk,
+  offset = 0,
+): number {
+  const k = fb.numTags;
+  const n = fb.length;
+  const { start, end, type } = chunk;
+  if (!(start >= 0 && start < end && end <= n)) throw new Error(`chunkProbability: span ${start}..${end} does not fit a sentence of ${n} tokens`);
+  const parsed = tags.map(parseTag);
+  // The window runs from the token before the chunk (whose tag decides whether
+  // one starts) to the token after it (whose tag decides whether it ends).
+  const first = Math.max(start - 1, 0);
+  const last = Math.min(end, n - 1);
+  const allowed = (t: number, i: number, j: number): boolean => {
+    const prev = t === 0 ? OUTSIDE : parsed[i];
+    const cur = parsed[j];
+    if (t === start) return cur.type === type && rules.isStart(prev, cur);
+    if (t < end) return !rules.isStart(prev, cur) && !rules.isEnd(prev, cur);
+    return rules.isStart(prev, cur) || rules.isEnd(prev, cur); // t === end
+  };
+  let v = new Float64Array(k);
+  // At the window's first token: alpha, restricted when the chunk starts at token 0.
+  for (let j = 0; j < k; j++) v[j] = first === start && !allowed(0, -1, j) ? -Infinity : fb.alpha[first * k + j];
+  const terms = new Float64Array(k);
+  for (let t = first + 1; t <= last; t++) {
+    const next = new Float64Array(k);
+    for (let j = 0; j < k; j++) {
+      for (let i = 0; i < k; i++) terms[i] = allowed(t, i, j) ? v[i] + weights.transitions[i * k + j] : -Infinity;
+      next[j] = logSumExp(terms) + emissions[offset + t * k + j];
+    }
+    v = next;
+  }
+  for (let j = 0; j < k; j++) terms[j] = v[j] + fb.beta[last * k + j];
+  return Math.min(1, Math.exp(logSumExp(terms) - fb.logPartition));
+}
