@@ -3,9 +3,10 @@
  *
  *   raw line --tokenize--> tokens + offsets --model--> tags --chunks--> entities
  */
-import type { NerModel } from './model/nerModel';
+import type { DecodeOptions, NerModel } from './model/nerModel';
 import { Entity, TokenSpan, entitiesFromTags, joinTokens } from './decode/entities';
 import { tokenize } from './io/tokenize';
+import { writeChunks } from './data/tagScheme';
 
 export type { Entity } from './decode/entities';
 
@@ -13,33 +14,61 @@ export type { Entity } from './decode/entities';
 export interface TaggedSentence {
   tokens: string[];
   tags: string[];
+  /** Each with `confidence` when asked for (`confidence`, or a `minConfidence`). */
   entities: Entity[];
+  nbest?: Array<{ tags: string[]; logProb: number }>;
+  marginals?: Array<Record<string, number>>;
 }
 
-function tagSpans(model: NerModel, sentences: ReadonlyArray<{ tokens: string[]; spans: TokenSpan[]; line: string }>): TaggedSentence[] {
-  const tags = model.predict(sentences.map((s) => s.tokens));
-  return sentences.map((s, i) => ({
-    tokens: s.tokens,
-    tags: tags[i],
-    entities: entitiesFromTags(tags[i], model.scheme, s.spans, s.line),
-  }));
+export interface TagOptions extends DecodeOptions {
+  /** Drop entities whose confidence is below this (implies `confidence`). */
+  minConfidence?: number;
+}
+
+function tagSpans(model: NerModel, sentences: ReadonlyArray<{ tokens: string[]; spans: TokenSpan[]; line: string }>, options: TagOptions): TaggedSentence[] {
+  const { minConfidence, ...decodeOptions } = options;
+  if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new Error(`minConfidence must be in [0, 1], got ${minConfidence}`);
+  const confidence = decodeOptions.confidence === true || minConfidence !== undefined;
+  const decoded = model.decode(
+    sentences.map((s) => s.tokens),
+    { ...decodeOptions, confidence },
+  );
+  return sentences.map((s, i) => {
+    const d = decoded[i];
+    let entities = entitiesFromTags(d.tags, model.scheme, s.spans, s.line);
+    let tags = d.tags;
+    if (confidence) {
+      entities = entities.map((e, k) => ({ ...e, confidence: d.confidences![k] }));
+      if (minConfidence !== undefined && entities.some((e) => e.confidence! < minConfidence)) {
+        // The dropped entities' tokens become O, so tags and entities still agree.
+        entities = entities.filter((e) => e.confidence! >= minConfidence);
+        tags = writeChunks(entities, tags.length, model.scheme);
+      }
+    }
+    const tagged: TaggedSentence = { tokens: s.tokens, tags, entities };
+    if (d.nbest !== undefined) tagged.nbest = d.nbest;
+    if (d.marginals !== undefined) tagged.marginals = d.marginals;
+    return tagged;
+  });
 }
 
 /** Tags raw text, one sentence per line; entity offsets index into each line. */
-export function tagLines(model: NerModel, lines: readonly string[]): TaggedSentence[] {
+export function tagLines(model: NerModel, lines: readonly string[], options: TagOptions = {}): TaggedSentence[] {
   return tagSpans(
     model,
     lines.map((line) => {
       const tokens = tokenize(line);
       return { tokens: tokens.map((t) => t.text), spans: tokens, line };
     }),
+    options,
   );
 }
 
 /** Tags pre-tokenised sentences; entity offsets index into the tokens joined by single spaces. */
-export function tagTokens(model: NerModel, sentences: ReadonlyArray<readonly string[]>): TaggedSentence[] {
+export function tagTokens(model: NerModel, sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedSentence[] {
   return tagSpans(
     model,
     sentences.map((tokens) => ({ tokens: [...tokens], ...joinTokens(tokens) })),
+    options,
   );
 }

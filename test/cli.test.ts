@@ -106,6 +106,34 @@ describe('quick start: train, eval, predict on the sample', () => {
     assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.includes('.tmp')), []);
   });
 
+  test('predict json: entity confidences, --nbest paths with log-probabilities, --marginals, --min-confidence', () => {
+    const input = 'Angela Merkel met executives of Siemens in Munich on Tuesday.\nEmmanuel Macron flew to Berlin.\n';
+    const run = (...extra: string[]) => {
+      const r = ner(['predict', '--model', model, '--output-format', 'json', '-q', ...extra], { input });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    };
+    const records = run('--nbest', '3', '--marginals');
+    for (const rec of records) {
+      assert.ok(rec.entities.length > 0);
+      for (const e of rec.entities) assert.ok(e.confidence > 0 && e.confidence <= 1, `${e.text}: ${e.confidence}`);
+      assert.equal(rec.nbest.length, 3);
+      assert.deepEqual(rec.nbest[0].tags, rec.tags);
+      rec.nbest.forEach((p: { logProb: number }, i: number) => assert.ok(p.logProb <= 0 && (i === 0 || p.logProb <= rec.nbest[i - 1].logProb)));
+      assert.equal(rec.marginals.length, rec.tokens.length);
+      for (const dist of rec.marginals) assert.ok(Math.abs(Object.values(dist as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 1e-6);
+    }
+    // Drop the least confident entity: it is gone, and its tokens are O.
+    const all = records.flatMap((rec) => rec.entities);
+    const weakest = all.reduce((a, b) => (b.confidence < a.confidence ? b : a));
+    const kept = run('--min-confidence', String(weakest.confidence + 1e-9));
+    assert.equal(kept.flatMap((rec) => rec.entities).length, all.length - 1);
+    const where = records.findIndex((rec) => rec.entities.includes(weakest));
+    for (let t = weakest.start; t < weakest.end; t++) assert.equal(kept[where].tags[t], 'O');
+    assertUserError(ner(['predict', '--model', model, '--nbest', '2'], { input }), 2, /--nbest and --marginals need --output-format json/);
+    assertUserError(ner(['predict', '--model', model, '--min-confidence', '2'], { input }), 2, /--min-confidence must be in \[0, 1\], got 2/);
+  });
+
   test('--quiet leaves stdout for results and stderr empty', () => {
     const r = ner(['predict', '--model', model, '-q'], { input: 'Paris is nice .\n' });
     assert.equal(r.stderr, '');

@@ -15,6 +15,8 @@ export interface Entity {
   charStart: number;
   /** Exclusive. */
   charEnd: number;
+  /** P(this span with this type | sentence) under the model, when asked for. */
+  confidence?: number;
 }
 
 /** Where a token sits in its line, end exclusive. */

@@ -9,14 +9,16 @@ import type { TagScheme } from '../types';
 import type { Corpus } from '../types';
 import { Batch, EncodedSentence, SentenceLike, encodeSentences, makeBatches } from '../data/batch';
 import { casingOf, encodeChars } from '../data/features';
-import { convertTags } from '../data/tagScheme';
+import { chunkRules, convertTags, parseTag, readChunks } from '../data/tagScheme';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
-import { viterbiBatch } from '../decode/viterbi';
+import { viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
+import { allowedTransitions, constrainWeights } from '../decode/constraints';
+import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
 import { loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
 import { NER_VERSION } from '../version';
 import { kernelAvailable } from '../backend/jsKernels';
 import type { CharEncoderKind } from './charEncoder';
-import { CRF } from './crf';
+import { CRF, CrfWeights } from './crf';
 import { fusedEmissions } from './fusedForward';
 import { LSTM_CELL } from './lstmCell';
 import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary, validateMetadata } from './metadata';
@@ -40,6 +42,29 @@ function networkInputs(shape: TaggerShape, batch: Batch): tf.Tensor[] {
 /** Sentences per prediction batch, and a cap on padded tokens so long inputs stay bounded in memory. */
 const PREDICT_BATCH = 64;
 const PREDICT_MAX_TOKENS = 64 * 64;
+
+/** What `NerModel.decode` computes besides the best tags. */
+export interface DecodeOptions {
+  /** Forbid transitions the tag scheme does not allow, so tags are always well-formed (default true). */
+  constraints?: boolean;
+  /** How many best paths to list (default 1: none listed). */
+  nbest?: number;
+  /** Per-token tag probabilities (forward-backward marginals). */
+  marginals?: boolean;
+  /** The probability of each predicted entity. */
+  confidence?: boolean;
+}
+
+export interface DecodedSentence {
+  /** The best path, in the model's output `scheme`. */
+  tags: string[];
+  /** The `nbest` best distinct paths, best first, with log P(path | sentence) (<= 0); the first equals `tags`. */
+  nbest?: Array<{ tags: string[]; logProb: number }>;
+  /** For each token, the probability of each tag. */
+  marginals?: Array<Record<string, number>>;
+  /** For each entity of `tags`, in order (readChunks(tags, scheme)), the probability of that span and type. */
+  confidences?: number[];
+}
 
 /** What a NerModel is made of. */
 export interface NerModelParts {
@@ -173,30 +198,94 @@ export class NerModel {
     });
   }
 
+  /**
+   * The CRF's weights for decoding; with `constraints`, transitions the model's
+   * tag scheme forbids are impossible, so every output is well-formed.
+   */
+  decodingWeights(constraints: boolean): CrfWeights {
+    const weights = this.crf.weightsForDecoding();
+    return constraints ? constrainWeights(weights, allowedTransitions(this.tags.tags(), this.modelScheme)) : weights;
+  }
+
   /** Viterbi tag ids for each sentence of a batch, in batch order. */
-  decodeBatch(batch: Batch): number[][] {
+  decodeBatch(batch: Batch, constraints = true): number[][] {
+    return this.withEmissions(batch, (scores) => viterbiBatch(scores, batch.lengths, batch.maxLength, this.decodingWeights(constraints)));
+  }
+
+  private withEmissions<R>(batch: Batch, use: (scores: Float32Array) => R): R {
     const emissions = this.emissions(batch, false);
     try {
-      return viterbiBatch(emissions.dataSync(), batch.lengths, batch.maxLength, this.crf.weightsForDecoding());
+      return use(emissions.dataSync() as Float32Array);
     } finally {
       emissions.dispose();
     }
   }
 
   /** Predicted tags for tokenised sentences, in input order, in `scheme`. Empty sentences get []. */
-  predict(sentences: ReadonlyArray<ReadonlyArray<string>>): string[][] {
-    const out: string[][] = sentences.map(() => []);
+  predict(sentences: ReadonlyArray<ReadonlyArray<string>>, options: { constraints?: boolean } = {}): string[][] {
+    return this.decode(sentences, options).map((d) => d.tags);
+  }
+
+  /**
+   * Tags, and on request n-best paths, token marginals and entity
+   * confidences, for tokenised sentences, in input order (see DecodeOptions).
+   * Probabilities are under the CRF restricted to well-formed paths when
+   * `constraints` is on (the default), under the plain CRF otherwise.
+   */
+  decode(sentences: ReadonlyArray<ReadonlyArray<string>>, options: DecodeOptions = {}): DecodedSentence[] {
+    const { constraints = true, nbest = 1, marginals = false, confidence = false } = options;
+    if (!Number.isInteger(nbest) || nbest < 1) throw new Error(`decode: nbest must be a positive integer, got ${nbest}`);
+    const out: DecodedSentence[] = sentences.map(() => ({ tags: [] }));
     const nonEmpty = sentences.map((tokens, i) => ({ tokens, i })).filter((s) => s.tokens.length > 0);
     const encoded = this.encode(nonEmpty.map((s) => ({ tokens: s.tokens, tags: [] })), false);
     const batches = makeBatches(encoded, PREDICT_BATCH, { sortByLength: true, maxTokens: PREDICT_MAX_TOKENS });
+    const weights = this.decodingWeights(constraints);
+    const modelTags = this.tags.tags();
+    const toScheme = (ids: number[]) => {
+      const tags = this.tags.decode(ids);
+      return this.modelScheme === this.scheme ? tags : convertTags(tags, this.modelScheme, this.scheme);
+    };
     for (const batch of batches) {
-      const paths = this.decodeBatch(batch);
-      paths.forEach((path, row) => {
-        const tags = this.tags.decode(path);
-        out[nonEmpty[batch.indices[row]].i] = this.modelScheme === this.scheme ? tags : convertTags(tags, this.modelScheme, this.scheme);
+      this.withEmissions(batch, (scores) => {
+        for (let row = 0; row < batch.size; row++) {
+          const length = batch.lengths[row];
+          const offset = row * batch.maxLength * weights.numTags;
+          const best = nbest === 1 ? [viterbi(scores, length, weights, offset)] : viterbiNBest(scores, length, weights, nbest, offset);
+          const decoded: DecodedSentence = { tags: toScheme(best[0].path) };
+          if (nbest > 1 || marginals || confidence) {
+            const fb = forwardBackward(scores, length, weights, offset);
+            if (nbest > 1) decoded.nbest = best.map((b) => ({ tags: toScheme(b.path), logProb: Math.min(0, b.score - fb.logPartition) }));
+            if (marginals) decoded.marginals = this.tokenDistributions(tokenMarginals(fb), length);
+            if (confidence) {
+              // Entities are the same spans in the model's scheme and the output's (convertTags keeps chunks).
+              const rules = chunkRules(this.modelScheme);
+              decoded.confidences = readChunks(decoded.tags, this.scheme).map((chunk) => chunkProbability(fb, scores, weights, modelTags, rules, chunk, offset));
+            }
+          }
+          out[nonEmpty[batch.indices[row]].i] = decoded;
+        }
       });
     }
     return out;
+  }
+
+  /**
+   * Per-token tag probabilities keyed by tag. A model trained in IOBES for
+   * IOB2 data reports IOB2 tags (S-X counts as B-X, E-X as I-X: exact for the
+   * well-formed paths that constrained decoding allows); otherwise the model's tags.
+   */
+  private tokenDistributions(marginals: Float64Array, length: number): Array<Record<string, number>> {
+    const k = this.tags.size;
+    const names = this.tags.tags().map((tag) => {
+      if (this.modelScheme !== 'iobes' || this.scheme !== 'iob2') return tag;
+      const { prefix, type } = parseTag(tag);
+      return prefix === 'S' ? `B-${type}` : prefix === 'E' ? `I-${type}` : tag;
+    });
+    return Array.from({ length }, (_, t) => {
+      const dist: Record<string, number> = {};
+      names.forEach((name, j) => (dist[name] = (dist[name] ?? 0) + marginals[t * k + j]));
+      return dist;
+    });
   }
 
   metadata(): ModelMetadata {
