@@ -6,12 +6,15 @@
 import type { DecodeOptions, NerModel } from './model/nerModel';
 import { Entity, TokenSpan, entitiesFromTags, joinTokens } from './decode/entities';
 import { tokenize } from './io/tokenize';
+import { splitSentences } from './io/sentences';
 import { writeChunks } from './data/tagScheme';
 
 export type { Entity } from './decode/entities';
 
 /** One input sentence with its predictions; the shape of a JSON Lines record of `ner predict`. */
 export interface TaggedSentence {
+  /** The input line (1-based), with --split-sentences. */
+  line?: number;
   tokens: string[];
   tags: string[];
   /** Each with `confidence` when asked for (`confidence`, or a `minConfidence`). */
@@ -52,16 +55,21 @@ function tagSpans(model: NerModel, sentences: ReadonlyArray<{ tokens: string[]; 
   });
 }
 
-/** Tags raw text, one sentence per line; entity offsets index into each line. */
-export function tagLines(model: NerModel, lines: readonly string[], options: TagOptions = {}): TaggedSentence[] {
-  return tagSpans(
-    model,
-    lines.map((line) => {
-      const tokens = tokenize(line);
-      return { tokens: tokens.map((t) => t.text), spans: tokens, line };
-    }),
-    options,
-  );
+/**
+ * Tags raw text, one sentence per line; entity offsets index into each line.
+ * With `splitSentences`, each line is a paragraph cut into sentences (see
+ * io/sentences.ts): one record per sentence, carrying its 1-based `line`
+ * (counted from `firstLine`), offsets still into the line; blank lines give none.
+ */
+export function tagLines(model: NerModel, lines: readonly string[], options: TagOptions & { splitSentences?: boolean; firstLine?: number } = {}): TaggedSentence[] {
+  const { splitSentences: split = false, firstLine = 1, ...tagOptions } = options;
+  const units = lines.flatMap((line, i) => {
+    const tokens = tokenize(line);
+    const sentences = split ? splitSentences(tokens) : [tokens];
+    return sentences.map((tokens) => ({ tokens: tokens.map((t) => t.text), spans: tokens, line, lineNumber: firstLine + i }));
+  });
+  const tagged = tagSpans(model, units, tagOptions);
+  return split ? tagged.map((t, i) => ({ line: units[i].lineNumber, ...t })) : tagged;
 }
 
 /** Tags pre-tokenised sentences; entity offsets index into the tokens joined by single spaces. */

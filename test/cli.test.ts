@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { tokenize } from '../src/io/tokenize';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -132,6 +133,45 @@ describe('quick start: train, eval, predict on the sample', () => {
     for (let t = weakest.start; t < weakest.end; t++) assert.equal(kept[where].tags[t], 'O');
     assertUserError(ner(['predict', '--model', model, '--nbest', '2'], { input }), 2, /--nbest and --marginals need --output-format json/);
     assertUserError(ner(['predict', '--model', model, '--min-confidence', '2'], { input }), 2, /--min-confidence must be in \[0, 1\], got 2/);
+  });
+
+  test('streaming keeps order and count across groups, for text and conll input, in every format', () => {
+    const sentences = fs.readFileSync(sample('sentences.txt'), 'utf8').trimEnd().split('\n');
+    // More lines than one model call takes (1000), blank lines among them.
+    const lines = Array.from({ length: 2300 }, (_, i) => (i % 97 === 5 ? '' : `${i} ${sentences[i % sentences.length]}`));
+    const input = path.join(tmp, 'many.txt');
+    fs.writeFileSync(input, `${lines.join('\n')}\n`);
+    const json = ner(['predict', '--model', model, '--input', input, '--output-format', 'json', '-q']);
+    assert.equal(json.code, 0, json.stderr);
+    const records = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(records.length, lines.length);
+    records.forEach((rec, i) => assert.equal(rec.tokens.join(' '), tokenize(lines[i]).map((t) => t.text).join(' '), `line ${i + 1}`));
+    // tsv: one row per entity, numbered by sentence, the same entities as json.
+    const tsv = ner(['predict', '--model', model, '--input', input, '--output-format', 'tsv', '-q']);
+    const rows = tsv.stdout.trimEnd().split('\n');
+    assert.equal(rows[0], 'sentence\tstart\tend\ttype\ttext\tconfidence');
+    const fromJson = records.flatMap((rec, i) => rec.entities.map((e: { start: number; end: number; type: string; text: string; confidence: number }) => `${i + 1}\t${e.start}\t${e.end}\t${e.type}\t${e.text}\t${e.confidence.toFixed(4)}`));
+    assert.deepEqual(rows.slice(1), fromJson);
+    // conll input: the 1500 training sentences come back in order.
+    const conll = ner(['predict', '--model', model, '--input', sample('train.conll'), '--input-format', 'conll', '-q']);
+    assert.equal(conll.code, 0, conll.stderr);
+    const tokens = (text: string) => text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-DOCSTART-')).map((l) => l.split(' ')[0]);
+    assert.deepEqual(tokens(conll.stdout), tokens(fs.readFileSync(sample('train.conll'), 'utf8')));
+    assert.equal(conll.stdout.trimEnd().split('\n\n').length, 1500);
+  });
+
+  test('csv quotes what needs quoting; --split-sentences gives a record per sentence with its line', () => {
+    const input = 'Angela Merkel met executives of Siemens in Munich. Then "Emmanuel Macron, the president," flew to Berlin.\n\nParis.\n';
+    const r = ner(['predict', '--model', model, '--output-format', 'json', '--split-sentences', '-q'], { input });
+    const records = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(records.map((rec) => rec.line), [1, 1, 3]);
+    assert.deepEqual(records.map((rec) => rec.tokens[0]), ['Angela', 'Then', 'Paris']);
+    const line = input.split('\n')[0];
+    for (const e of records[1].entities) assert.equal(line.slice(e.charStart, e.charEnd), e.text);
+    const csv = ner(['predict', '--model', model, '--output-format', 'csv', '-q'], { input: 'He met "Paris, Texas" officials.\n' });
+    assert.equal(csv.code, 0, csv.stderr);
+    for (const row of csv.stdout.trimEnd().split('\n').slice(1)) assert.match(row, /^1,\d+,\d+,[A-Z]+,("([^"]|"")*"|[^",]*),[01]\.\d{4}$/);
+    assertUserError(ner(['predict', '--model', model, '--input-format', 'conll', '--split-sentences'], { input }), 2, /--split-sentences applies to text input/);
   });
 
   test('--quiet leaves stdout for results and stderr empty', () => {

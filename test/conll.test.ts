@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatConll, formatConllColumns, parseConll, readConllFile, type ConllOptions } from '../src/io/conll';
+import { formatConll, formatConllColumns, parseConll, readConllFile, readConllStream, type ConllOptions } from '../src/io/conll';
+import { readLines } from '../src/io/lines';
 import { DataError } from '../src/errors';
 import type { Corpus } from '../src/types';
 
@@ -215,4 +216,43 @@ test('formatConllColumns writes conlleval-style token gold pred lines', () => {
   const pred = parseConll(text, 'eval.conll');
   assert.deepEqual(pred.sentences[0].tags, ['B-ORG', 'B-PER']);
   assert.deepEqual(parseConll(text, 'eval.conll', { tagColumn: 1 }).sentences[0].tags, ['B-ORG', 'O']);
+});
+
+/** The bytes of `text` cut into chunks at every given position, as a stream would deliver them. */
+async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Buffer> {
+  let from = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    yield bytes.subarray(from, cut);
+    from = cut;
+  }
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+test('readLines: the same lines as splitting the whole text, wherever the chunks are cut', async () => {
+  const text = '\uFEFFZürich B-LOC\r\nis O\r\rthe O\nend\n\nlast line without break';
+  const bytes = Buffer.from(text, 'utf8');
+  const expected = ['Zürich B-LOC', 'is O', '', 'the O', 'end', '', 'last line without break'];
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const lines = await collect(readLines(chunked(bytes, [cut]), 'f'));
+    assert.deepEqual(lines.map((l) => l.text), expected, `cut at byte ${cut}`);
+    assert.deepEqual(lines.map((l) => l.number), [1, 2, 3, 4, 5, 6, 7]);
+  }
+});
+
+test('readLines: invalid UTF-8 names the line', async () => {
+  const bytes = Buffer.concat([Buffer.from('a O\nb O\n'), Buffer.from([0x63, 0xff, 0x20, 0x4f, 0x0a])]);
+  await assert.rejects(collect(readLines(chunked(bytes, [5]), 'bad.conll')), (e: unknown) => e instanceof DataError && e.message === 'bad.conll:3: not valid UTF-8 text');
+});
+
+test('readConllStream: the sentences parseConll finds, and the same errors', async () => {
+  const text = '-DOCSTART- O\n\nEU B-ORG\nrejects O\n\n\nPeter B-PER\nBlackburn I-PER';
+  const stream = (t: string) => readConllStream(readLines(chunked(Buffer.from(t), [7, 20]), 'f'), 'f');
+  assert.deepEqual(await collect(stream(text)), parseConll(text, 'f').sentences);
+  await assert.rejects(collect(stream('a O\nb\n')), /^DataError: f:2: expected at least 2 columns/);
+  await assert.rejects(collect(stream('\n\n-DOCSTART- O\n')), /f: no sentences found/);
 });

@@ -1,6 +1,8 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenize, Token } from '../src/io/tokenize';
+import { splitSentences } from '../src/io/sentences';
+import { makeRng, randInt } from '../src/util/random';
 
 /** Token texts, after checking the invariants every tokenization must hold. */
 function texts(line: string): string[] {
@@ -176,4 +178,37 @@ test('tokenize: invariants hold on arbitrary input', () => {
     }
     assert.equal(tokens.map((t) => t.text).join(''), line.replace(/[\s\u200B]/gu, ''), JSON.stringify(line));
   }
+});
+
+describe('splitSentences', () => {
+  const split = (text: string) => splitSentences(tokenize(text)).map((s) => text.slice(s[0].start, s[s.length - 1].end));
+  test('cuts at terminal punctuation before a capital, digit or opening quote, with closers kept', () => {
+    assert.deepEqual(split('Angela Merkel met Siemens executives in Munich. Then she flew to Paris, France! "Great," said Mr. Smith.'), [
+      'Angela Merkel met Siemens executives in Munich.',
+      'Then she flew to Paris, France!',
+      '"Great," said Mr. Smith.',
+    ]);
+    assert.deepEqual(split('He said "no." Then he left (for good.) 2 days later... he was back?! Yes.'), [
+      'He said "no."',
+      'Then he left (for good.)',
+      '2 days later... he was back?!',
+      'Yes.',
+    ]);
+  });
+  test('abbreviations, initials, decimals and lower-case continuations do not end a sentence', () => {
+    assert.deepEqual(split('The U.S. economy grew 2.5 percent, Dr. Jones of Acme Inc. said on Jan. 3 in Washington.'), [
+      'The U.S. economy grew 2.5 percent, Dr. Jones of Acme Inc. said on Jan. 3 in Washington.',
+    ]);
+    assert.deepEqual(split('Wait... what? no way'), ['Wait... what? no way']);
+  });
+  test('every token in exactly one sentence, in order, on arbitrary text', () => {
+    const rng = makeRng(5);
+    const pieces = ['Paris', '.', '!', '?', '"', "'", ')', '(', 'the', 'Berlin', '...', '3', 'U.S.', ' ', ' ', ' '];
+    for (let n = 0; n < 200; n++) {
+      const text = Array.from({ length: 1 + randInt(rng, 30) }, () => pieces[randInt(rng, pieces.length)]).join(' ');
+      const tokens = tokenize(text);
+      assert.deepEqual(splitSentences(tokens).flat(), tokens);
+      assert.ok(splitSentences(tokens).every((s) => s.length > 0));
+    }
+  });
 });

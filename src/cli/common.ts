@@ -68,6 +68,8 @@ export function readTextInput(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * An output that appears complete or not at all: a file is written under a
  * temporary name and renamed on `commit`; '-' writes to stdout as it goes.
@@ -88,8 +90,21 @@ export class AtomicOutput {
     this.fd = fs.openSync(this.tmp, 'w');
   }
 
+  /**
+   * Writes all of `text`. A pipe on stdout may be non-blocking: it can take
+   * part of a write, or none (EAGAIN) while the reader catches up.
+   */
   write(text: string): void {
-    fs.writeSync(this.fd, text);
+    const bytes = Buffer.from(text, 'utf8');
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += fs.writeSync(this.fd, bytes, offset);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        Atomics.wait(PAUSE, 0, 0, 2); // a 2 ms sleep that does not spin
+      }
+    }
   }
 
   commit(): void {

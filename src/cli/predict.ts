@@ -1,20 +1,24 @@
 /**
  * `ner predict`: tag raw text (one sentence per line) or a CoNLL file.
  */
-import * as readline from 'node:readline';
 import * as fs from 'node:fs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { readConllFile, parseConll } from '../io/conll';
+import { readConllStream } from '../io/conll';
+import { readLines } from '../io/lines';
+import { predictProgress } from './progress';
 import { NerModel } from '../model/nerModel';
 import { TagOptions, TaggedSentence, tagLines, tagTokens } from '../predict';
 import { UsageError } from '../errors';
-import { AtomicOutput, Messages, assertInputFile, backendOptions, quietOption, readTextInput, startBackend, writeAtomically } from './common';
+import { AtomicOutput, Messages, assertInputFile, backendOptions, quietOption, startBackend, writeAtomically } from './common';
 
 export const command = 'predict';
 export const describe = 'tag text or CoNLL tokens with a trained model';
 
-/** Lines tagged per model call when reading text: bounds memory on big inputs. */
-const TEXT_CHUNK = 1000;
+/**
+ * Lines (text) or sentences (conll) tagged per model call: the model sorts
+ * each group by length into batches, and memory stays bounded on any input.
+ */
+const GROUP = 1000;
 
 export function builder(yargs: Argv) {
   return yargs
@@ -29,9 +33,15 @@ export function builder(yargs: Argv) {
       'token-column': { type: 'number', default: 0, describe: 'token column of conll input' },
       output: { type: 'string', default: '-', describe: "output file (written atomically), or '-' for stdout" },
       'output-format': {
-        choices: ['conll', 'json'],
+        choices: ['conll', 'json', 'tsv', 'csv'],
         default: 'conll',
-        describe: 'conll: "token TAG" lines, blank line after each sentence; json: JSON Lines {tokens, tags, entities}',
+        describe:
+          'conll: "token TAG" lines, blank line after each sentence; json: JSON Lines {tokens, tags, entities}; tsv, csv: one entity per row (sentence, start, end, type, text, confidence)',
+      },
+      'split-sentences': {
+        type: 'boolean',
+        default: false,
+        describe: 'text input: cut each line into sentences (for paragraphs rather than one sentence per line)',
       },
       constraints: {
         type: 'boolean',
@@ -51,62 +61,104 @@ export function builder(yargs: Argv) {
 
 type PredictArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>>;
 
-export function formatRecord(sentence: TaggedSentence, format: 'conll' | 'json'): string {
+export type OutputFormat = 'conll' | 'json' | 'tsv' | 'csv';
+
+/** Columns of the tsv and csv formats: one row per entity. */
+const SPAN_COLUMNS = ['sentence', 'start', 'end', 'type', 'text', 'confidence'];
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** What goes before the first record: the header row of the span formats. */
+export function formatHeader(format: OutputFormat): string {
+  if (format === 'tsv') return `${SPAN_COLUMNS.join('\t')}\n`;
+  if (format === 'csv') return `${SPAN_COLUMNS.join(',')}\n`;
+  return '';
+}
+
+/**
+ * One sentence in the output format. `number` is the sentence's 1-based
+ * position in the input (the span formats' `sentence` column).
+ */
+export function formatRecord(sentence: TaggedSentence, format: OutputFormat, number = 1): string {
   if (format === 'json') return `${JSON.stringify(sentence)}\n`;
-  return sentence.tokens.map((t, i) => `${t} ${sentence.tags[i]}\n`).join('') + '\n';
+  if (format === 'conll') return sentence.tokens.map((t, i) => `${t} ${sentence.tags[i]}\n`).join('') + '\n';
+  return sentence.entities
+    .map((e) => {
+      const fields = [String(number), String(e.start), String(e.end), e.type, e.text, e.confidence === undefined ? '' : e.confidence.toFixed(4)];
+      // A tab or line break inside a span (raw text) would break a tsv row.
+      return format === 'tsv' ? `${fields.map((f) => f.replace(/[\t\r\n]/g, ' ')).join('\t')}\n` : `${fields.map(csvField).join(',')}\n`;
+    })
+    .join('');
 }
 
-async function* textLines(input: string): AsyncGenerator<string[]> {
-  const stream = input === '-' ? process.stdin : fs.createReadStream(input, { encoding: 'utf8' });
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  let chunk: string[] = [];
-  let first = true;
-  for await (const raw of lines) {
-    const line = first ? raw.replace(/^\uFEFF/, '') : raw;
-    first = false;
-    chunk.push(line);
-    if (chunk.length >= TEXT_CHUNK) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
-/** Decoding options from the command line; JSON output always carries entity confidences. */
-export function tagOptions(args: { constraints: boolean; nbest: number; minConfidence?: number; marginals: boolean }, format: 'conll' | 'json'): TagOptions {
+/** Decoding options from the command line; all formats but conll carry entity confidences. */
+export function tagOptions(args: { constraints: boolean; nbest: number; minConfidence?: number; marginals: boolean }, format: OutputFormat): TagOptions {
   if (!Number.isInteger(args.nbest) || args.nbest < 1) throw new UsageError(`--nbest must be a positive integer, got ${args.nbest}`);
   const { minConfidence } = args;
   if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`--min-confidence must be in [0, 1], got ${minConfidence}`);
   if (format !== 'json' && (args.nbest > 1 || args.marginals)) throw new UsageError('--nbest and --marginals need --output-format json');
-  return { constraints: args.constraints, nbest: args.nbest, marginals: args.marginals, confidence: format === 'json', minConfidence };
+  return { constraints: args.constraints, nbest: args.nbest, marginals: args.marginals, confidence: format !== 'conll', minConfidence };
+}
+
+/** Counts bytes as they pass, for the progress bar. */
+async function* counted(stream: AsyncIterable<Buffer>, count: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) {
+    count.bytes += chunk.length;
+    yield chunk;
+  }
+}
+
+/** Groups of `size` items from an async stream: the unit the model tags at once. */
+async function* groups<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let group: T[] = [];
+  for await (const item of items) {
+    group.push(item);
+    if (group.length >= size) {
+      yield group;
+      group = [];
+    }
+  }
+  if (group.length > 0) yield group;
 }
 
 export async function handler(args: PredictArgs): Promise<void> {
   const messages = new Messages(args.quiet);
-  const format = args.outputFormat as 'conll' | 'json';
+  const format = args.outputFormat as OutputFormat;
   const options = tagOptions(args, format);
+  if (args.splitSentences && args.inputFormat === 'conll') throw new UsageError('--split-sentences applies to text input, not --input-format conll');
   if (args.input !== '-') assertInputFile(args.input);
   // Validate the output target before the (slower) model load.
   new AtomicOutput(args.output).abort();
   await startBackend(args, messages);
   const model = await NerModel.load(args.model);
+  const name = args.input === '-' ? '<stdin>' : args.input;
+  const count = { bytes: 0 };
+  const progress = predictProgress({ quiet: args.quiet, totalBytes: args.input === '-' ? undefined : fs.statSync(args.input).size });
   let sentences = 0;
   try {
     await writeAtomically(args.output, async (out) => {
+      out.write(formatHeader(format));
+      const emit = (tagged: TaggedSentence[]) => {
+        for (const s of tagged) out.write(formatRecord(s, format, ++sentences));
+        progress.update(count.bytes, sentences);
+      };
+      const stream = args.input === '-' ? process.stdin : fs.createReadStream(args.input);
+      const lines = readLines(counted(stream, count), name);
       if (args.inputFormat === 'conll') {
         const reading = { tokenColumn: args.tokenColumn, requireTags: false };
-        const corpus = args.input === '-' ? parseConll(readTextInput('-'), '<stdin>', reading) : readConllFile(args.input, reading);
-        for (const s of tagTokens(model, corpus.sentences.map((x) => x.tokens), options)) out.write(formatRecord(s, format));
-        sentences = corpus.sentences.length;
+        for await (const group of groups(readConllStream(lines, name, reading), GROUP)) emit(tagTokens(model, group.map((x) => x.tokens), options));
       } else {
-        for await (const lines of textLines(args.input)) {
-          for (const s of tagLines(model, lines, options)) out.write(formatRecord(s, format));
-          sentences += lines.length;
+        let firstLine = 1;
+        for await (const group of groups(lines, GROUP)) {
+          emit(tagLines(model, group.map((l) => l.text), { ...options, splitSentences: args.splitSentences, firstLine }));
+          firstLine += group.length;
         }
       }
     });
   } finally {
+    progress.stop();
     model.dispose();
   }
   if (args.output !== '-') messages.info(`tagged ${sentences} sentences into ${args.output}`);

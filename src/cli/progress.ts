@@ -64,3 +64,34 @@ export function trainProgress(options: { quiet: boolean; messages: Messages; std
     },
   };
 }
+
+/**
+ * A progress bar for `ner predict` over the bytes of an input file, with
+ * sentences per second and ETA, on a terminal only (never for pipes or with --quiet).
+ */
+export function predictProgress(options: { quiet: boolean; totalBytes: number | undefined; stderr?: NodeJS.WriteStream }): {
+  update(bytes: number, sentences: number): void;
+  stop(): void;
+} {
+  const stderr = options.stderr ?? process.stderr;
+  if (options.quiet || stderr.isTTY !== true || options.totalBytes === undefined || options.totalBytes === 0) return { update() {}, stop() {} };
+  const started = Date.now();
+  const bar = new SingleBar({
+    stream: stderr,
+    format: 'tagging {bar} {percentage}% | {sentences} sentences | {speed} sentences/s | ETA {eta_formatted}',
+    barsize: 24,
+    hideCursor: true,
+    clearOnComplete: true,
+    etaBuffer: 20,
+  });
+  bar.start(options.totalBytes, 0, { sentences: 0, speed: '-' });
+  return {
+    update(bytes, sentences) {
+      const seconds = Math.max((Date.now() - started) / 1000, 1e-3);
+      bar.update(Math.min(bytes, options.totalBytes!), { sentences, speed: Math.round(sentences / seconds) });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

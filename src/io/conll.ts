@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { DataError, UsageError } from '../errors';
 import type { Corpus, Sentence } from '../types';
+import type { Line } from './lines';
 
 export interface ConllOptions {
   /** 0-based column holding the token; negative counts from the end. Default 0. */
@@ -50,71 +51,99 @@ interface Layout {
 }
 
 /**
+ * CoNLL parsing one line at a time, so that a whole text (parseConll) and a
+ * stream (readConllStream, for `ner predict`) follow the same rules. The
+ * first token line fixes the column layout; every later one must match it.
+ */
+export class ConllLineReader {
+  private readonly tokenColumn: number;
+  private readonly tagColumn: number;
+  private readonly requireTags: boolean;
+  private layout?: Layout;
+  private current: Sentence = { tokens: [], tags: [], lines: [] };
+  private lineNo = 0;
+
+  constructor(
+    private readonly file: string,
+    options: ConllOptions = {},
+  ) {
+    this.tokenColumn = options.tokenColumn ?? 0;
+    this.tagColumn = options.tagColumn ?? -1;
+    this.requireTags = options.requireTags ?? true;
+    checkColumnOption('--token-column', this.tokenColumn);
+    checkColumnOption('--tag-column', this.tagColumn);
+  }
+
+  /** Reads the next line (without its line break); returns the sentence it ends, if any. */
+  push(raw: string): Sentence | undefined {
+    const lineNo = ++this.lineNo;
+    const line = (lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).replace(/^[ \t]+|[ \t]+$/g, '');
+    if (line === '') return this.finish();
+    const cols = line.split(COLUMN_SEPARATOR);
+    if (cols[0] === DOCSTART) return this.finish();
+    const n = cols.length;
+    const file = this.file;
+    if (this.layout === undefined) {
+      this.layout = establishLayout(file, lineNo, n, this.tokenColumn, this.tagColumn, this.requireTags);
+    } else if (n !== this.layout.columns) {
+      if (this.layout.tagIndex >= 0 && n < 2) {
+        throw new DataError(file, lineNo, `expected at least 2 columns (token and tag), found ${n}`);
+      }
+      const columns = this.layout.columns;
+      throw new DataError(file, lineNo, `expected ${columns} column${columns === 1 ? '' : 's'} like line ${this.layout.firstLine}, found ${n}`);
+    }
+    const token = cols[this.layout.tokenIndex];
+    if (token === undefined || token === '') throw new DataError(file, lineNo, 'empty token');
+    this.current.tokens.push(token);
+    this.current.lines.push(lineNo);
+    if (this.layout.tagIndex >= 0) {
+      const tag = cols[this.layout.tagIndex];
+      if (tag === undefined || tag === '') throw new DataError(file, lineNo, 'empty tag');
+      this.current.tags.push(tag);
+    }
+    return undefined;
+  }
+
+  /** Ends the sentence being read, returning it if it has tokens (call at the end of input). */
+  finish(): Sentence | undefined {
+    if (this.current.tokens.length === 0) return undefined;
+    const done = this.current;
+    this.current = { tokens: [], tags: [], lines: [] };
+    return done;
+  }
+}
+
+/**
  * Parse CoNLL text. `file` is only used in error messages.
  * Throws `DataError` (`file:line: reason`) on malformed input or when no token is found.
  */
 export function parseConll(text: string, file: string, options: ConllOptions = {}): Corpus {
-  const tokenColumn = options.tokenColumn ?? 0;
-  const tagColumn = options.tagColumn ?? -1;
-  const requireTags = options.requireTags ?? true;
-  checkColumnOption('--token-column', tokenColumn);
-  checkColumnOption('--tag-column', tagColumn);
-
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = text.split(LINE_BREAK);
-
+  const reader = new ConllLineReader(file, options);
   const sentences: Sentence[] = [];
-  let current: Sentence = { tokens: [], tags: [], lines: [] };
-  const endSentence = (): void => {
-    if (current.tokens.length > 0) {
-      sentences.push(current);
-      current = { tokens: [], tags: [], lines: [] };
-    }
-  };
-
-  let layout: Layout | undefined;
-
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const line = lines[i].replace(/^[ \t]+|[ \t]+$/g, '');
-    if (line === '') {
-      endSentence();
-      continue;
-    }
-    const cols = line.split(COLUMN_SEPARATOR);
-    if (cols[0] === DOCSTART) {
-      endSentence();
-      continue;
-    }
-    const n = cols.length;
-
-    if (layout === undefined) {
-      layout = establishLayout(file, lineNo, n, tokenColumn, tagColumn, requireTags);
-    } else if (n !== layout.columns) {
-      if (layout.tagIndex >= 0 && n < 2) {
-        throw new DataError(file, lineNo, `expected at least 2 columns (token and tag), found ${n}`);
-      }
-      throw new DataError(
-        file,
-        lineNo,
-        `expected ${layout.columns} column${layout.columns === 1 ? '' : 's'} like line ${layout.firstLine}, found ${n}`,
-      );
-    }
-
-    const token = cols[layout.tokenIndex];
-    if (token === undefined || token === '') throw new DataError(file, lineNo, 'empty token');
-    current.tokens.push(token);
-    current.lines.push(lineNo);
-    if (layout.tagIndex >= 0) {
-      const tag = cols[layout.tagIndex];
-      if (tag === undefined || tag === '') throw new DataError(file, lineNo, 'empty tag');
-      current.tags.push(tag);
-    }
+  for (const line of text.split(LINE_BREAK)) {
+    const sentence = reader.push(line);
+    if (sentence !== undefined) sentences.push(sentence);
   }
-  endSentence();
-
+  const last = reader.finish();
+  if (last !== undefined) sentences.push(last);
   if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found');
   return { file, sentences };
+}
+
+/** Sentences of a CoNLL stream as they complete (see readLines for decoding). */
+export async function* readConllStream(lines: AsyncIterable<Line>, file: string, options: ConllOptions = {}): AsyncGenerator<Sentence> {
+  const reader = new ConllLineReader(file, options);
+  let any = false;
+  for await (const { text } of lines) {
+    const sentence = reader.push(text);
+    if (sentence !== undefined) {
+      any = true;
+      yield sentence;
+    }
+  }
+  const last = reader.finish();
+  if (last !== undefined) yield last;
+  else if (!any) throw new DataError(file, undefined, 'no sentences found');
 }
 
 function establishLayout(

@@ -1,0 +1,60 @@
+/**
+ * Lines of a byte stream, decoded strictly as UTF-8, one at a time: what
+ * `ner predict` reads files and pipes with, so memory stays bounded by the
+ * longest line rather than the input size.
+ *
+ * Line ends are \n, \r\n or a lone \r (as in parseConll); a leading BOM is dropped.
+ * Invalid UTF-8 is a DataError naming the file and line.
+ */
+import { DataError } from '../errors';
+
+export interface Line {
+  text: string;
+  /** 1-based. */
+  number: number;
+}
+
+export async function* readLines(stream: AsyncIterable<Buffer | string>, file: string): AsyncGenerator<Line> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let pending: Buffer[] = [];
+  let number = 0;
+  // A \r at the end of one chunk may pair with a \n at the start of the next.
+  let skipLf = false;
+  const decode = (bytes: Buffer): string => {
+    try {
+      const text = decoder.decode(bytes);
+      return number === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    } catch {
+      throw new DataError(file, number, 'not valid UTF-8 text');
+    }
+  };
+  for await (const chunk of stream) {
+    let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (skipLf && bytes.length > 0) {
+      if (bytes[0] === 0x0a) bytes = bytes.subarray(1);
+      skipLf = false;
+    }
+    let start = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i];
+      if (b !== 0x0a && b !== 0x0d) continue;
+      pending.push(bytes.subarray(start, i));
+      number++;
+      yield { text: decode(Buffer.concat(pending)), number };
+      pending = [];
+      if (b === 0x0d) {
+        if (i + 1 < bytes.length) {
+          if (bytes[i + 1] === 0x0a) i++;
+        } else {
+          skipLf = true;
+        }
+      }
+      start = i + 1;
+    }
+    if (start < bytes.length) pending.push(bytes.subarray(start));
+  }
+  if (pending.length > 0) {
+    number++;
+    yield { text: decode(Buffer.concat(pending)), number };
+  }
+}
