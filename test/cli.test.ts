@@ -60,6 +60,23 @@ describe('quick start: train, eval, predict on the sample', () => {
     assert.equal(json.overall.f1.toFixed(2), f1.toFixed(2));
   });
 
+  test('eval --report, --errors, --strict and --json: tables, errors, one JSON object', () => {
+    const args = ['eval', '--model', model, '--data', sample('test.conll'), '-q'];
+    const text = ner([...args, '--report', '--errors', '5']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^processed \d+ tokens/);
+    assert.match(text.stdout, /^conlleval span matching$/m);
+    assert.match(text.stdout, /^\s*micro\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
+    assert.match(text.stdout, /^token tags: gold down, predicted across$/m);
+    const errorLines = text.stdout.split('\n').filter((l) => l.startsWith('sentence '));
+    assert.ok(errorLines.length > 0 && errorLines.length <= 5, errorLines.join('\n'));
+    const json = JSON.parse(ner([...args, '--report', '--errors', '5', '--json']).stdout);
+    assert.equal(json.report.micro.f1.toFixed(2), json.overall.f1.toFixed(2));
+    assert.equal(json.errors.length, errorLines.length);
+    assert.equal(json.confusion.counts.flat().reduce((a: number, b: number) => a + b, 0), json.overall.tokens);
+    assert.match(ner([...args, '--strict']).stdout, /^strict \(seqeval\) span matching$/m);
+  });
+
   test('eval --output writes conlleval input that eval --pred scores identically', () => {
     const pred = path.join(tmp, 'pred.txt');
     const viaModel = ner(['eval', '--model', model, '--data', sample('test.conll'), '--output', pred, '-q']);

@@ -5,7 +5,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
 import type { TagScheme } from '../types';
 import { detectScheme } from '../data/tagScheme';
-import { ConllevalCounts, conllevalJson, formatConllevalReport, parseConllevalText } from '../eval/conlleval';
+import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, parseConllevalText, readConllevalSentences } from '../eval/conlleval';
+import { confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';
 import { formatConllColumns, readConllFile } from '../io/conll';
 import { NerModel } from '../model/nerModel';
@@ -28,7 +29,14 @@ export function builder(yargs: Argv) {
         describe: 'tag scheme of --pred (auto detects it from the gold column); IOBES is converted to IOB2 before scoring',
       },
       output: { type: 'string', describe: "with --model: also write 'token gold predicted' lines (conlleval's input) to this file" },
-      json: { type: 'boolean', default: false, describe: 'print the numbers as JSON instead of the conlleval report' },
+      json: { type: 'boolean', default: false, describe: 'print everything as one JSON object instead of text' },
+      report: { type: 'boolean', default: false, describe: 'add a per-type table (support, P, R, F1, micro and macro averages) and a token confusion matrix' },
+      errors: { type: 'number', describe: 'list the first N mismatched spans (missed, spurious, wrong type, wrong boundary) with context' },
+      strict: {
+        type: 'boolean',
+        default: false,
+        describe: "score spans the way seqeval's strict mode does: only well-formed spans of the scheme count (instead of conlleval's reading)",
+      },
       ...backendOptions,
       ...quietOption,
     })
@@ -38,10 +46,12 @@ export function builder(yargs: Argv) {
         throw new UsageError('give --model DIR with --data FILE, or --pred FILE');
       }
       if (argv.output !== undefined && argv.pred !== undefined) throw new UsageError('--output goes with --model and --data, not --pred');
+      if (argv.errors !== undefined && !(Number.isInteger(argv.errors) && argv.errors >= 0)) throw new UsageError(`--errors must be a non-negative integer, got ${argv.errors}`);
       return true;
     })
     .example('$0 eval --model models/en --data test.conll', 'tag the test set and score it')
-    .example('$0 eval --pred predictions.txt --json', 'score an existing prediction file');
+    .example('$0 eval --pred predictions.txt --json', 'score an existing prediction file')
+    .example('$0 eval --model models/en --data test.conll --report --errors 20', 'per-type table, confusion matrix and 20 errors');
 }
 
 type EvalArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>>;
@@ -56,7 +66,14 @@ function predFileScheme(text: string): TagScheme {
   return detectScheme([gold]);
 }
 
-async function scoreModel(args: EvalArgs, messages: Messages): Promise<ConllevalCounts> {
+/** What is scored: sentences with gold and predicted tags, in a scheme. */
+interface Scored {
+  sentences: ScoredSentence[];
+  scheme: TagScheme;
+  counts: ConllevalCounts;
+}
+
+async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   const corpus = readConllFile(args.data!, { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn });
   await startBackend(args, messages);
   const model = await NerModel.load(args.model!);
@@ -66,21 +83,39 @@ async function scoreModel(args: EvalArgs, messages: Messages): Promise<Conlleval
       const rows = corpus.sentences.map((s, i) => s.tokens.map((t, j) => [t, s.tags[j], predictions[i][j]]));
       await writeAtomically(args.output, (out) => out.write(formatConllColumns(rows)));
     }
-    return counts;
+    const sentences = corpus.sentences.map((s, i) => ({ tokens: s.tokens, gold: s.tags, pred: predictions[i] }));
+    return { sentences, scheme: model.scheme, counts };
   } finally {
     model.dispose();
   }
 }
 
+function scorePredictionFile(args: EvalArgs): Scored {
+  const text = readTextInput(args.pred!);
+  const file = args.pred === '-' ? '<stdin>' : args.pred!;
+  const scheme = args.scheme === 'auto' ? predFileScheme(text) : (args.scheme as TagScheme);
+  return { sentences: readConllevalSentences(text, file), scheme, counts: parseConllevalText(text, file, scheme) };
+}
+
 export async function handler(args: EvalArgs): Promise<void> {
   const messages = new Messages(args.quiet);
-  let counts: ConllevalCounts;
-  if (args.pred !== undefined) {
-    const text = readTextInput(args.pred);
-    const scheme = args.scheme === 'auto' ? predFileScheme(text) : (args.scheme as TagScheme);
-    counts = parseConllevalText(text, args.pred === '-' ? '<stdin>' : args.pred, scheme);
-  } else {
-    counts = await scoreModel(args, messages);
+  const { sentences, scheme, counts } = args.pred !== undefined ? scorePredictionFile(args) : await scoreModel(args, messages);
+  const strict = args.strict;
+  // --strict replaces conlleval's numbers by seqeval-style strict ones.
+  const spans = args.report || strict ? spanReport(sentences, scheme, strict) : undefined;
+  const confusion = args.report ? confusionMatrix(sentences) : undefined;
+  const errors = args.errors !== undefined ? spanErrors(sentences, scheme, args.errors, strict) : undefined;
+  if (args.json) {
+    const json: Record<string, unknown> = { ...conllevalJson(counts), scheme };
+    if (spans !== undefined) json.report = spans;
+    if (confusion !== undefined) json.confusion = confusion;
+    if (errors !== undefined) json.errors = errors;
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return;
   }
-  process.stdout.write(args.json ? `${JSON.stringify(conllevalJson(counts), null, 2)}\n` : formatConllevalReport(counts));
+  const parts = [strict ? formatSpanReport(spans!) : formatConllevalReport(counts)];
+  if (args.report && !strict) parts.push(formatSpanReport(spans!));
+  if (confusion !== undefined) parts.push(formatConfusion(confusion));
+  if (errors !== undefined) parts.push(errors.length === 0 ? 'no mismatched spans\n' : formatErrors(errors));
+  process.stdout.write(parts.join('\n'));
 }

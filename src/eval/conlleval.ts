@@ -38,8 +38,15 @@ export interface ConllevalCounts {
   byType: Map<string, TypeCounts>;
 }
 
+/** A sentence with gold and predicted tags, as evaluation reads it. */
+export interface ScoredSentence {
+  tokens: string[];
+  gold: string[];
+  pred: string[];
+}
+
 /** One input line as conlleval sees it: a token with two tags, or a sentence boundary. */
-type Row = { boundary: true } | { boundary: false; gold: string; pred: string };
+type Row = { boundary: true } | { boundary: false; token: string; gold: string; pred: string };
 
 const BOUNDARY: Row = { boundary: true };
 
@@ -135,7 +142,7 @@ function countRows(rows: Iterable<Row>): ConllevalCounts {
 /** Rows for sentences: their tokens, each sentence followed by a boundary (a blank line). */
 function* sentenceRows(pairs: readonly { gold: readonly string[]; pred: readonly string[] }[]): Generator<Row> {
   for (const { gold, pred } of pairs) {
-    for (let i = 0; i < gold.length; i++) yield { boundary: false, gold: gold[i], pred: pred[i] };
+    for (let i = 0; i < gold.length; i++) yield { boundary: false, token: '', gold: gold[i], pred: pred[i] };
     yield BOUNDARY;
   }
 }
@@ -162,11 +169,11 @@ export function evaluateSequences(
 /** Rewrites each sentence (the rows between boundaries) from IOBES to IOB2, both columns, before counting. */
 function iobesRowsAsIob2(rows: readonly Row[]): Row[] {
   const out: Row[] = [];
-  let sentence: Array<{ gold: string; pred: string }> = [];
+  let sentence: Array<{ token: string; gold: string; pred: string }> = [];
   const flush = () => {
     const gold = convertTags(sentence.map((r) => r.gold), 'iobes', 'iob2');
     const pred = convertTags(sentence.map((r) => r.pred), 'iobes', 'iob2');
-    gold.forEach((g, i) => out.push({ boundary: false, gold: g, pred: pred[i] }));
+    gold.forEach((g, i) => out.push({ boundary: false, token: sentence[i].token, gold: g, pred: pred[i] }));
     sentence = [];
   };
   for (const row of rows) {
@@ -190,14 +197,13 @@ function fieldsOf(line: string): string[] {
 /**
  * Reads text in conlleval's input layout — `token ... gold predicted` per
  * line; the last field is the prediction, the one before it the gold tag; a
- * blank line or a line whose first field is `-X-` separates sentences — and
- * counts it as conlleval does. Any other line is a token, `-DOCSTART-` lines
- * included, exactly as in conlleval. Like conlleval, every non-blank line
- * (`-X-` lines too) must have as many fields as the first non-blank one.
- * Accepts CRLF line ends and a UTF-8 byte-order mark. With `scheme` iobes, each
- * sentence is converted to IOB2 first, since conlleval reads `S-X S-X` as one chunk.
+ * blank line or a line whose first field is `-X-` separates sentences. Any
+ * other line is a token, `-DOCSTART-` lines included, exactly as in
+ * conlleval. Like conlleval, every non-blank line (`-X-` lines too) must have
+ * as many fields as the first non-blank one. Accepts CRLF line ends and a
+ * UTF-8 byte-order mark.
  */
-export function parseConllevalText(text: string, file: string, scheme?: TagScheme): ConllevalCounts {
+function readRows(text: string, file: string): Row[] {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   if (lines[lines.length - 1] === '') lines.pop(); // the newline ending the last line
   if (lines.length === 0) throw new DataError(file, undefined, 'file is empty (expected lines of: token, gold tag, predicted tag)');
@@ -225,13 +231,42 @@ export function parseConllevalText(text: string, file: string, scheme?: TagSchem
         `unexpected number of columns: found ${fields.length}, expected ${first.columns} as on line ${first.line}`,
       );
     }
-    rows.push(boundary ? BOUNDARY : { boundary: false, gold: fields[fields.length - 2], pred: fields[fields.length - 1] });
+    rows.push(boundary ? BOUNDARY : { boundary: false, token: fields[0], gold: fields[fields.length - 2], pred: fields[fields.length - 1] });
   });
   if (!rows.some((row) => !row.boundary)) {
     throw new DataError(file, undefined, 'no tokens found (only blank lines and -X- sentence boundaries)');
   }
+  return rows;
+}
+
+/**
+ * Counts a file in conlleval's layout (see readRows) as conlleval does. With
+ * `scheme` iobes, each sentence is converted to IOB2 first, since conlleval
+ * reads `S-X S-X` as one chunk.
+ */
+export function parseConllevalText(text: string, file: string, scheme?: TagScheme): ConllevalCounts {
+  const rows = readRows(text, file);
   return countRows(scheme === 'iobes' ? iobesRowsAsIob2(rows) : rows);
 }
+
+/** The sentences of a file in conlleval's layout (same reading and errors as parseConllevalText), for reports beyond conlleval's. */
+export function readConllevalSentences(text: string, file: string): ScoredSentence[] {
+  const sentences: ScoredSentence[] = [];
+  let current: ScoredSentence = { tokens: [], gold: [], pred: [] };
+  for (const row of [...readRows(text, file), BOUNDARY]) {
+    if (!row.boundary) {
+      current.tokens.push(row.token);
+      current.gold.push(row.gold);
+      current.pred.push(row.pred);
+    } else if (current.tokens.length > 0) {
+      sentences.push(current);
+      current = { tokens: [], gold: [], pred: [] };
+    }
+  }
+  return sentences;
+}
+
+
 
 /** Precision, recall and F1 as percentages (0–100), unrounded. */
 export interface ChunkScores {
