@@ -1,7 +1,9 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { CRF, CrfParams, crfLogPartition, crfNegLogLikelihood, crfPathScore } from '../src/model/crf';
+import { CRF, CrfParams, constrainParams, crfLogPartition, crfNegLogLikelihood, crfPathScore } from '../src/model/crf';
+import { allowedTransitions } from '../src/decode/constraints';
+import { schemeProblems } from '../src/data/tagScheme';
 import { crfNegLogLikelihoodFused } from '../src/model/crfFused';
 import { viterbi, viterbiBatch } from '../src/decode/viterbi';
 import {
@@ -209,6 +211,42 @@ for (const backend of ['cpu', 'wasm'] as const) {
         }
       }
     }
+
+    describe('training constraints', () => {
+      const tags = ['O', 'B-LOC', 'I-LOC', 'B-PER', 'I-PER'];
+      const allowed = allowedTransitions(tags, 'iob2');
+      const wellFormed = (path: number[]) => schemeProblems(path.map((id) => tags[id]), 'iob2').length === 0;
+      for (const [name, nll] of NLL_IMPLEMENTATIONS) {
+        test(`${name}: the constrained NLL is the NLL over well-formed paths only; forbidden scores get no gradient`, () => {
+          const crf = randomCrf(tags.length, 77);
+          const lengths = [4, 2, 3];
+          const batch = paddedBatch(lengths, tags.length, 78);
+          // Gold paths must be well-formed: take each sentence's best well-formed path.
+          const gold = batch.sentences.map((rows) => {
+            const paths = allPaths(rows.length, tags.length).filter(wellFormed);
+            return paths.reduce((a, b) => (pathScore(rows, b, crf) > pathScore(rows, a, crf) ? b : a));
+          });
+          const goldTensor = tf.tensor2d(gold.map((p) => [...p, ...new Array(batch.T - p.length).fill(0)]), undefined, 'int32');
+          const params = paramsOf(crf);
+          const [value, grads] = tf.tidy(() => {
+            const f = (start: tf.Tensor, transitions: tf.Tensor, end: tf.Tensor) =>
+              tf.sum(nll(batch.emissions, goldTensor, batch.mask, constrainParams({ start: start as tf.Tensor1D, transitions: transitions as tf.Tensor2D, end: end as tf.Tensor1D }, allowed)));
+            const { value, grads } = tf.valueAndGrads(f)([params.start, params.transitions, params.end]);
+            return [value.dataSync()[0], grads.map((g) => Array.from(g.dataSync()))];
+          });
+          const expected = batch.sentences.reduce((acc, rows, b) => {
+            const scores = allPaths(rows.length, tags.length).filter(wellFormed).map((p) => pathScore(rows, p, crf));
+            return acc + logSumExp(scores) - pathScore(rows, gold[b], crf);
+          }, 0);
+          assert.ok(Math.abs(value - expected) < 1e-3, `${value} vs ${expected}`);
+          allowed.start.forEach((ok, j) => ok || assert.equal(grads[0][j], 0));
+          allowed.transitions.forEach((ok, j) => ok || assert.equal(grads[1][j], 0));
+          assert.ok(grads[1].some((g) => g !== 0));
+          disposeParams(params);
+          tf.dispose([batch.emissions, batch.tags, batch.mask, goldTensor]);
+        });
+      }
+    });
 
     describe('viterbi', () => {
       for (const [i, { k, lengths }] of CASES.entries()) {

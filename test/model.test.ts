@@ -258,9 +258,11 @@ describe('models with character features', () => {
   });
 });
 
-test('--train-scheme iobes: the network learns IOBES, predictions come back in the data scheme', async () => {
+test('--train-scheme iobes (with --train-constraints): the network learns IOBES, predictions come back in the data scheme', async () => {
   await initBackend({ backend: 'wasm' });
-  const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 3, learningRate: 0.02, trainScheme: 'iobes' } });
+  // With --train-constraints too: forbidden IOBES transitions are out of the loss.
+  const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 3, learningRate: 0.02, trainScheme: 'iobes', trainConstraints: true } });
+  assert.ok(model.training!.epochs.every((e) => Number.isFinite(e.loss) && e.loss > 0));
   assert.equal(model.scheme, 'iob2');
   assert.equal(model.modelScheme, 'iobes');
   assert.ok(model.tags.tags().some((t) => t.startsWith('S-')), 'the tag set is IOBES');

@@ -24,6 +24,7 @@
  * tag lookups are one-hot products instead.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { TransitionMask } from '../decode/constraints';
 import { kernelAvailable } from '../backend/jsKernels';
 import { CRF_NLL, crfNegLogLikelihoodFused } from './crfFused';
 
@@ -128,6 +129,28 @@ export function crfNegLogLikelihood(
   return tf.tidy(() => tf.sub(crfLogPartition(emissions, mask, params), crfPathScore(emissions, tags, mask, params)));
 }
 
+/**
+ * Scores with forbidden transitions replaced by a large negative constant, so
+ * that training too only sees well-formed paths (AllenNLP's CRF with
+ * `constraints`). -1e4 rather than -Infinity keeps every sum finite; the
+ * replaced entries get no gradient, so they stay as initialised.
+ */
+export function constrainParams(params: CrfParams, allowed: TransitionMask): CrfParams {
+  const FORBIDDEN = -1e4;
+  const k = params.start.shape[0];
+  if (allowed.start.length !== k || allowed.transitions.length !== k * k) {
+    throw new Error(`constrainParams: a mask for ${allowed.start.length} tags does not fit a CRF with ${k} tags`);
+  }
+  return tf.tidy(() => {
+    const pick = (scores: tf.Tensor, ok: boolean[]) => tf.where(tf.tensor(ok, scores.shape, 'bool'), scores, tf.fill(scores.shape, FORBIDDEN));
+    return {
+      start: pick(params.start, allowed.start) as tf.Tensor1D,
+      transitions: pick(params.transitions, allowed.transitions) as tf.Tensor2D,
+      end: pick(params.end, allowed.end) as tf.Tensor1D,
+    };
+  });
+}
+
 /** Constructor arguments of the CRF layer (tfjs-layers convention: a typed args object). */
 export interface CRFLayerArgs {
   name?: string;
@@ -228,10 +251,10 @@ export class CRF extends tf.layers.Layer {
    * Mean negative log-likelihood over the batch: a scalar loss for training.
    * Uses the fused forward-backward kernel where the backend has it (crfFused.ts).
    */
-  negativeLogLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
+  negativeLogLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, mask: tf.Tensor2D, constraints?: TransitionMask): tf.Scalar {
     validateCrfInputs(emissions, mask, this.numTags, tags);
     const nll = kernelAvailable(CRF_NLL) ? crfNegLogLikelihoodFused : crfNegLogLikelihood;
-    return tf.tidy(() => tf.mean(nll(emissions, tags, mask, this.params())));
+    return tf.tidy(() => tf.mean(nll(emissions, tags, mask, constraints === undefined ? this.params() : constrainParams(this.params(), constraints))));
   }
 
   /** Copies the parameters out for Viterbi decoding in plain JavaScript. */

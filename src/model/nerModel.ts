@@ -12,7 +12,7 @@ import { casingOf, encodeChars } from '../data/features';
 import { chunkRules, convertTags, parseTag, readChunks } from '../data/tagScheme';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
-import { allowedTransitions, constrainWeights } from '../decode/constraints';
+import { TransitionMask, allowedTransitions, constrainWeights } from '../decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
 import { loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
 import { NER_VERSION } from '../version';
@@ -188,14 +188,22 @@ export class NerModel {
     return tf.tidy(() => this.network.apply(networkInputs(this.shape, batch), { training }) as tf.Tensor3D);
   }
 
-  /** Mean CRF negative log-likelihood of the batch's gold tags, with dropout on. */
-  loss(batch: Batch): tf.Scalar {
+  /**
+   * Mean CRF negative log-likelihood of the batch's gold tags, with dropout on;
+   * with `constraints`, over well-formed paths only (see crf.constrainParams).
+   */
+  loss(batch: Batch, constraints = false): tf.Scalar {
     return tf.tidy(() => {
       const emissions = this.emissions(batch, true);
       const tags = tf.tensor2d(batch.tags, [batch.size, batch.maxLength], 'int32');
       const mask = tf.tensor2d(batch.mask, [batch.size, batch.maxLength], 'float32');
-      return this.crf.negativeLogLikelihood(emissions, tags, mask);
+      return this.crf.negativeLogLikelihood(emissions, tags, mask, constraints ? this.transitionMask() : undefined);
     });
+  }
+
+  /** The transitions the model's tag scheme allows. */
+  transitionMask(): TransitionMask {
+    return allowedTransitions(this.tags.tags(), this.modelScheme);
   }
 
   /**
@@ -204,7 +212,7 @@ export class NerModel {
    */
   decodingWeights(constraints: boolean): CrfWeights {
     const weights = this.crf.weightsForDecoding();
-    return constraints ? constrainWeights(weights, allowedTransitions(this.tags.tags(), this.modelScheme)) : weights;
+    return constraints ? constrainWeights(weights, this.transitionMask()) : weights;
   }
 
   /** Viterbi tag ids for each sentence of a batch, in batch order. */

@@ -31,6 +31,8 @@ export interface TrainOptions {
   dropout: number;
   /** One dropout mask per sequence instead of per token (see TaggerShape.lockedDropout). */
   lockedDropout: boolean;
+  /** Train on well-formed tag paths only, as decoding does (AllenNLP's CRF constraints). */
+  trainConstraints: boolean;
   seed: number;
   /** Stop after this many epochs without a better dev F1 (needs a dev set). 0 = never. */
   patience: number;
@@ -82,6 +84,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   hiddenSize: 128,
   dropout: 0.5,
   lockedDropout: false,
+  trainConstraints: false,
   seed: 1,
   patience: 5,
   minCount: 1,
@@ -302,7 +305,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         replaceSingletons(batch, singletons, options.singletonUnk, unkRng);
         const lossValue = withRandomSource(dropoutRng, () =>
           tf.tidy(() => {
-            const { value, grads } = tf.variableGrads(() => model.loss(batch), variables);
+            const { value, grads } = tf.variableGrads(() => model.loss(batch, options.trainConstraints), variables);
             optimizer.step(grads);
             return value.dataSync()[0];
           }),
