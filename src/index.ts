@@ -6,24 +6,31 @@ export type { BackendInfo, BackendOptions, BackendName, BackendRequest } from '.
 export { NerError, UsageError, DataError, ModelError } from './errors';
 export type { Corpus, Sentence, TagScheme } from './types';
 
-export { readConllFile, parseConll, formatConll } from './io/conll';
+export { readConllFile, parseConll, readConllStream, ConllLineReader, formatConll } from './io/conll';
+export { readLines } from './io/lines';
 export { tokenize } from './io/tokenize';
+export { splitSentences } from './io/sentences';
 export type { Token } from './io/tokenize';
 
-export { detectScheme, convertTags, checkTags } from './data/tagScheme';
+export { detectScheme, convertTags, checkTags, readChunks, chunkRules } from './data/tagScheme';
 export { Vocabulary, TagVocabulary } from './data/vocab';
 
-export { CRF, crfLogPartition, crfPathScore, crfNegLogLikelihood } from './model/crf';
+export { CRF, crfLogPartition, crfPathScore, crfNegLogLikelihood, constrainParams } from './model/crf';
 export type { CrfParams, CrfWeights } from './model/crf';
 export { NerModel } from './model/nerModel';
+export type { DecodeOptions, DecodedSentence } from './model/nerModel';
 export type { ModelMetadata, TrainingSummary, EpochRecord } from './model/metadata';
 
-export { viterbi, viterbiBatch } from './decode/viterbi';
+export { viterbi, viterbiBatch, viterbiNBest } from './decode/viterbi';
+export { allowedTransitions, constrainWeights } from './decode/constraints';
+export type { TransitionMask } from './decode/constraints';
+export { forwardBackward, tokenMarginals, chunkProbability } from './decode/marginals';
 export { tagLines, tagTokens } from './predict';
-export type { TaggedSentence, Entity } from './predict';
+export type { TaggedSentence, Entity, TagOptions } from './predict';
 
 export { extractChunks } from './eval/chunks';
-export { evaluateSequences, parseConllevalText, formatConllevalReport, metrics } from './eval/conlleval';
+export { evaluateSequences, parseConllevalText, readConllevalSentences, formatConllevalReport, metrics } from './eval/conlleval';
+export { spanReport, confusionMatrix, spanErrors } from './eval/report';
 export { evaluateModel } from './eval/evaluateModel';
 
 export { trainModel, DEFAULT_TRAIN_OPTIONS } from './train/trainer';
