@@ -143,8 +143,11 @@ describe('quick start: train, eval, predict on the sample', () => {
     }
     // Drop the least confident entity: it is gone, and its tokens are O.
     const all = records.flatMap((rec) => rec.entities);
-    const weakest = all.reduce((a, b) => (b.confidence < a.confidence ? b : a));
-    const kept = run('--min-confidence', String(weakest.confidence + 1e-9));
+    const sorted = all.map((e) => e.confidence).sort((a, b) => a - b);
+    const weakest = all.find((e) => e.confidence === sorted[0]);
+    // Halfway to the next: printed values are rounded to 6 decimals.
+    assert.ok(sorted[1] - sorted[0] > 1e-5, 'two entities with distinct confidences');
+    const kept = run('--min-confidence', String((sorted[0] + sorted[1]) / 2));
     assert.equal(kept.flatMap((rec) => rec.entities).length, all.length - 1);
     const where = records.findIndex((rec) => rec.entities.includes(weakest));
     for (let t = weakest.start; t < weakest.end; t++) assert.equal(kept[where].tags[t], 'O');

@@ -82,7 +82,8 @@ export function formatHeader(format: OutputFormat): string {
  * position in the input (the span formats' `sentence` column).
  */
 export function formatRecord(sentence: TaggedSentence, format: OutputFormat, number = 1): string {
-  if (format === 'json') return `${JSON.stringify(sentence)}\n`;
+  // Probabilities to 6 decimals: enough for any threshold, and lines stay readable.
+  if (format === 'json') return `${JSON.stringify(sentence, (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(6)) : v))}\n`;
   if (format === 'conll') return sentence.tokens.map((t, i) => `${t} ${sentence.tags[i]}\n`).join('') + '\n';
   return sentence.entities
     .map((e) => {
