@@ -256,3 +256,8 @@ test('readConllStream: the sentences parseConll finds, and the same errors', asy
   await assert.rejects(collect(stream('a O\nb\n')), /^DataError: f:2: expected at least 2 columns/);
   await assert.rejects(collect(stream('\n\n-DOCSTART- O\n')), /f: no sentences found/);
 });
+
+test('a line of only invisible characters (stray BOM, zero-width space) is a blank line', () => {
+  const corpus = parseConll('a O\nb B-X\n\uFEFF\nc O\n\u200B \t\n', 'f');
+  assert.deepEqual(corpus.sentences.map((s) => s.tokens), [['a', 'b'], ['c']]);
+});

@@ -8,6 +8,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { NerError, UsageError } from '../errors';
 import { NER_VERSION } from '../version';
+import * as checkCommand from './check';
 import * as evalCommand from './eval';
 import * as predictCommand from './predict';
 import * as trainCommand from './train';
@@ -19,7 +20,8 @@ export function parser(argv: string[]) {
     .command(trainCommand)
     .command(predictCommand)
     .command(evalCommand)
-    .demandCommand(1, 'name a command: train, predict or eval')
+    .command(checkCommand)
+    .demandCommand(1, 'name a command: train, predict, eval or check')
     .recommendCommands()
     .strict()
     .version(NER_VERSION)

@@ -28,6 +28,7 @@ export const DOCSTART = '-DOCSTART-';
 
 const COLUMN_SEPARATOR = /[ \t]+/;
 const LINE_BREAK = /\r\n|\r|\n/;
+const INVISIBLE_LINE = /^[\s\uFEFF\u200B]*$/u;
 
 function checkColumnOption(name: string, value: number): void {
   if (!Number.isInteger(value)) {
@@ -78,7 +79,8 @@ export class ConllLineReader {
   push(raw: string): Sentence | undefined {
     const lineNo = ++this.lineNo;
     const line = (lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (line === '') return this.finish();
+    // A line of nothing but invisible characters (a stray BOM or zero-width space, as in WNUT-17's dev set) is blank.
+    if (line === '' || INVISIBLE_LINE.test(line)) return this.finish();
     const cols = line.split(COLUMN_SEPARATOR);
     if (cols[0] === DOCSTART) return this.finish();
     const n = cols.length;

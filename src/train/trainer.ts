@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DataError, UsageError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
 import { Batch, EncodedSentence, makeBatches } from '../data/batch';
+import { checkCorpus, duplicateSentences, issues } from '../data/check';
 import { buildCharVocabulary } from '../data/features';
 import { checkTags, convertTags, detectScheme } from '../data/tagScheme';
 import { TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
@@ -106,6 +107,9 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   embeddings: null,
   freezeEmbeddings: false,
 };
+
+/** Training batches hold at most batchSize x this many padded tokens (CoNLL-2003's longest sentence has 124). */
+export const TOKENS_PER_SENTENCE_CAP = 128;
 
 const CHAR_SIZE_DEFAULT: Record<CharEncoderKind, number> = { cnn: 50, lstm: 25 };
 
@@ -219,6 +223,11 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   checkTags(train, requested);
   if (dev !== undefined) checkTags(dev, requested);
   const scheme = requested ?? detectScheme(train.sentences.map((s) => s.tags));
+  // What `ner check` would report: scheme violations, very long sentences, dev sentences seen in training.
+  const trainReport = checkCorpus(train, scheme);
+  const warnings = issues(trainReport, dev === undefined ? undefined : duplicateSentences(train, dev), dev?.file);
+  if (dev !== undefined) warnings.push(...issues(checkCorpus(dev, scheme)));
+  for (const w of warnings) events.onWarning?.(w);
   const modelScheme: TagScheme = options.trainScheme === 'iobes' ? 'iobes' : scheme;
   const inModelScheme = (c: Corpus): Corpus =>
     modelScheme === scheme ? c : { ...c, sentences: c.sentences.map((s) => ({ ...s, tags: convertTags(s.tags, scheme, modelScheme) })) };
@@ -286,7 +295,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
 
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
-      const batches = makeBatches(encoded, options.batchSize, { shuffle: true, rng, sortByLength: true });
+      // Capped in padded tokens, so a very long sentence trains with few others, or alone.
+      const batches = makeBatches(encoded, options.batchSize, { shuffle: true, rng, sortByLength: true, maxTokens: options.batchSize * TOKENS_PER_SENTENCE_CAP });
       if (epoch === 1) {
         events.onStart?.({
           sentences: encoded.length,
