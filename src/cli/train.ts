@@ -3,7 +3,7 @@
  */
 import * as fs from 'node:fs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { DataError, UsageError } from '../errors';
+import { DataError, NerError, UsageError } from '../errors';
 import { readConllFile } from '../io/conll';
 import { assertReplaceable } from '../io/modelDir';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainModel } from '../train/trainer';
@@ -171,4 +171,8 @@ export async function handler(args: TrainArgs): Promise<void> {
   const best = summary.bestDev === undefined ? '' : `, dev F1 ${summary.bestDev.f1.toFixed(2)}`;
   const stop = summary.stoppedEarly ? ' (stopped early)' : '';
   messages.info(`saved ${args.out}: epoch ${summary.bestEpoch} of ${summary.epochs.length}${best}${stop}, ${summary.seconds.toFixed(1)}s`);
+  if (summary.diverged !== undefined) {
+    const { epoch, step } = summary.diverged;
+    throw new NerError(`training diverged at epoch ${epoch}, step ${step} (NaN or infinite loss or gradients); saved the best model before it, from epoch ${summary.bestEpoch}. Try a lower --lr.`, 3);
+  }
 }

@@ -39,6 +39,8 @@ export interface TrainingSummary {
   bestEpoch: number;
   bestDev?: DevScores;
   stoppedEarly: boolean;
+  /** Where training stopped after repeated NaN or infinite losses or gradients; the best earlier epoch was kept. */
+  diverged?: { epoch: number; step: number };
   seconds: number;
 }
 

@@ -5,7 +5,7 @@
  * best-dev weights kept.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError, UsageError } from '../errors';
+import { DataError, NerError, UsageError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
 import { Batch, EncodedSentence, makeBatches } from '../data/batch';
 import { checkCorpus, duplicateSentences, issues } from '../data/check';
@@ -107,6 +107,25 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   embeddings: null,
   freezeEmbeddings: false,
 };
+
+/** Consecutive steps with a non-finite loss or gradient after which training stops. */
+export const MAX_NUMERICAL_FAULTS = 10;
+
+/** Whether every gradient value is finite (one reduction per variable, one read). */
+function allFinite(grads: tf.NamedTensorMap): boolean {
+  return tf.tidy(() => {
+    const sums = Object.values(grads).map((g) => tf.sum(g));
+    // A sum is finite iff its terms are (overflow aside, which is divergence too).
+    return tf.all(tf.isFinite(tf.stack(sums))).dataSync()[0] === 1;
+  });
+}
+
+/** Training blew up before any epoch ended well. Exit 3. */
+export class NumericalError extends NerError {
+  constructor(message: string) {
+    super(message, 3);
+  }
+}
 
 /** Training batches hold at most batchSize x this many padded tokens (CoNLL-2003's longest sentence has 124). */
 export const TOKENS_PER_SENTENCE_CAP = 128;
@@ -292,6 +311,9 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   const history: EpochRecord[] = [];
   let best: { epoch: number; scores?: DevScores; weights: tf.Tensor[] } | undefined;
   let stoppedEarly = false;
+  /** Consecutive skipped steps, and where training gave up. */
+  let faults = 0;
+  let diverged: { epoch: number; step: number } | undefined;
 
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -313,13 +335,27 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       let seenTokens = 0;
       for (const [i, batch] of batches.entries()) {
         replaceSingletons(batch, singletons, options.singletonUnk, unkRng);
-        const lossValue = withRandomSource(dropoutRng, () =>
+        const step = withRandomSource(dropoutRng, () =>
           tf.tidy(() => {
             const { value, grads } = tf.variableGrads(() => model.loss(batch, options.trainConstraints), variables);
-            optimizer.step(grads);
-            return value.dataSync()[0];
+            const loss = value.dataSync()[0];
+            // A NaN or infinite loss or gradient would poison every weight: skip the step.
+            const finite = Number.isFinite(loss) && allFinite(grads);
+            if (finite) optimizer.step(grads);
+            return { loss, finite };
           }),
         );
+        if (!step.finite) {
+          faults++;
+          events.onWarning?.(`epoch ${epoch}, step ${i + 1}: ${Number.isFinite(step.loss) ? 'a gradient is' : 'the loss is'} not finite; step skipped`);
+          if (faults >= MAX_NUMERICAL_FAULTS) {
+            diverged = { epoch, step: i + 1 };
+            break;
+          }
+          continue;
+        }
+        faults = 0;
+        const lossValue = step.loss;
         lossSum += lossValue * batch.size;
         for (let b = 0; b < batch.size; b++) seenTokens += batch.lengths[b];
         const seconds = (Date.now() - epochStart) / 1000;
@@ -327,6 +363,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         // Let signal handlers and progress output run between steps.
         await new Promise((resolve) => setImmediate(resolve));
       }
+      if (diverged !== undefined) break;
       const seconds = (Date.now() - epochStart) / 1000;
       const record: EpochRecord = {
         epoch,
@@ -337,15 +374,16 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       };
       if (dev !== undefined) record.dev = devScores(model, dev);
       history.push(record);
-      // Without dev data the last epoch is the one kept.
-      const improved = best === undefined || dev === undefined || (record.dev?.f1 ?? 0) > (best.scores?.f1 ?? -1);
+      // Without dev data the last epoch is the one kept. An epoch that ends in a run of
+      // skipped steps is never kept: its weights may be what made them fail.
+      const improved = faults === 0 && (best === undefined || dev === undefined || (record.dev?.f1 ?? 0) > (best.scores?.f1 ?? -1));
       if (improved) {
         best?.weights.forEach((w) => w.dispose());
-        best = { epoch, scores: record.dev, weights: dev === undefined ? [] : model.network.getWeights().map((w) => w.clone()) };
+        best = { epoch, scores: record.dev, weights: model.network.getWeights().map((w) => w.clone()) };
       }
-      events.onEpoch?.(record, { improved, best: best!.epoch });
-      if (dev === undefined || epoch === options.epochs) continue;
-      const stale = epoch - best!.epoch;
+      events.onEpoch?.(record, { improved, best: best?.epoch ?? 0 });
+      if (dev === undefined || epoch === options.epochs || best === undefined) continue;
+      const stale = epoch - best.epoch;
       // Anneal on a dev-F1 plateau, as flair's trainer does.
       if (options.annealPatience > 0 && stale > 0 && stale % options.annealPatience === 0) {
         learningRate *= options.annealFactor;
@@ -360,7 +398,14 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         break;
       }
     }
-    if (best !== undefined && best.weights.length > 0) model.network.setWeights(best.weights);
+    if (best === undefined) {
+      const where = diverged === undefined ? 'in every epoch' : `at epoch ${diverged.epoch}, step ${diverged.step}`;
+      throw new NumericalError(
+        `training diverged ${where}: ${MAX_NUMERICAL_FAULTS} steps in a row had a NaN or infinite loss or gradient, before any epoch ended well; nothing was saved. ` +
+          `Try a lower --lr (it was ${options.learningRate}) or a smaller --clip-norm, and check the data with ner check.`,
+      );
+    }
+    model.network.setWeights(best.weights);
   } catch (err) {
     model.dispose();
     throw err;
@@ -377,7 +422,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     epochs: history,
     bestEpoch: best!.epoch,
     bestDev: best!.scores,
-    stoppedEarly,
+    stoppedEarly: stoppedEarly || diverged !== undefined,
+    diverged,
     seconds: (Date.now() - started) / 1000,
   };
   model.training = summary;
