@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
-import { encodeSentences, makeBatches } from '../src/data/batch';
+import { makeBatches } from '../src/data/batch';
+import { convertTags } from '../src/data/tagScheme';
 import { ModelError, UsageError } from '../src/errors';
 import { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from '../src/io/modelDir';
 import { NerModel } from '../src/model/nerModel';
@@ -61,7 +62,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
 
     test('training steps and predictions do not leak tensors', async () => {
-      const encoded = encodeSentences(tinyCorpus(), model.words, model.tags);
+      // Gold tags in the network's scheme (IOBES by default), characters and casing as the model reads them.
+      const corpus = tinyCorpus();
+      for (const s of corpus.sentences) s.tags = convertTags(s.tags, model.scheme, model.modelScheme);
+      const encoded = model.encode(corpus, true);
       const [batch] = makeBatches(encoded, 4);
       const optimizer: tf.Optimizer = tf.train.adam(1e-3);
       const variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);

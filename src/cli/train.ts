@@ -2,11 +2,14 @@
  * `ner train`: read CoNLL files, train a BiLSTM-CRF, save the best model.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { DataError, NerError, UsageError } from '../errors';
 import { readConllFile } from '../io/conll';
 import { assertReplaceable } from '../io/modelDir';
-import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainModel } from '../train/trainer';
+import { DEFAULT_TRAIN_OPTIONS, TrainInput, TrainOptions, TrainingInterrupted, trainModel } from '../train/trainer';
+import { readCheckpoint, writeCheckpoint } from '../train/checkpoint';
+import type { NerModel } from '../model/nerModel';
 import { Messages, backendOptions, quietOption, startBackend } from './common';
 import { trainProgress } from './progress';
 
@@ -18,9 +21,20 @@ export const describe = 'train a BiLSTM-CRF tagger on a CoNLL file';
 export function builder(yargs: Argv) {
   return yargs
     .options({
-      data: { type: 'string', demandOption: true, describe: 'training data, CoNLL columns (token first, tag last by default)', group: 'Data:' },
+      data: { type: 'string', describe: 'training data, CoNLL columns (token first, tag last by default)', group: 'Data:' },
       dev: { type: 'string', describe: 'development data for model selection and early stopping', group: 'Data:' },
-      out: { type: 'string', demandOption: true, describe: 'model directory to write (replaced atomically if it holds a model)', group: 'Data:' },
+      out: { type: 'string', describe: 'model directory to write (replaced atomically if it holds a model)', group: 'Data:' },
+      resume: {
+        type: 'string',
+        describe: 'continue the interrupted run whose model directory is DIR, from its last checkpoint, with its original data and options',
+        group: 'Data:',
+      },
+      'checkpoint-every': {
+        type: 'number',
+        default: 0,
+        describe: 'also write a checkpoint every N steps (one is always written at the end of each epoch)',
+        group: 'Training:',
+      },
       'token-column': { type: 'number', default: 0, describe: 'column of the token (0-based; negative counts from the end)', group: 'Data:' },
       'tag-column': { type: 'number', default: -1, describe: 'column of the tag (0-based; -1 = last)', group: 'Data:' },
       scheme: { choices: ['auto', 'iob1', 'iob2', 'iobes'], default: d.scheme, describe: 'tag scheme of the data; auto detects it', group: 'Data:' },
@@ -105,30 +119,42 @@ export function builder(yargs: Argv) {
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new DataError(file, undefined, 'expected a JSON object of option values');
       return parsed as Record<string, unknown>;
     })
+    .check((argv) => {
+      if (argv.resume === undefined && (argv.data === undefined || argv.out === undefined)) {
+        throw new UsageError(`Missing required argument: ${argv.data === undefined ? 'data' : 'out'}`);
+      }
+      if (!Number.isInteger(argv.checkpointEvery) || (argv.checkpointEvery as number) < 0) {
+        throw new UsageError(`--checkpoint-every must be a non-negative integer, got ${argv.checkpointEvery}`);
+      }
+      return true;
+    })
     .example('$0 train --data train.conll --dev dev.conll --out models/en', 'train with model selection on dev data')
+    .example('$0 train --resume models/en', 'continue a run stopped by Ctrl-C, a kill or a crash')
     .example('$0 train --data data.tsv --tag-column 1 --scheme iobes --out models/x', 'tab-separated token/tag file in IOBES');
 }
 
 type TrainArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>>;
 
-export async function handler(args: TrainArgs): Promise<void> {
-  const messages = new Messages(args.quiet);
-  // Fail on a bad --out before spending minutes on training.
-  assertReplaceable(args.out);
-  if (args.dev !== undefined && args.dev === args.data) messages.warn('--dev is the training file: dev scores will be optimistic');
-  const columns = { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn };
-  const train = readConllFile(args.data, columns);
-  const dev = args.dev === undefined ? undefined : readConllFile(args.dev, columns);
-  const extend = (args.embeddingsExtend ?? []).map((file) => readConllFile(String(file), columns));
-  if (extend.length > 0 && args.embeddings === undefined) throw new UsageError('--embeddings-extend needs --embeddings');
-  if (args.freezeEmbeddings && args.embeddings === undefined) messages.warn('--freeze-embeddings without --embeddings keeps the random initial embeddings fixed');
-  const backend = await startBackend(args, messages);
+/** What a checkpoint records of the command line, to resume with the same data and options. */
+interface RunConfig {
+  out: string;
+  data: string;
+  dev: string | null;
+  embeddingsExtend: string[];
+  tokenColumn: number;
+  tagColumn: number;
+  embeddingDimGiven: boolean;
+  checkpointEvery: number;
+  options: Partial<TrainOptions>;
+}
+
+function configFromArgs(args: TrainArgs): RunConfig {
   const options: Partial<TrainOptions> = {
     epochs: args.epochs,
     batchSize: args.batchSize,
     learningRate: args.lr,
     embeddingDim: args.embeddingDim ?? d.embeddingDim,
-    embeddings: args.embeddings ?? null,
+    embeddings: args.embeddings === undefined ? null : path.resolve(args.embeddings),
     freezeEmbeddings: args.freezeEmbeddings,
     hiddenSize: args.hiddenSize,
     dropout: args.dropout,
@@ -153,24 +179,87 @@ export async function handler(args: TrainArgs): Promise<void> {
     charWindow: args.charWindow,
     casingDim: args.casingDim,
   };
-  const model = await trainModel({
-    train,
-    dev,
-    extendVocabulary: extend,
+  // Absolute paths, so that a run resumes from any working directory.
+  return {
+    out: path.resolve(args.out!),
+    data: path.resolve(args.data!),
+    dev: args.dev === undefined ? null : path.resolve(args.dev),
+    embeddingsExtend: (args.embeddingsExtend ?? []).map((f) => path.resolve(String(f))),
+    tokenColumn: args.tokenColumn,
+    tagColumn: args.tagColumn,
     embeddingDimGiven: args.embeddingDim !== undefined,
+    checkpointEvery: args.checkpointEvery,
     options,
-    backend,
-    events: trainProgress({ quiet: args.quiet, messages }),
-  });
+  };
+}
+
+export async function handler(args: TrainArgs): Promise<void> {
+  const messages = new Messages(args.quiet);
+  let config: RunConfig;
+  let resume: TrainInput['resume'];
+  if (args.resume !== undefined) {
+    const read = await readCheckpoint(args.resume);
+    config = read.config as unknown as RunConfig;
+    resume = { model: read.model, checkpoint: read.checkpoint };
+    const { epoch, step } = read.checkpoint.state;
+    messages.info(`resuming ${args.resume} at epoch ${epoch}, step ${step}`);
+  } else {
+    config = configFromArgs(args);
+    // Fail on a bad --out before spending minutes on training.
+    assertReplaceable(config.out);
+    if (args.dev !== undefined && args.dev === args.data) messages.warn('--dev is the training file: dev scores will be optimistic');
+    if (config.embeddingsExtend.length > 0 && args.embeddings === undefined) throw new UsageError('--embeddings-extend needs --embeddings');
+    if (args.freezeEmbeddings && args.embeddings === undefined) messages.warn('--freeze-embeddings without --embeddings keeps the random initial embeddings fixed');
+  }
+  const columns = { tokenColumn: config.tokenColumn, tagColumn: config.tagColumn };
+  const train = readConllFile(config.data, columns);
+  const dev = config.dev === null ? undefined : readConllFile(config.dev, columns);
+  const extend = config.embeddingsExtend.map((file) => readConllFile(file, columns));
+  const backend = await startBackend(args, messages);
+  const out = args.resume ?? args.out!;
+  // Ctrl-C or a TERM: finish the step, write a checkpoint, stop. A second Ctrl-C kills at once.
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    messages.info(`${signal}: writing a checkpoint, then stopping (again to quit at once)`);
+    controller.abort(signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let model: NerModel;
   try {
-    await model.save(args.out);
+    model = await trainModel({
+      train,
+      dev,
+      extendVocabulary: extend,
+      embeddingDimGiven: config.embeddingDimGiven,
+      options: config.options,
+      backend,
+      events: trainProgress({ quiet: args.quiet, messages }),
+      checkpointEvery: config.checkpointEvery,
+      onCheckpoint: (m, checkpoint) => writeCheckpoint(out, m, checkpoint, config),
+      signal: controller.signal,
+      resume,
+    });
+  } catch (err) {
+    if (err instanceof TrainingInterrupted) {
+      const code = err.reason === 'SIGTERM' ? 143 : 130;
+      throw new NerError(`interrupted (${err.reason}) at epoch ${err.epoch}, step ${err.step}; checkpoint saved, continue with: ner train --resume ${out}`, code);
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  try {
+    // Replaces the directory whole: the checkpoints go with it.
+    await model.save(out);
   } finally {
     model.dispose();
   }
   const summary = model.training!;
   const best = summary.bestDev === undefined ? '' : `, dev F1 ${summary.bestDev.f1.toFixed(2)}`;
   const stop = summary.stoppedEarly ? ' (stopped early)' : '';
-  messages.info(`saved ${args.out}: epoch ${summary.bestEpoch} of ${summary.epochs.length}${best}${stop}, ${summary.seconds.toFixed(1)}s`);
+  messages.info(`saved ${out}: epoch ${summary.bestEpoch} of ${summary.epochs.length}${best}${stop}, ${summary.seconds.toFixed(1)}s`);
   if (summary.diverged !== undefined) {
     const { epoch, step } = summary.diverged;
     throw new NerError(`training diverged at epoch ${epoch}, step ${step} (NaN or infinite loss or gradients); saved the best model before it, from epoch ${summary.bestEpoch}. Try a lower --lr.`, 3);

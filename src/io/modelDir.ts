@@ -21,6 +21,8 @@ import { ModelError, UsageError } from '../errors';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const METADATA_JSON = 'metadata.json';
+/** Where training keeps its checkpoints inside the model directory (see train/checkpoint.ts). */
+export const CHECKPOINTS_DIR = 'checkpoints';
 
 /** Everything a model directory holds, in memory. */
 export interface ModelFiles {
@@ -67,7 +69,8 @@ function isNonEmptyDir(dir: string): boolean {
 export function assertReplaceable(dir: string): void {
   if (!fs.existsSync(dir)) return;
   if (!fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is a file; --out must name a model directory`);
-  if (isNonEmptyDir(dir) && !fs.existsSync(path.join(dir, METADATA_JSON))) {
+  const ours = fs.existsSync(path.join(dir, METADATA_JSON)) || fs.existsSync(path.join(dir, CHECKPOINTS_DIR));
+  if (isNonEmptyDir(dir) && !ours) {
     throw new UsageError(`${dir} exists and is not a ner model directory; choose another --out or remove it`);
   }
 }
@@ -77,7 +80,7 @@ function hiddenSibling(dir: string, label: string): string {
   return path.join(path.dirname(abs), `.${path.basename(abs)}.${label}-${process.pid}-${Date.now().toString(36)}`);
 }
 
-function writeFileSynced(file: string, data: string | Uint8Array): void {
+export function writeFileSynced(file: string, data: string | Uint8Array): void {
   const fd = fs.openSync(file, 'w');
   try {
     fs.writeFileSync(fd, data);
@@ -87,18 +90,26 @@ function writeFileSynced(file: string, data: string | Uint8Array): void {
   }
 }
 
-/** Writes a complete model directory atomically, replacing an older model there. */
-export async function writeModelDir(dir: string, model: tf.LayersModel, metadata: object): Promise<void> {
-  assertReplaceable(dir);
+/** The files of a model directory, in the order to write them: model.json last, so a reader that finds it knows the rest is there. */
+export async function modelDirFiles(model: tf.LayersModel, metadata: object): Promise<Array<[string, string | Uint8Array]>> {
   const { modelJson, weights } = await serialiseModel(model);
+  return [
+    [WEIGHTS_BIN, new Uint8Array(weights)],
+    [METADATA_JSON, `${JSON.stringify(metadata, null, 1)}\n`],
+    [MODEL_JSON, JSON.stringify(modelJson)],
+  ];
+}
+
+/**
+ * Writes `files` as directory `dir`, atomically: into a hidden sibling that
+ * is renamed into place (replacing whatever `dir` held), each file synced first.
+ */
+export function writeDirAtomically(dir: string, files: ReadonlyArray<[string, string | Uint8Array]>): void {
   fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
   const tmp = hiddenSibling(dir, 'tmp');
   try {
     fs.mkdirSync(tmp);
-    writeFileSynced(path.join(tmp, WEIGHTS_BIN), new Uint8Array(weights));
-    writeFileSynced(path.join(tmp, METADATA_JSON), `${JSON.stringify(metadata, null, 1)}\n`);
-    // model.json last: a reader that finds it knows the rest is there.
-    writeFileSynced(path.join(tmp, MODEL_JSON), JSON.stringify(modelJson));
+    for (const [name, data] of files) writeFileSynced(path.join(tmp, name), data);
     if (fs.existsSync(dir)) {
       const old = hiddenSibling(dir, 'old');
       fs.renameSync(dir, old);
@@ -111,6 +122,12 @@ export async function writeModelDir(dir: string, model: tf.LayersModel, metadata
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Writes a complete model directory atomically, replacing an older model (or an unfinished run's checkpoints) there. */
+export async function writeModelDir(dir: string, model: tf.LayersModel, metadata: object): Promise<void> {
+  assertReplaceable(dir);
+  writeDirAtomically(dir, await modelDirFiles(model, metadata));
 }
 
 function readJson(dir: string, name: string): unknown {
@@ -133,6 +150,9 @@ function byteSize(spec: tf.io.WeightsManifestEntry): number {
 export function readModelFiles(dir: string): ModelFiles {
   if (!fs.existsSync(dir)) throw new ModelError(dir, 'no such model directory');
   if (!fs.statSync(dir).isDirectory()) throw new ModelError(dir, 'is a file; --model expects the directory that ner train wrote');
+  if (!fs.existsSync(path.join(dir, MODEL_JSON)) && fs.existsSync(path.join(dir, CHECKPOINTS_DIR))) {
+    throw new ModelError(dir, `holds only the checkpoints of an unfinished training run; finish it with: ner train --resume ${dir}`);
+  }
   const metadata = readJson(dir, METADATA_JSON);
   const modelJson = readJson(dir, MODEL_JSON) as Partial<tf.io.ModelJSON> | null;
   if (

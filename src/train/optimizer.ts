@@ -91,7 +91,38 @@ export interface TrainingOptimizer {
   step(grads: tf.NamedTensorMap): void;
   /** For learning-rate annealing. */
   setLearningRate(learningRate: number): void;
+  /** Everything the optimizer has accumulated (moments, step count), for a checkpoint. */
+  getState(): Promise<OptimizerState>;
+  /** Restores what `getState` returned, on an optimizer made the same way. */
+  setState(state: OptimizerState): Promise<void>;
   dispose(): void;
+}
+
+/** An optimizer's accumulated state as named arrays. */
+export interface OptimizerState {
+  kind: string;
+  slots: Array<{ name: string; shape: number[]; dtype: 'float32' | 'int32'; values: Float32Array | Int32Array }>;
+}
+
+async function tfOptimizerState(kind: string, optimizer: tf.Optimizer): Promise<OptimizerState> {
+  const weights = await optimizer.getWeights();
+  const slots = await Promise.all(
+    weights.map(async ({ name, tensor }) => ({
+      name,
+      shape: tensor.shape.slice(),
+      dtype: tensor.dtype === 'int32' ? ('int32' as const) : ('float32' as const),
+      values: (await tensor.data()) as Float32Array | Int32Array,
+    })),
+  );
+  return { kind, slots };
+}
+
+async function setTfOptimizerState(kind: string, optimizer: tf.Optimizer, state: OptimizerState): Promise<void> {
+  if (state.kind !== kind) throw new Error(`optimizer state is for ${state.kind}, not ${kind}`);
+  const named = state.slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape, s.dtype) }));
+  await optimizer.setWeights(named);
+  // setWeights copies into variables of its own.
+  tf.dispose(named.map((n) => n.tensor));
 }
 
 /** `partial` with a zero gradient for every variable it lacks; throws on gradients of unknown variables. */
@@ -186,6 +217,35 @@ export class Adam implements TrainingOptimizer {
     if (this.reference !== undefined) (this.reference as unknown as { learningRate: number }).learningRate = learningRate;
   }
 
+  async getState(): Promise<OptimizerState> {
+    if (this.reference !== undefined) return tfOptimizerState('adam (tfjs)', this.reference);
+    const slots: OptimizerState['slots'] = [{ name: 'step', shape: [], dtype: 'int32', values: Int32Array.of(this.t) }];
+    // By position, as tfjs' optimizers do: variable names get suffixes when a process builds several models.
+    for (const [i, variable] of this.variables.entries()) {
+      const moments = this.moments.get(variable.name);
+      if (moments === undefined) continue;
+      for (const [key, tensor] of [['m', moments.m], ['v', moments.v]] as const) {
+        slots.push({ name: `${i}/${key}`, shape: tensor.shape.slice(), dtype: 'float32', values: Float32Array.from(await tensor.data()) });
+      }
+    }
+    return { kind: 'adam', slots };
+  }
+
+  async setState(state: OptimizerState): Promise<void> {
+    if (this.reference !== undefined) return setTfOptimizerState('adam (tfjs)', this.reference, state);
+    if (state.kind !== 'adam') throw new Error(`optimizer state is for ${state.kind}, not adam`);
+    const byName = new Map(state.slots.map((s) => [s.name, s]));
+    this.t = byName.get('step')?.values[0] ?? 0;
+    for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
+    this.moments.clear();
+    for (const [i, variable] of this.variables.entries()) {
+      const m = byName.get(`${i}/m`);
+      const v = byName.get(`${i}/v`);
+      if (m === undefined || v === undefined) continue;
+      this.moments.set(variable.name, { m: tf.keep(tf.tensor(m.values, m.shape, 'float32')), v: tf.keep(tf.tensor(v.values, v.shape, 'float32')) });
+    }
+  }
+
   dispose(): void {
     this.reference?.dispose();
     for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
@@ -213,6 +273,14 @@ export class MomentumSgd implements TrainingOptimizer {
 
   setLearningRate(learningRate: number): void {
     this.sgd.setLearningRate(learningRate);
+  }
+
+  getState(): Promise<OptimizerState> {
+    return tfOptimizerState('sgd', this.sgd);
+  }
+
+  setState(state: OptimizerState): Promise<void> {
+    return setTfOptimizerState('sgd', this.sgd, state);
   }
 
   dispose(): void {

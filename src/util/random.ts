@@ -6,16 +6,23 @@
 /** A function returning uniform floats in [0, 1). */
 export type Rng = () => number;
 
+/** A generator whose position can be saved, so a resumed run draws what the original would have. */
+export interface StatefulRng extends Rng {
+  /** The generator's whole state; `makeRng(rng.state())` continues exactly where it stands. */
+  state(): number;
+}
+
 /** mulberry32: a small, fast 32-bit generator with a full 2^32 period; plenty for shuffling. */
-export function makeRng(seed: number): Rng {
+export function makeRng(seed: number): StatefulRng {
   let a = seed >>> 0;
-  return () => {
+  const rng = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  return Object.assign(rng, { state: () => a });
 }
 
 /** An integer in [0, n). */
