@@ -8,8 +8,8 @@
  *
  * --defaults trains with `ner train`'s defaults (character encoder, casing,
  * schedule) instead of the reference shape, for accuracy comparisons at the
- * same budget; --test scores the trained models (ours and PyTorch's) on a
- * test file once.
+ * same budget; --optimizer and --lr override those two; --test scores the
+ * trained models (ours and PyTorch's) on a test file once.
  *
  * With --torch it also runs ../shared/bench/torch_reference.py (the PyTorch
  * BiLSTM-CRF of the same shape) on exactly the same sentences, in the same run,
@@ -41,6 +41,9 @@ interface Args {
   threads?: number;
   test?: string;
   defaults: boolean;
+  /** Overrides of the optimizer and learning rate (with or without --defaults). */
+  optimizer?: 'adam' | 'sgd';
+  lr?: number;
   torch: boolean;
   torchScript: string;
   python: string;
@@ -72,6 +75,8 @@ function parseArgs(argv: string[]): Args {
       case '--dev': args.dev = value(); break;
       case '--test': args.test = value(); break;
       case '--defaults': args.defaults = true; break;
+      case '--optimizer': args.optimizer = value() as 'adam' | 'sgd'; break;
+      case '--lr': args.lr = Number(value()); break;
       case '--epochs': args.epochs = Number(value()); break;
       case '--backend': args.backend = value() as BackendRequest; break;
       case '--max-sentences': args.maxSentences = Number(value()); break;
@@ -136,8 +141,19 @@ async function main(): Promise<void> {
   const before = tf.memory().numTensors;
 
   // The reference shape: word embeddings only, Adam, no schedule (as torch_reference.py); or ner's defaults.
-  const reference = { charEncoder: 'none', casingDim: 0, trainScheme: 'same', singletonUnk: 0, optimizer: 'adam', learningRate: 1e-3, annealPatience: 0 } as const;
-  const options = { ...DEFAULT_TRAIN_OPTIONS, ...(args.defaults ? {} : reference), epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, patience: 0 };
+  const reference = {
+    charEncoder: 'none',
+    casingDim: 0,
+    lowercase: false,
+    lockedDropout: false,
+    trainScheme: 'same',
+    singletonUnk: 0,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    annealPatience: 0,
+  } as const;
+  const overrides = { ...(args.optimizer === undefined ? {} : { optimizer: args.optimizer }), ...(args.lr === undefined ? {} : { learningRate: args.lr }) };
+  const options = { ...DEFAULT_TRAIN_OPTIONS, ...(args.defaults ? {} : reference), ...overrides, epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, patience: 0 };
   const model = await trainModel({ train, options });
   const epochs = model.training!.epochs;
   const trainSeconds = epochs.reduce((acc, e) => acc + e.seconds, 0);
@@ -176,7 +192,7 @@ async function main(): Promise<void> {
     decode_tokens_per_s: round(devTokens / decodeSeconds),
     dev_f1: round(metrics(evaluation.counts).overall.f1, 2),
     ...(testF1 === undefined ? {} : { test_f1: testF1 }),
-    options: args.defaults ? 'ner train defaults' : 'reference shape',
+    options: `${args.defaults ? 'ner train defaults' : 'reference shape'}${args.optimizer === undefined ? '' : `, optimizer ${args.optimizer}`}${args.lr === undefined ? '' : `, lr ${args.lr}`}`,
     padding_ratio: round(padding, 3),
     peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
     tensors_leaked: tf.memory().numTensors - before,
