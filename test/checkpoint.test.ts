@@ -123,3 +123,16 @@ describe('ner train: kill -9, Ctrl-C, --resume', () => {
     assert.match(ner(['train', '--out', path.join(tmp, 'x')]).stderr, /Missing required argument: data/);
   });
 });
+
+test('a sentence of 3,000 tokens trains and predicts (in a batch of its own), next to short ones', async () => {
+  await initBackend({ backend: 'wasm' });
+  const corpus = tinyCorpus();
+  const long = Array.from({ length: 3000 }, (_, i) => (i % 7 === 3 ? 'Paris' : `w${i % 50}`));
+  corpus.sentences.push({ tokens: long, tags: long.map((t) => (t === 'Paris' ? 'B-LOC' : 'O')), lines: long.map((_, i) => 1000 + i) });
+  const warnings: string[] = [];
+  const model = await trainModel({ train: corpus, options: { ...TINY_OPTIONS, epochs: 1 }, events: { onWarning: (w) => warnings.push(w) } });
+  assert.ok(warnings.some((w) => /the longest sentence has 3000 tokens/.test(w)), warnings.join('\n'));
+  const [tags] = model.predict([long]);
+  assert.equal(tags.length, 3000);
+  model.dispose();
+});
