@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { kernelAvailable } from '../src/backend/jsKernels';
-import { ADAM_STEP, Adam, adamStep, clipByGlobalNorm } from '../src/train/optimizer';
+import { ADAM_STEP, Adam, adamStep, clipByGlobalNorm, makeOptimizer } from '../src/train/optimizer';
 import { makeRng } from '../src/util/random';
 
 describe('Adam on wasm: the SIMD single pass against tf.train.adam', () => {
@@ -86,4 +86,21 @@ test('clipping bounds the global norm and leaves small gradients alone', () => {
   assert.ok(Math.abs(norm - 1) < 1e-5);
   const small = clipByGlobalNorm(big, 100);
   assert.deepEqual(Array.from(small.a.dataSync()), [3, 4]);
+});
+
+test('every optimizer leaves no tensor behind once disposed, learning-rate changes included', async () => {
+  await initBackend({ backend: 'wasm', threads: 1 });
+  for (const kind of ['sgd', 'adam'] as const) {
+    const before = tf.memory().numTensors;
+    const variable = tf.tidy(() => tf.variable(tf.ones([3]), true, `leak_${kind}`));
+    const optimizer = makeOptimizer(kind, [variable], { learningRate: 0.1, clipNorm: 1, momentum: 0.9 });
+    for (let i = 0; i < 3; i++) {
+      tf.tidy(() => optimizer.step({ [variable.name]: tf.ones([3]) }));
+      optimizer.setLearningRate(0.05);
+    }
+    await optimizer.setState(await optimizer.getState());
+    optimizer.dispose();
+    variable.dispose();
+    assert.equal(tf.memory().numTensors, before, kind);
+  }
 });

@@ -104,6 +104,7 @@ export interface OptimizerState {
   slots: Array<{ name: string; shape: number[]; dtype: 'float32' | 'int32'; values: Float32Array | Int32Array }>;
 }
 
+/** A tfjs optimizer's slots. Its getWeights makes a fresh step-count scalar (the first entry); the rest are its own variables. */
 async function tfOptimizerState(kind: string, optimizer: tf.Optimizer): Promise<OptimizerState> {
   const weights = await optimizer.getWeights();
   const slots = await Promise.all(
@@ -114,14 +115,17 @@ async function tfOptimizerState(kind: string, optimizer: tf.Optimizer): Promise<
       values: (await tensor.data()) as Float32Array | Int32Array,
     })),
   );
+  weights[0]?.tensor.dispose();
   return { kind, slots };
 }
 
 async function setTfOptimizerState(kind: string, optimizer: tf.Optimizer, state: OptimizerState): Promise<void> {
   if (state.kind !== kind) throw new Error(`optimizer state is for ${state.kind}, not ${kind}`);
+  // setWeights replaces the slot variables without disposing the old ones.
+  tf.dispose((await optimizer.getWeights()).map((w) => w.tensor));
   const named = state.slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.values, s.shape, s.dtype) }));
   await optimizer.setWeights(named);
-  // setWeights copies into variables of its own.
+  // The new slot variables are made from these tensors (sharing their data), so the tensors themselves can go.
   tf.dispose(named.map((n) => n.tensor));
 }
 
@@ -285,6 +289,8 @@ export class MomentumSgd implements TrainingOptimizer {
 
   dispose(): void {
     this.sgd.dispose();
+    // tf.MomentumOptimizer.dispose (tfjs 4.22) forgets the learning-rate scalar its SGD parent keeps.
+    (this.sgd as unknown as { c?: tf.Tensor }).c?.dispose();
   }
 }
 
