@@ -15,6 +15,7 @@
  */
 import type { CrfWeights } from '../model/crf';
 import { Chunk, ChunkRules, OUTSIDE, parseTag } from '../eval/chunks';
+import { checkSentence } from './viterbi';
 
 export interface ForwardBackward {
   length: number;
@@ -42,10 +43,7 @@ function logSumExp(xs: ArrayLike<number>, from = 0, to = xs.length): number {
  */
 export function forwardBackward(emissions: ArrayLike<number>, length: number, weights: CrfWeights, offset = 0): ForwardBackward {
   const k = weights.numTags;
-  if (length < 1) throw new Error(`forwardBackward: a sentence needs at least one token, got length ${length}`);
-  if (emissions.length < offset + length * k) {
-    throw new Error(`forwardBackward: expected ${length * k} emission scores from offset ${offset}, got ${emissions.length - offset}`);
-  }
+  checkSentence('forwardBackward', emissions, length, k, offset);
   const { start, transitions, end } = weights;
   const alpha = new Float64Array(length * k);
   const beta = new Float64Array(length * k);

@@ -14,6 +14,14 @@ export interface ViterbiResult {
   score: number;
 }
 
+/** Throws, naming `caller`, unless `emissions` holds `length` >= 1 rows of K scores from `offset`. */
+export function checkSentence(caller: string, emissions: ArrayLike<number>, length: number, k: number, offset: number): void {
+  if (length < 1) throw new Error(`${caller}: a sentence needs at least one token, got length ${length}`);
+  if (emissions.length < offset + length * k) {
+    throw new Error(`${caller}: expected ${length * k} emission scores from offset ${offset}, got ${emissions.length - offset}`);
+  }
+}
+
 /**
  * Best path of one sentence.
  * @param emissions scores of the sentence, row-major [length, K] starting at `offset`
@@ -22,10 +30,7 @@ export interface ViterbiResult {
  */
 export function viterbi(emissions: ArrayLike<number>, length: number, weights: CrfWeights, offset = 0): ViterbiResult {
   const k = weights.numTags;
-  if (length < 1) throw new Error(`viterbi: a sentence needs at least one token, got length ${length}`);
-  if (emissions.length < offset + length * k) {
-    throw new Error(`viterbi: expected ${length * k} emission scores from offset ${offset}, got ${emissions.length - offset}`);
-  }
+  checkSentence('viterbi', emissions, length, k, offset);
   const { start, transitions, end } = weights;
   // score[j]: best score of any path over tokens 0..t that ends in tag j
   let score = new Float64Array(k);
@@ -97,10 +102,7 @@ export function viterbiBatch(
 export function viterbiNBest(emissions: ArrayLike<number>, length: number, weights: CrfWeights, n: number, offset = 0): ViterbiResult[] {
   const k = weights.numTags;
   if (!Number.isInteger(n) || n < 1) throw new Error(`viterbiNBest: n must be a positive integer, got ${n}`);
-  if (length < 1) throw new Error(`viterbiNBest: a sentence needs at least one token, got length ${length}`);
-  if (emissions.length < offset + length * k) {
-    throw new Error(`viterbiNBest: expected ${length * k} emission scores from offset ${offset}, got ${emissions.length - offset}`);
-  }
+  checkSentence('viterbiNBest', emissions, length, k, offset);
   const { start, transitions, end } = weights;
   // Entry (t, j, r): the r-th best score of a path over tokens 0..t ending in tag j,
   // and where it came from at t - 1. Lists are sorted descending and hold at most n.
