@@ -28,12 +28,12 @@ export interface ForwardBackward {
 }
 
 /** log(sum(exp(xs))) without overflow; -Infinity for an empty sum or one of zeros. */
-function logSumExp(xs: ArrayLike<number>, from = 0, to = xs.length): number {
+function logSumExp(xs: ArrayLike<number>): number {
   let max = -Infinity;
-  for (let i = from; i < to; i++) if (xs[i] > max) max = xs[i];
+  for (let i = 0; i < xs.length; i++) if (xs[i] > max) max = xs[i];
   if (max === -Infinity) return -Infinity;
   let sum = 0;
-  for (let i = from; i < to; i++) sum += Math.exp(xs[i] - max);
+  for (let i = 0; i < xs.length; i++) sum += Math.exp(xs[i] - max);
   return max + Math.log(sum);
 }
 
