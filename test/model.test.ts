@@ -145,6 +145,18 @@ describe('loading bad model directories', () => {
     assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.')), []);
     model.dispose();
   });
+
+  test('a kill between the two renames of a replacement: the previous model comes back on the next load', async () => {
+    const dir = path.join(tmp, 'swapped');
+    fs.cpSync(good, dir, { recursive: true });
+    // As writeModelDir leaves things when killed after moving the old model aside.
+    fs.renameSync(dir, path.join(tmp, '.swapped.old-123-abc'));
+    fs.mkdirSync(path.join(tmp, '.swapped.tmp-123-abc'));
+    const model = await NerModel.load(dir);
+    assert.ok(model.tags.size > 1);
+    assert.ok(fs.existsSync(path.join(dir, 'model.json')));
+    model.dispose();
+  });
 });
 
 test('the same seed trains the same model; another seed a different one', async () => {

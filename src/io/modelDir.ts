@@ -67,12 +67,34 @@ function isNonEmptyDir(dir: string): boolean {
  * `--out ~` cannot delete a home folder.
  */
 export function assertReplaceable(dir: string): void {
+  recoverInterruptedReplace(dir);
   if (!fs.existsSync(dir)) return;
   if (!fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is a file; --out must name a model directory`);
   const ours = fs.existsSync(path.join(dir, METADATA_JSON)) || fs.existsSync(path.join(dir, CHECKPOINTS_DIR));
   if (isNonEmptyDir(dir) && !ours) {
     throw new UsageError(`${dir} exists and is not a ner model directory; choose another --out or remove it`);
   }
+}
+
+/**
+ * Replacing a directory takes two renames (old away, new in); a process
+ * killed between them leaves `dir` absent and the previous version under its
+ * hidden `.old-` name. Put that back, so `dir` is again the complete old one.
+ */
+export function recoverInterruptedReplace(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const abs = path.resolve(dir);
+  const parent = path.dirname(abs);
+  const prefix = `.${path.basename(abs)}.old-`;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(parent).filter((e) => e.startsWith(prefix));
+  } catch {
+    return;
+  }
+  if (entries.length === 0) return;
+  const newest = entries.map((e) => path.join(parent, e)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+  fs.renameSync(newest, abs);
 }
 
 function hiddenSibling(dir: string, label: string): string {
@@ -148,6 +170,7 @@ function byteSize(spec: tf.io.WeightsManifestEntry): number {
 
 /** Reads and checks the three files; the caller validates the metadata's content. */
 export function readModelFiles(dir: string): ModelFiles {
+  recoverInterruptedReplace(dir);
   if (!fs.existsSync(dir)) throw new ModelError(dir, 'no such model directory');
   if (!fs.statSync(dir).isDirectory()) throw new ModelError(dir, 'is a file; --model expects the directory that ner train wrote');
   if (!fs.existsSync(path.join(dir, MODEL_JSON)) && fs.existsSync(path.join(dir, CHECKPOINTS_DIR))) {
