@@ -23,6 +23,11 @@ export interface TaggedSentence {
   marginals?: Array<Record<string, number>>;
 }
 
+/** For JSON.stringify of records: probabilities to 6 decimals (enough for any threshold; lines stay readable). */
+export function roundProbabilities(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(6)) : value;
+}
+
 export interface TagOptions extends DecodeOptions {
   /** Drop entities whose confidence is below this (implies `confidence`). */
   minConfidence?: number;

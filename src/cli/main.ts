@@ -11,6 +11,7 @@ import { NER_VERSION } from '../version';
 import * as checkCommand from './check';
 import * as evalCommand from './eval';
 import * as predictCommand from './predict';
+import * as serveCommand from './serve';
 import * as trainCommand from './train';
 
 export function parser(argv: string[]) {
@@ -21,7 +22,8 @@ export function parser(argv: string[]) {
     .command(predictCommand)
     .command(evalCommand)
     .command(checkCommand)
-    .demandCommand(1, 'name a command: train, predict, eval or check')
+    .command(serveCommand)
+    .demandCommand(1, 'name a command: train, predict, eval, check or serve')
     .recommendCommands()
     .strict()
     .version(NER_VERSION)

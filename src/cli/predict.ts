@@ -7,7 +7,7 @@ import { readConllStream } from '../io/conll';
 import { readLines } from '../io/lines';
 import { predictProgress } from './progress';
 import { NerModel } from '../model/nerModel';
-import { TagOptions, TaggedSentence, tagLines, tagTokens } from '../predict';
+import { TagOptions, TaggedSentence, roundProbabilities, tagLines, tagTokens } from '../predict';
 import { UsageError } from '../errors';
 import { AtomicOutput, Messages, assertInputFile, backendOptions, quietOption, startBackend, writeAtomically } from './common';
 
@@ -82,8 +82,7 @@ export function formatHeader(format: OutputFormat): string {
  * position in the input (the span formats' `sentence` column).
  */
 export function formatRecord(sentence: TaggedSentence, format: OutputFormat, number = 1): string {
-  // Probabilities to 6 decimals: enough for any threshold, and lines stay readable.
-  if (format === 'json') return `${JSON.stringify(sentence, (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(6)) : v))}\n`;
+  if (format === 'json') return `${JSON.stringify(sentence, roundProbabilities)}\n`;
   if (format === 'conll') return sentence.tokens.map((t, i) => `${t} ${sentence.tags[i]}\n`).join('') + '\n';
   return sentence.entities
     .map((e) => {
