@@ -97,7 +97,7 @@ describe('ner train: kill -9, Ctrl-C, --resume', () => {
     model.dispose();
     const resumed = ner(['train', '--resume', killed, '-q']);
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.deepEqual(fs.readdirSync(killed).sort(), ['metadata.json', 'model.json', 'weights.bin'], 'the checkpoints are gone');
+    assert.deepEqual(fs.readdirSync(killed).sort(), ['metadata.json', 'model.json', 'report.html', 'weights.bin'], 'the checkpoints are gone');
     assert.ok(fs.readFileSync(path.join(killed, 'weights.bin')).equals(fs.readFileSync(path.join(straight, 'weights.bin'))));
   });
 

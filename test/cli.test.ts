@@ -40,7 +40,7 @@ describe('quick start: train, eval, predict on the sample', () => {
 
   test('train writes a complete model and one clean summary line per epoch', () => {
     assert.equal(train.code, 0, train.stderr);
-    assert.deepEqual(fs.readdirSync(model).sort(), ['metadata.json', 'model.json', 'weights.bin']);
+    assert.deepEqual(fs.readdirSync(model).sort(), ['metadata.json', 'model.json', 'report.html', 'weights.bin']);
     const epochs = train.stdout.trim().split('\n');
     assert.equal(epochs.length, 6);
     epochs.forEach((line, i) => assert.match(line, new RegExp(`^epoch ${i + 1}/6  loss \\d+\\.\\d{4}  \\d+ tok/s  .*dev P [\\d.]+ R [\\d.]+ F1 [\\d.]+`)));
@@ -75,6 +75,17 @@ describe('quick start: train, eval, predict on the sample', () => {
     assert.equal(json.errors.length, errorLines.length);
     assert.equal(json.confusion.counts.flat().reduce((a: number, b: number) => a + b, 0), json.overall.tokens);
     assert.match(ner([...args, '--strict']).stdout, /^strict \(seqeval\) span matching$/m);
+  });
+
+  test('train writes report.html; ner report writes the same again', () => {
+    const html = fs.readFileSync(path.join(model, 'report.html'), 'utf8');
+    for (const label of ['training loss per epoch', 'dev precision, recall, F1 per epoch', 'dev F1 by entity type', 'CRF transition scores']) {
+      assert.ok(html.includes(`aria-label="${label}`), label);
+    }
+    const again = path.join(tmp, 'report-again.html');
+    const r = ner(['report', model, '--output', again, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fs.readFileSync(again, 'utf8'), html);
   });
 
   test('eval --output writes conlleval input that eval --pred scores identically', () => {

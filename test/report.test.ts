@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { evaluateSequences, metrics } from '../src/eval/conlleval';
 import { confusionMatrix, spanErrors, spanReport } from '../src/eval/report';
 import { makeRng, randInt } from '../src/util/random';
+import { renderReport } from '../src/report/report';
+import type { ModelMetadata } from '../src/model/metadata';
 
 const TAGS = ['O', 'O', 'O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];
 
@@ -79,4 +81,31 @@ test('errors are classified as missed, spurious, wrong type or wrong boundary, w
   assert.deepEqual(spanErrors([{ tokens, gold, pred: gold }], 'iob2', 10), []);
   const missed = spanErrors([{ tokens, gold, pred: tokens.map(() => 'O') }], 'iob2', 10);
   assert.deepEqual(missed.map((e) => `${e.kind}:${e.gold?.text}`), ['missed:Angela Merkel', 'missed:Siemens', 'missed:New York']);
+});
+
+test('the training report: curves, per-type bars, a heat map cell per transition, run settings, nothing from the network', () => {
+  const tags = ['O', 'B-<X>', 'I-<X>'];
+  const k = tags.length;
+  const weights = { numTags: k, start: Float32Array.from([0.5, -1, -Infinity]), end: Float32Array.from([0.1, 0.2, 0.3]), transitions: Float32Array.from({ length: k * k }, (_, i) => i - 4) };
+  const epochs = [1, 2, 3].map((epoch) => ({ epoch, loss: 10 / epoch, seconds: 2, tokensPerSecond: 1000, learningRate: 0.01, dev: { precision: 50 + epoch, recall: 40 + epoch, f1: 45 + epoch, byType: { '<X>': { precision: 1, recall: 2, f1: 44 + epoch } } } }));
+  const meta = {
+    format: 'ner-bilstm-crf',
+    formatVersion: 1,
+    nerVersion: '0.0.0',
+    tfjsVersion: '4.22.0',
+    savedAt: '2026-11-21T00:00:00.000Z',
+    scheme: 'iob2',
+    tags: { kind: 'tags', version: 1, tags },
+    training: { options: { epochs: 3, optimizer: 'sgd' }, data: { train: 't.conll', dev: 'd.conll', sentences: 10, tokens: 100 }, backend: 'wasm', epochs, bestEpoch: 3, bestDev: epochs[2].dev, stoppedEarly: false, seconds: 6 },
+  } as unknown as ModelMetadata;
+  const html = renderReport(meta, weights);
+  assert.equal((html.match(/<svg/g) ?? []).length, 4);
+  assert.equal((html.match(/<polyline/g) ?? []).length, 4, 'loss, P, R, F1');
+  assert.match(html, /<title>&lt;X&gt;: 47\.00<\/title>/, 'a bar per type, names escaped');
+  // (K+1) x (K+1) cells but the START -> END corner; a score of -Infinity is drawn at the blue extreme.
+  assert.equal((html.match(/<rect x="\d+" y="\d+" width="\d+" height="\d+" fill="rgb/g) ?? []).length, (k + 1) * (k + 1) - 1);
+  assert.match(html, /<tr class="best"><td>3<\/td>/);
+  assert.match(html, /option optimizer<\/th><td>sgd/);
+  assert.doesNotMatch(html.replace(/http:\/\/www\.w3\.org\/2000\/svg/g, ''), /https?:\/\//);
+  assert.doesNotMatch(html, /<script/);
 });

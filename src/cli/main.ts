@@ -12,6 +12,7 @@ import * as checkCommand from './check';
 import * as evalCommand from './eval';
 import * as predictCommand from './predict';
 import * as serveCommand from './serve';
+import * as reportCommand from './report';
 import * as trainCommand from './train';
 
 export function parser(argv: string[]) {
@@ -23,7 +24,8 @@ export function parser(argv: string[]) {
     .command(evalCommand)
     .command(checkCommand)
     .command(serveCommand)
-    .demandCommand(1, 'name a command: train, predict, eval, check or serve')
+    .command(reportCommand)
+    .demandCommand(1, 'name a command: train, predict, eval, check, serve or report')
     .recommendCommands()
     .strict()
     .version(NER_VERSION)

@@ -21,6 +21,8 @@ import { ModelError, UsageError } from '../errors';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const METADATA_JSON = 'metadata.json';
+/** The training report (report/report.ts), written next to the model. */
+export const REPORT_HTML = 'report.html';
 /** Where training keeps its checkpoints inside the model directory (see train/checkpoint.ts). */
 export const CHECKPOINTS_DIR = 'checkpoints';
 
@@ -146,10 +148,10 @@ export function writeDirAtomically(dir: string, files: ReadonlyArray<[string, st
   }
 }
 
-/** Writes a complete model directory atomically, replacing an older model (or an unfinished run's checkpoints) there. */
-export async function writeModelDir(dir: string, model: tf.LayersModel, metadata: object): Promise<void> {
+/** Writes a complete model directory (with `extra` files such as the report) atomically, replacing an older model (or an unfinished run's checkpoints) there. */
+export async function writeModelDir(dir: string, model: tf.LayersModel, metadata: object, extra: ReadonlyArray<[string, string]> = []): Promise<void> {
   assertReplaceable(dir);
-  writeDirAtomically(dir, await modelDirFiles(model, metadata));
+  writeDirAtomically(dir, [...extra, ...(await modelDirFiles(model, metadata))]);
 }
 
 function readJson(dir: string, name: string): unknown {

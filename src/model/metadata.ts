@@ -17,6 +17,8 @@ export interface DevScores {
   precision: number;
   recall: number;
   f1: number;
+  /** The same per entity type (conlleval's), for the training report. */
+  byType?: Record<string, { precision: number; recall: number; f1: number }>;
 }
 
 export interface EpochRecord {

@@ -14,7 +14,8 @@ import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
 import { TransitionMask, allowedTransitions, constrainWeights } from '../decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
-import { loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
+import { REPORT_HTML, loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
+import { renderReport } from '../report/report';
 import { NER_VERSION } from '../version';
 import { kernelAvailable } from '../backend/jsKernels';
 import type { CharEncoderKind } from './charEncoder';
@@ -313,9 +314,15 @@ export class NerModel {
     };
   }
 
-  /** Writes DIR atomically: model.json, weights.bin, metadata.json. */
+  /** Writes DIR atomically: model.json, weights.bin, metadata.json, and the training report report.html. */
   async save(dir: string): Promise<void> {
-    await writeModelDir(dir, this.network, this.metadata());
+    const metadata = this.metadata();
+    await writeModelDir(dir, this.network, metadata, [[REPORT_HTML, renderReport(metadata, this.crf.weightsForDecoding())]]);
+  }
+
+  /** The training report (report.html) for this model as it stands. */
+  report(): string {
+    return renderReport(this.metadata(), this.crf.weightsForDecoding());
   }
 
   /** Loads a directory written by `save`, with a clear ModelError for anything missing or wrong. */

@@ -232,8 +232,10 @@ function replaceSingletons(batch: Batch, singletons: Uint8Array, p: number, rng:
 }
 
 function devScores(model: NerModel, dev: Corpus): DevScores {
-  const { overall } = metrics(evaluateModel(model, dev).counts);
-  return { precision: overall.precision, recall: overall.recall, f1: overall.f1 };
+  const { overall, types, byType } = metrics(evaluateModel(model, dev).counts);
+  const perType: DevScores['byType'] = {};
+  for (const type of types) perType[type] = { precision: byType[type].precision, recall: byType[type].recall, f1: byType[type].f1 };
+  return { precision: overall.precision, recall: overall.recall, f1: overall.f1, byType: perType };
 }
 
 /** Tags present in `corpus` that the model cannot predict because training never had them. */
