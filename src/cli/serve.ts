@@ -30,7 +30,7 @@ export async function handler(args: ServeArgs): Promise<void> {
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
   await startBackend(args, messages);
   const model = await NerModel.load(args.model);
-  const server = createServer(model);
+  const server = createServer(model, args.model);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new UsageError(`port ${args.port} on ${args.host} is in use; choose another --port`) : err),

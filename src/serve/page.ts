@@ -26,7 +26,7 @@ export const PAGE = `<!doctype html>
 <h1>ner</h1>
 <p id="about"></p>
 <textarea id="text" aria-label="text to tag">Angela Merkel met executives of Siemens in Munich on Tuesday. Emmanuel Macron flew to Berlin.</textarea>
-<div><button id="tag">Tag</button> <span id="status"></span></div>
+<div><button id="tag">Tag</button> <label><input type="checkbox" id="local"> run the model in this browser</label> <span id="status"></span></div>
 <div id="legend"></div>
 <div id="output"></div>
 <script>
@@ -53,18 +53,43 @@ function render(text, records) {
   }).join('\\n');
 }
 
+let local;
+/** The model loaded into the page with the browser bundle (tfjs), once. */
+function localTagger() {
+  if (!local) {
+    local = new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = 'ner.js';
+      script.onload = () => ner.loadModel('model/').then(resolve, reject);
+      script.onerror = () => reject(new Error('could not load ner.js'));
+      document.head.appendChild(script);
+    });
+  }
+  return local;
+}
+
+async function predict(text) {
+  if (document.getElementById('local').checked) {
+    const tagger = await localTagger(); // defines ner on first use
+    return ner.tagText(tagger, text);
+  }
+  const res = await fetch('api/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
+}
+
 async function tag() {
   const text = document.getElementById('text').value;
   const status = document.getElementById('status');
   status.textContent = 'tagging…';
   try {
-    const res = await fetch('api/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
-    const body = await res.json();
-    if (!res.ok) throw new Error(body.error || res.statusText);
+    const body = await predict(text);
     document.getElementById('output').innerHTML = render(text, body);
     const types = [...new Set(body.flatMap((r) => r.entities.map((e) => e.type)))];
     document.getElementById('legend').innerHTML = types.map((t) => '<span><mark style="background:' + colour(t) + '">' + escape(t) + '</mark></span>').join('');
-    status.textContent = body.reduce((n, r) => n + r.entities.length, 0) + ' entities';
+    status.textContent = body.reduce((n, r) => n + r.entities.length, 0) + ' entities' + (document.getElementById('local').checked ? ' (tagged in the browser)' : '');
+    window.lastRecords = body;
   } catch (err) {
     status.textContent = 'error: ' + err.message;
   }

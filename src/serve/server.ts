@@ -5,12 +5,16 @@
  *   POST /api/predict   {"text": "..."} or {"sentences": ["...", ...] | [["tok", ...], ...]}
  *                       -> the records `ner predict --output-format json` writes, as a JSON array
  *   GET  /api/model     tags, schemes, shape and training summary (no vocabularies)
+ *   GET  /ner.js, /model/{model.json,weights.bin,metadata.json}
+ *                       the browser bundle and the model's files, for tagging in the page itself
  *
  * Bad requests get a 4xx and `{"error": "..."}`; the server keeps serving.
  * Requests are handled one at a time (tagging is synchronous), each bounded
  * by MAX_BODY bytes.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import type { NerModel } from '../model/nerModel';
 import { TaggedSentence, roundProbabilities, tagLines, tagTokens } from '../predict';
 import { PAGE } from './page';
@@ -74,13 +78,43 @@ export function modelInfo(model: NerModel): object {
   return { ...rest, vocabularySize: model.words.size, tags: model.tags.tags() };
 }
 
-export function createServer(model: NerModel): http.Server {
+/** The browser bundle (scripts/build-browser.mjs), served at /ner.js. */
+export const BROWSER_BUNDLE = path.join(__dirname, '..', '..', 'browser', 'ner.js');
+
+/** The model files a page needs to run the model itself, served under /model/. */
+const MODEL_FILES: Record<string, string> = {
+  'model.json': 'application/json',
+  'metadata.json': 'application/json',
+  'weights.bin': 'application/octet-stream',
+};
+
+function sendFile(res: http.ServerResponse, file: string, type: string): void {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch {
+    throw new HttpError(404, `not available: ${path.basename(file)}`);
+  }
+  res.writeHead(200, { 'content-type': type, 'content-length': data.length, 'cache-control': 'no-store' });
+  res.end(data);
+}
+
+/**
+ * @param modelDir where `model` was loaded from: its files are served under
+ *                 /model/ so the page can also tag in the browser
+ */
+export function createServer(model: NerModel, modelDir?: string): http.Server {
   return http.createServer((req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
         const route = `${req.method} ${url.pathname}`;
         if (route === 'GET /') return send(res, 200, PAGE, 'text/html; charset=utf-8');
+        if (route === 'GET /ner.js') return sendFile(res, BROWSER_BUNDLE, 'text/javascript; charset=utf-8');
+        // Browsers ask for it unprompted; no icon, and no error in the console.
+        if (route === 'GET /favicon.ico') return send(res, 204, '', 'image/x-icon');
+        const file = /^GET \/model\/([a-z.]+)$/.exec(route)?.[1];
+        if (file !== undefined && modelDir !== undefined && MODEL_FILES[file] !== undefined) return sendFile(res, path.join(modelDir, file), MODEL_FILES[file]);
         if (route === 'GET /api/model') return sendJson(res, 200, modelInfo(model));
         if (route === 'POST /api/predict') {
           const raw = await readBody(req);
