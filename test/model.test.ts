@@ -8,7 +8,7 @@ import { initBackend } from '../src/backend';
 import { makeBatches } from '../src/data/batch';
 import { convertTags } from '../src/data/tagScheme';
 import { ModelError, UsageError } from '../src/errors';
-import { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from '../src/io/modelDir';
+import { METADATA_JSON, MODEL_JSON, REPORT_HTML, WEIGHTS_BIN } from '../src/io/modelDir';
 import { NerModel } from '../src/model/nerModel';
 import { trainModel } from '../src/train/trainer';
 import { NER_VERSION } from '../src/version';
@@ -39,7 +39,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
 
     test('save -> load -> predict gives identical tags, and the files are tfjs layers-model files', async () => {
       await model.save(dir);
-      assert.deepEqual(fs.readdirSync(dir).sort(), [METADATA_JSON, MODEL_JSON, WEIGHTS_BIN]);
+      assert.deepEqual(fs.readdirSync(dir).sort(), [METADATA_JSON, MODEL_JSON, REPORT_HTML, WEIGHTS_BIN]);
       const json = JSON.parse(fs.readFileSync(path.join(dir, MODEL_JSON), 'utf8'));
       assert.equal(json.format, 'layers-model');
       assert.deepEqual(json.weightsManifest[0].paths, ['./weights.bin']);
