@@ -10,7 +10,7 @@ import type { TagScheme } from '../src/types';
 import { viterbi, viterbiNBest } from '../src/decode/viterbi';
 import { allowedTransitions, constrainWeights } from '../src/decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../src/decode/marginals';
-import { chunkRules, readChunks, schemeProblems } from '../src/data/tagScheme';
+import { chunkRules, parseTag, readChunks, schemeProblems } from '../src/data/tagScheme';
 import { PlainCrf, allPaths, logSumExp, pathScore, randomCrf, randomMatrix } from './helpers/bruteCrf';
 
 const TAGS: Record<TagScheme, string[]> = {
@@ -152,7 +152,7 @@ describe('marginals and span confidence', () => {
                 const expected = brute.paths
                   .filter((q) => readChunks(q.path.map((id) => tags[id]), scheme).some((c) => `${c.type}:${c.start}:${c.end}` === key))
                   .reduce((acc, q) => acc + brute.prob(q), 0);
-                const got = chunkProbability(fb, flat, weights, tags, rules, { type, start, end });
+                const got = chunkProbability(fb, flat, weights, tags.map(parseTag), rules, { type, start, end });
                 assert.ok(close(got, expected), `P(${key}) = ${got}, enumerated ${expected}`);
               }
             }

@@ -5,7 +5,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
 import type { TagScheme } from '../types';
 import { detectScheme } from '../data/tagScheme';
-import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, parseConllevalText, readConllevalSentences } from '../eval/conlleval';
+import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalText } from '../eval/conlleval';
 import { confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';
 import { formatConllColumns, readConllFile } from '../io/conll';
@@ -94,7 +94,7 @@ function scorePredictionFile(args: EvalArgs): Scored {
   const text = readTextInput(args.pred!);
   const file = args.pred === '-' ? '<stdin>' : args.pred!;
   const scheme = args.scheme === 'auto' ? predFileScheme(text) : (args.scheme as TagScheme);
-  return { sentences: readConllevalSentences(text, file), scheme, counts: parseConllevalText(text, file, scheme) };
+  return { ...scoreConllevalText(text, file, scheme), scheme };
 }
 
 export async function handler(args: EvalArgs): Promise<void> {

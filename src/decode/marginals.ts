@@ -14,7 +14,7 @@
  * probability 0 and the rest renormalise.
  */
 import type { CrfWeights } from '../model/crf';
-import { Chunk, ChunkRules, OUTSIDE, parseTag } from '../eval/chunks';
+import { Chunk, ChunkRules, OUTSIDE, ParsedTag } from '../eval/chunks';
 import { checkSentence } from './viterbi';
 
 export interface ForwardBackward {
@@ -80,13 +80,13 @@ export function tokenMarginals(fb: ForwardBackward): Float64Array {
  * over the span's window with disallowed tag pairs left out, joined to alpha
  * before the window and beta after it.
  *
- * @param tags the model's tags in id order, read with `rules`
+ * @param tags the model's tags in id order, parsed (parseTag), read with `rules`
  */
 export function chunkProbability(
   fb: ForwardBackward,
   emissions: ArrayLike<number>,
   weights: CrfWeights,
-  tags: readonly string[],
+  tags: readonly ParsedTag[],
   rules: ChunkRules,
   chunk: Chunk,
   offset = 0,
@@ -95,14 +95,13 @@ export function chunkProbability(
   const n = fb.length;
   const { start, end, type } = chunk;
   if (!(start >= 0 && start < end && end <= n)) throw new Error(`chunkProbability: span ${start}..${end} does not fit a sentence of ${n} tokens`);
-  const parsed = tags.map(parseTag);
   // The window runs from the token before the chunk (whose tag decides whether
   // one starts) to the token after it (whose tag decides whether it ends).
   const first = Math.max(start - 1, 0);
   const last = Math.min(end, n - 1);
   const allowed = (t: number, i: number, j: number): boolean => {
-    const prev = t === 0 ? OUTSIDE : parsed[i];
-    const cur = parsed[j];
+    const prev = t === 0 ? OUTSIDE : tags[i];
+    const cur = tags[j];
     if (t === start) return cur.type === type && rules.isStart(prev, cur);
     if (t < end) return !rules.isStart(prev, cur) && !rules.isEnd(prev, cur);
     return rules.isStart(prev, cur) || rules.isEnd(prev, cur); // t === end

@@ -245,15 +245,28 @@ function readRows(text: string, file: string): Row[] {
  * reads `S-X S-X` as one chunk.
  */
 export function parseConllevalText(text: string, file: string, scheme?: TagScheme): ConllevalCounts {
-  const rows = readRows(text, file);
+  return countFileRows(readRows(text, file), scheme);
+}
+
+function countFileRows(rows: Row[], scheme?: TagScheme): ConllevalCounts {
   return countRows(scheme === 'iobes' ? iobesRowsAsIob2(rows) : rows);
 }
 
 /** The sentences of a file in conlleval's layout (same reading and errors as parseConllevalText), for reports beyond conlleval's. */
 export function readConllevalSentences(text: string, file: string): ScoredSentence[] {
+  return sentencesOf(readRows(text, file));
+}
+
+/** Both at once, reading the text once: conlleval's counts and the sentences. */
+export function scoreConllevalText(text: string, file: string, scheme?: TagScheme): { counts: ConllevalCounts; sentences: ScoredSentence[] } {
+  const rows = readRows(text, file);
+  return { counts: countFileRows(rows, scheme), sentences: sentencesOf(rows) };
+}
+
+function sentencesOf(rows: readonly Row[]): ScoredSentence[] {
   const sentences: ScoredSentence[] = [];
   let current: ScoredSentence = { tokens: [], gold: [], pred: [] };
-  for (const row of [...readRows(text, file), BOUNDARY]) {
+  for (const row of [...rows, BOUNDARY]) {
     if (!row.boundary) {
       current.tokens.push(row.token);
       current.gold.push(row.gold);
@@ -265,8 +278,6 @@ export function readConllevalSentences(text: string, file: string): ScoredSenten
   }
   return sentences;
 }
-
-
 
 /** Precision, recall and F1 as percentages (0–100), unrounded. */
 export interface ChunkScores {

@@ -80,7 +80,7 @@ export class ConllLineReader {
     const lineNo = ++this.lineNo;
     const line = (lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).replace(/^[ \t]+|[ \t]+$/g, '');
     // A line of nothing but invisible characters (a stray BOM or zero-width space, as in WNUT-17's dev set) is blank.
-    if (line === '' || INVISIBLE_LINE.test(line)) return this.finish();
+    if (INVISIBLE_LINE.test(line)) return this.finish();
     const cols = line.split(COLUMN_SEPARATOR);
     if (cols[0] === DOCSTART) return this.finish();
     const n = cols.length;

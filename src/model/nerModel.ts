@@ -67,6 +67,16 @@ export interface DecodedSentence {
   confidences?: number[];
 }
 
+/** Per-token tag probabilities keyed by `names[j]` (tags sharing a name add up). */
+function tokenDistributions(marginals: Float64Array, length: number, names: readonly string[]): Array<Record<string, number>> {
+  const k = names.length;
+  return Array.from({ length }, (_, t) => {
+    const dist: Record<string, number> = {};
+    names.forEach((name, j) => (dist[name] = (dist[name] ?? 0) + marginals[t * k + j]));
+    return dist;
+  });
+}
+
 /** What a NerModel is made of. */
 export interface NerModelParts {
   network: tf.LayersModel;
@@ -93,6 +103,7 @@ export class NerModel {
   readonly shape: TaggerShape;
   readonly chars?: Vocabulary;
   training?: TrainingSummary;
+  private allowed?: TransitionMask;
 
   constructor(parts: NerModelParts) {
     this.network = parts.network;
@@ -202,9 +213,10 @@ export class NerModel {
     });
   }
 
-  /** The transitions the model's tag scheme allows. */
+  /** The transitions the model's tag scheme allows (the tag set never changes, so worked out once). */
   transitionMask(): TransitionMask {
-    return allowedTransitions(this.tags.tags(), this.modelScheme);
+    this.allowed ??= allowedTransitions(this.tags.tags(), this.modelScheme);
+    return this.allowed;
   }
 
   /**
@@ -249,7 +261,10 @@ export class NerModel {
     const encoded = this.encode(nonEmpty.map((s) => ({ tokens: s.tokens, tags: [] })), false);
     const batches = makeBatches(encoded, PREDICT_BATCH, { sortByLength: true, maxTokens: PREDICT_MAX_TOKENS });
     const weights = this.decodingWeights(constraints);
-    const modelTags = this.tags.tags();
+    // Per call, not per sentence: what reading entities and marginals needs of the tag set.
+    const parsedTags = this.tags.tags().map(parseTag);
+    const rules = chunkRules(this.modelScheme);
+    const names = marginals ? this.marginalNames() : [];
     const toScheme = (ids: number[]) => {
       const tags = this.tags.decode(ids);
       return this.modelScheme === this.scheme ? tags : convertTags(tags, this.modelScheme, this.scheme);
@@ -264,11 +279,10 @@ export class NerModel {
           if (nbest > 1 || marginals || confidence) {
             const fb = forwardBackward(scores, length, weights, offset);
             if (nbest > 1) decoded.nbest = best.map((b) => ({ tags: toScheme(b.path), logProb: Math.min(0, b.score - fb.logPartition) }));
-            if (marginals) decoded.marginals = this.tokenDistributions(tokenMarginals(fb), length);
+            if (marginals) decoded.marginals = tokenDistributions(tokenMarginals(fb), length, names);
             if (confidence) {
               // Entities are the same spans in the model's scheme and the output's (convertTags keeps chunks).
-              const rules = chunkRules(this.modelScheme);
-              decoded.confidences = readChunks(decoded.tags, this.scheme).map((chunk) => chunkProbability(fb, scores, weights, modelTags, rules, chunk, offset));
+              decoded.confidences = readChunks(decoded.tags, this.scheme).map((chunk) => chunkProbability(fb, scores, weights, parsedTags, rules, chunk, offset));
             }
           }
           out[nonEmpty[batch.indices[row]].i] = decoded;
@@ -279,21 +293,15 @@ export class NerModel {
   }
 
   /**
-   * Per-token tag probabilities keyed by tag. A model trained in IOBES for
+   * The tag each marginal is reported under. A model trained in IOBES for
    * IOB2 data reports IOB2 tags (S-X counts as B-X, E-X as I-X: exact for the
    * well-formed paths that constrained decoding allows); otherwise the model's tags.
    */
-  private tokenDistributions(marginals: Float64Array, length: number): Array<Record<string, number>> {
-    const k = this.tags.size;
-    const names = this.tags.tags().map((tag) => {
+  private marginalNames(): string[] {
+    return this.tags.tags().map((tag) => {
       if (this.modelScheme !== 'iobes' || this.scheme !== 'iob2') return tag;
       const { prefix, type } = parseTag(tag);
       return prefix === 'S' ? `B-${type}` : prefix === 'E' ? `I-${type}` : tag;
-    });
-    return Array.from({ length }, (_, t) => {
-      const dist: Record<string, number> = {};
-      names.forEach((name, j) => (dist[name] = (dist[name] ?? 0) + marginals[t * k + j]));
-      return dist;
     });
   }
 
