@@ -24,10 +24,10 @@ async function weightsOf(model: NerModel): Promise<number[][]> {
   return Promise.all(model.network.getWeights().map(async (w) => Array.from(await w.data())));
 }
 
-for (const optimizer of ['sgd', 'adam'] as const) {
-  describe(`resume (${optimizer})`, () => {
-    const options: Partial<TrainOptions> = { ...TINY_OPTIONS, epochs: 3, optimizer, learningRate: optimizer === 'sgd' ? 0.05 : 0.01, singletonUnk: 0.5, dropout: 0.3 };
-    // Without dev data the last epoch is kept: the final weights are the last step's.
+for (const [optimizer, averageDecay] of [['sgd', 0], ['adam', 0], ['sgd', 0.9]] as const) {
+  describe(`resume (${optimizer}${averageDecay > 0 ? ', weight average' : ''})`, () => {
+    const options: Partial<TrainOptions> = { ...TINY_OPTIONS, epochs: 3, optimizer, learningRate: optimizer === 'sgd' ? 0.05 : 0.01, singletonUnk: 0.5, dropout: 0.3, averageDecay };
+    // Without dev data the last epoch is kept: the final weights are the last step's (or their average).
     const dev = undefined;
 
     test('interrupted mid-epoch, then resumed from the checkpoint: the same final weights and history as one run', async () => {
@@ -37,7 +37,7 @@ for (const optimizer of ['sgd', 'adam'] as const) {
       const expectedLosses = straight.training!.epochs.map((e) => e.loss);
       straight.dispose();
 
-      const dir = path.join(tmp, `run-${optimizer}`);
+      const dir = path.join(tmp, `run-${optimizer}-${averageDecay}`);
       const controller = new AbortController();
       let steps = 0;
       await assert.rejects(

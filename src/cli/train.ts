@@ -94,6 +94,7 @@ export function builder(yargs: Argv) {
         group: 'Model:',
       },
       'freeze-embeddings': { type: 'boolean', default: d.freezeEmbeddings, describe: 'keep the word embeddings fixed during training', group: 'Model:' },
+      'average-decay': { type: 'number', default: d.averageDecay, describe: 'score and keep an exponential moving average of the weights with this decay per step (e.g. 0.999); 0 = off', group: 'Training:' },
       'hidden-size': { type: 'number', default: d.hiddenSize, describe: 'LSTM units per direction', group: 'Model:' },
       'char-encoder': {
         choices: ['none', 'cnn', 'lstm'],
@@ -156,6 +157,7 @@ function configFromArgs(args: TrainArgs): RunConfig {
     embeddingDim: args.embeddingDim ?? d.embeddingDim,
     embeddings: args.embeddings === undefined ? null : path.resolve(args.embeddings),
     freezeEmbeddings: args.freezeEmbeddings,
+    averageDecay: args.averageDecay,
     hiddenSize: args.hiddenSize,
     dropout: args.dropout,
     lockedDropout: args.lockedDropout,

@@ -23,6 +23,7 @@ import { EmbeddingTable, readEmbeddings } from '../io/embeddings';
 import { alignEmbeddings, extendWithPretrained, keepForVocabulary } from '../data/pretrained';
 import { Rng, makeRng, withRandomSource } from '../util/random';
 import { OptimizerKind, makeOptimizer } from './optimizer';
+import { AVERAGE_SLOT_PREFIX, WeightAverage } from './average';
 
 export interface TrainOptions {
   epochs: number;
@@ -75,6 +76,11 @@ export interface TrainOptions {
   embeddings: string | null;
   /** Keep the (pretrained) word embeddings fixed. */
   freezeEmbeddings: boolean;
+  /**
+   * Decay of an exponential moving average of the weights that is evaluated
+   * on dev and kept instead of the last step's weights (train/average.ts); 0 = off.
+   */
+  averageDecay: number;
 }
 
 /** Defaults of `ner train`: the reference shape (embedding 100, BiLSTM 128 per direction, batch 32, Adam 1e-3). */
@@ -114,6 +120,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   trainScheme: 'iobes',
   embeddings: null,
   freezeEmbeddings: false,
+  averageDecay: 0,
 };
 
 /** Consecutive steps with a non-finite loss or gradient after which training stops. */
@@ -215,6 +222,7 @@ function validateOptions(o: TrainOptions): void {
   if (!(o.minLearningRate >= 0)) throw new UsageError(`--min-lr must be >= 0, got ${o.minLearningRate}`);
   if (!(o.singletonUnk >= 0 && o.singletonUnk <= 1)) throw new UsageError(`--singleton-unk must be in [0, 1], got ${o.singletonUnk}`);
   if (o.trainScheme !== 'same' && o.trainScheme !== 'iobes') throw new UsageError(`--train-scheme must be same or iobes, got ${o.trainScheme}`);
+  if (!(o.averageDecay === 0 || (o.averageDecay > 0 && o.averageDecay < 1))) throw new UsageError(`--average-decay must be 0 (off) or in (0, 1), got ${o.averageDecay}`);
 }
 
 /** Marks the ids of words seen exactly once in training. */
@@ -304,7 +312,13 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     seconds: 0,
   };
   const optimizer = makeOptimizer(options.optimizer, variables, { learningRate: state.learningRate, clipNorm: options.clipNorm, momentum: options.momentum });
-  if (resume !== undefined) await optimizer.setState(resume.checkpoint.optimizer);
+  const average = options.averageDecay > 0 ? new WeightAverage(variables, options.averageDecay) : undefined;
+  if (resume !== undefined) {
+    // The average's slots travel with the optimizer's (see `checkpoint` below).
+    const { kind, slots } = resume.checkpoint.optimizer;
+    await optimizer.setState({ kind, slots: slots.filter((s) => !s.name.startsWith(AVERAGE_SLOT_PREFIX)) });
+    average?.restore(slots);
+  }
   const shuffleRng = makeRng(state.rng.shuffle);
   const dropoutRng = makeRng(state.rng.dropout);
   const unkRng = makeRng(state.rng.unk);
@@ -331,7 +345,9 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       epochProgress: progress,
       seconds: (Date.now() - sessionStart) / 1000,
     };
-    await input.onCheckpoint(model, { state: snapshot, optimizer: await optimizer.getState(), bestWeights: best?.weights });
+    const optimizerState = await optimizer.getState();
+    if (average !== undefined) optimizerState.slots.push(...(await average.slots()));
+    await input.onCheckpoint(model, { state: snapshot, optimizer: optimizerState, bestWeights: best?.weights });
   };
   const every = input.checkpointEvery ?? 0;
 
@@ -383,6 +399,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
           continue;
         }
         faults = 0;
+        average?.update();
         progress.lossSum += step.loss * batch.size;
         for (let b = 0; b < batch.size; b++) progress.seenTokens += batch.lengths[b];
         const seconds = (Date.now() - epochStart) / 1000;
@@ -400,15 +417,20 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         tokensPerSecond: progress.seenTokens / Math.max(seconds, 1e-3),
         learningRate: state.learningRate,
       };
-      if (dev !== undefined) record.dev = devScores(model, dev);
+      // With averaging, the averaged weights are the ones scored and kept; training goes on from the last step's.
+      const scoreAndKeep = (): boolean => {
+        if (dev !== undefined) record.dev = devScores(model, dev);
+        // Without dev data the last epoch is the one kept. An epoch that ends in a run of
+        // skipped steps is never kept: its weights may be what made them fail.
+        const better = faults === 0 && (best === undefined || dev === undefined || (record.dev?.f1 ?? 0) > (best.scores?.f1 ?? -1));
+        if (better) {
+          best?.weights.forEach((w) => w.dispose());
+          best = { epoch, scores: record.dev, weights: model.network.getWeights().map((w) => w.clone()) };
+        }
+        return better;
+      };
+      const improved = average === undefined ? scoreAndKeep() : await average.withAverages(scoreAndKeep);
       history.push(record);
-      // Without dev data the last epoch is the one kept. An epoch that ends in a run of
-      // skipped steps is never kept: its weights may be what made them fail.
-      const improved = faults === 0 && (best === undefined || dev === undefined || (record.dev?.f1 ?? 0) > (best.scores?.f1 ?? -1));
-      if (improved) {
-        best?.weights.forEach((w) => w.dispose());
-        best = { epoch, scores: record.dev, weights: model.network.getWeights().map((w) => w.clone()) };
-      }
       events.onEpoch?.(record, { improved, best: best?.epoch ?? 0 });
       if (epoch === options.epochs) break;
       if (dev !== undefined && best !== undefined) {
@@ -443,6 +465,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   } finally {
     best?.weights.forEach((w) => w.dispose());
     optimizer.dispose();
+    average?.dispose();
   }
 
   if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = true; // saved models stay fine-tunable
