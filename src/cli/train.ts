@@ -103,7 +103,7 @@ export function builder(yargs: Argv) {
         group: 'Model:',
       },
       'char-dim': { type: 'number', default: d.charDim, describe: 'character embedding size', group: 'Model:' },
-      'char-size': { type: 'number', default: d.charSize, describe: 'cnn filters or lstm units per direction (0 = 50 filters, 25 units)', group: 'Model:' },
+      'char-size': { type: 'number', default: d.charSize, describe: 'cnn filters or lstm units per direction (0 = 100 filters, 25 units)', group: 'Model:' },
       'char-window': { type: 'number', default: d.charWindow, describe: 'cnn window (odd)', group: 'Model:' },
       'casing-dim': { type: 'number', default: d.casingDim, describe: 'size of the casing feature embedding (0 = none)', group: 'Model:' },
       ...backendOptions,
