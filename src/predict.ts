@@ -33,13 +33,21 @@ export interface TagOptions extends DecodeOptions {
   minConfidence?: number;
 }
 
-function tagSpans(model: NerModel, sentences: ReadonlyArray<{ tokens: string[]; spans: TokenSpan[]; line: string }>, options: TagOptions): TaggedSentence[] {
+/** A sentence to tag: its tokens, where they are in `line`, and its document (see data/context.ts). */
+interface Unit {
+  tokens: string[];
+  spans: TokenSpan[];
+  line: string;
+  document?: number;
+}
+
+function tagSpans(model: NerModel, sentences: readonly Unit[], options: TagOptions): TaggedSentence[] {
   const { minConfidence, ...decodeOptions } = options;
   if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new Error(`minConfidence must be in [0, 1], got ${minConfidence}`);
   const confidence = decodeOptions.confidence === true || minConfidence !== undefined;
   const decoded = model.decode(
     sentences.map((s) => s.tokens),
-    { ...decodeOptions, confidence },
+    { ...decodeOptions, confidence, documents: decodeOptions.documents ?? sentences.map((s) => s.document) },
   );
   return sentences.map((s, i) => {
     const d = decoded[i];
@@ -65,19 +73,25 @@ function tagSpans(model: NerModel, sentences: ReadonlyArray<{ tokens: string[]; 
  * With `splitSentences`, each line is a paragraph cut into sentences (see
  * io/sentences.ts): one record per sentence, carrying its 1-based `line`
  * (counted from `firstLine`), offsets still into the line; blank lines give none.
+ * The sentences of one paragraph are then one document, for models trained
+ * with document context; without `splitSentences` every line stands alone.
  */
 export function tagLines(model: NerModel, lines: readonly string[], options: TagOptions & { splitSentences?: boolean; firstLine?: number } = {}): TaggedSentence[] {
   const { splitSentences: split = false, firstLine = 1, ...tagOptions } = options;
   const units = lines.flatMap((line, i) => {
     const tokens = tokenize(line);
     const sentences = split ? splitSentences(tokens) : [tokens];
-    return sentences.map((tokens) => ({ tokens: tokens.map((t) => t.text), spans: tokens, line, lineNumber: firstLine + i }));
+    const document = split ? firstLine + i : undefined;
+    return sentences.map((tokens) => ({ tokens: tokens.map((t) => t.text), spans: tokens, line, lineNumber: firstLine + i, document }));
   });
   const tagged = tagSpans(model, units, tagOptions);
   return split ? tagged.map((t, i) => ({ line: units[i].lineNumber, ...t })) : tagged;
 }
 
-/** Tags pre-tokenised sentences; entity offsets index into the tokens joined by single spaces. */
+/**
+ * Tags pre-tokenised sentences; entity offsets index into the tokens joined by
+ * single spaces. `options.documents` groups them into documents (see DecodeOptions).
+ */
 export function tagTokens(model: NerModel, sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedSentence[] {
   return tagSpans(
     model,

@@ -8,6 +8,12 @@ export interface Sentence {
   tags: string[];
   /** 1-based line number in `Corpus.file` of each token (same length as `tokens`). */
   lines: number[];
+  /**
+   * Which document the sentence belongs to: 0 after the file's first
+   * `-DOCSTART-` line, 1 after the second, and so on; absent before any (a
+   * file without `-DOCSTART-` lines has no documents). See data/context.ts.
+   */
+  document?: number;
 }
 
 /** A CoNLL file read into sentences. */

@@ -214,6 +214,31 @@ describe('quick start: train, eval, predict on the sample', () => {
   });
 });
 
+describe('document context (--context-tokens)', () => {
+  const model = path.join(tmp, 'context-model');
+  let train: CliResult;
+  before(() => {
+    train = ner(['train', '--data', sample('train.conll'), '--dev', sample('dev.conll'), '--out', model, '--epochs', '2', '--optimizer', 'adam', '--lr', '0.003', '--context-tokens', '64', '-q']);
+  });
+
+  test('train packs the -DOCSTART- documents and records the context in the model', () => {
+    assert.equal(train.code, 0, train.stderr);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(model, 'metadata.json'), 'utf8')).shape.contextTokens, 64);
+    const verbose = ner(['train', '--data', sample('train.conll'), '--out', path.join(tmp, 'context-model-2'), '--epochs', '1', '--context-tokens', '64']);
+    assert.match(verbose.stderr, /training on 1500 sentences \(\d+ sequences with document context\)/);
+  });
+
+  test('predict on CoNLL input reads documents as eval does: the same tags', () => {
+    const pred = path.join(tmp, 'context-pred.txt');
+    assert.equal(ner(['eval', '--model', model, '--data', sample('test.conll'), '--output', pred, '-q']).code, 0);
+    const viaEval = fs.readFileSync(pred, 'utf8').trimEnd().split('\n').filter((l) => l !== '' && !l.startsWith('-DOCSTART-')).map((l) => l.split(' ')[2]);
+    const r = ner(['predict', '--model', model, '--input', sample('test.conll'), '--input-format', 'conll', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const viaPredict = r.stdout.trimEnd().split('\n').filter((l) => l !== '').map((l) => l.split(' ')[1]);
+    assert.deepEqual(viaPredict, viaEval);
+  });
+});
+
 describe('bad input: one clear line, exit code, nothing half-written', () => {
   const out = path.join(tmp, 'never');
   const trainOn = (file: string, extra: string[] = []) => ner(['train', '--data', file, '--out', out, '--epochs', '1', ...extra]);

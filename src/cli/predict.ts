@@ -19,6 +19,8 @@ export const describe = 'tag text or CoNLL tokens with a trained model';
  * each group by length into batches, and memory stays bounded on any input.
  */
 const GROUP = 1000;
+/** How many GROUPs of sentences one document may take before it is cut (memory stays bounded). */
+const DOCUMENT_GROUPS = 10;
 
 export function builder(yargs: Argv) {
   return yargs
@@ -110,15 +112,23 @@ async function* counted(stream: AsyncIterable<Buffer>, count: { bytes: number })
   }
 }
 
-/** Groups of `size` items from an async stream: the unit the model tags at once. */
-async function* groups<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+/**
+ * Groups of about `size` items from an async stream: the unit the model tags
+ * at once. With `document`, a group ends only where a document does (so a
+ * model with document context reads each one whole, as `ner eval` does),
+ * unless a document runs past `DOCUMENT_GROUPS` groups' worth.
+ */
+async function* groups<T>(items: AsyncIterable<T>, size: number, document: (item: T) => number | undefined = () => undefined): AsyncGenerator<T[]> {
   let group: T[] = [];
   for await (const item of items) {
-    group.push(item);
     if (group.length >= size) {
-      yield group;
-      group = [];
+      const last = document(group[group.length - 1]);
+      if (last === undefined || last !== document(item) || group.length >= size * DOCUMENT_GROUPS) {
+        yield group;
+        group = [];
+      }
     }
+    group.push(item);
   }
   if (group.length > 0) yield group;
 }
@@ -148,7 +158,9 @@ export async function handler(args: PredictArgs): Promise<void> {
       const lines = readLines(counted(stream, count), name);
       if (args.inputFormat === 'conll') {
         const reading = { tokenColumn: args.tokenColumn, requireTags: false };
-        for await (const group of groups(readConllStream(lines, name, reading), GROUP)) emit(tagTokens(model, group.map((x) => x.tokens), options));
+        for await (const group of groups(readConllStream(lines, name, reading), GROUP, (s) => s.document)) {
+          emit(tagTokens(model, group.map((s) => s.tokens), { ...options, documents: group.map((s) => s.document) }));
+        }
       } else {
         let firstLine = 1;
         for await (const group of groups(lines, GROUP)) {

@@ -33,7 +33,7 @@ export function trainProgress(options: { quiet: boolean; messages: Messages; std
     onStart(info) {
       epochs = info.epochs;
       options.messages.info(
-        `training on ${info.sentences} sentences, ${info.tokens} tokens; ${info.tags.length} tags (${info.scheme}); ${info.vocabulary} words`,
+        `training on ${info.sentences} sentences${info.sequences === info.sentences ? '' : ` (${info.sequences} sequences with document context)`}, ${info.tokens} tokens; ${info.tags.length} tags (${info.scheme}); ${info.vocabulary} words`,
       );
     },
     onBatch(info) {

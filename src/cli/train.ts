@@ -47,7 +47,7 @@ export function builder(yargs: Argv) {
       'min-count': { type: 'number', default: d.minCount, describe: 'words seen fewer times become <unk>', group: 'Data:' },
       lowercase: { type: 'boolean', default: d.lowercase, describe: 'lowercase words before lookup', group: 'Data:' },
       epochs: { type: 'number', default: d.epochs, describe: 'maximum passes over the training data', group: 'Training:' },
-      'batch-size': { type: 'number', default: d.batchSize, describe: 'sentences per step', group: 'Training:' },
+      'batch-size': { type: 'number', default: d.batchSize, describe: 'sentences per step (sequences, with --context-tokens)', group: 'Training:' },
       lr: { type: 'number', default: d.learningRate, describe: 'Adam learning rate', group: 'Training:' },
       dropout: { type: 'number', default: d.dropout, describe: 'dropout on embeddings and BiLSTM output', group: 'Training:' },
       'locked-dropout': {
@@ -95,6 +95,12 @@ export function builder(yargs: Argv) {
       },
       'freeze-embeddings': { type: 'boolean', default: d.freezeEmbeddings, describe: 'keep the word embeddings fixed during training', group: 'Model:' },
       'average-decay': { type: 'number', default: d.averageDecay, describe: 'score and keep an exponential moving average of the weights with this decay per step (e.g. 0.999); 0 = off', group: 'Training:' },
+      'context-tokens': {
+        type: 'number',
+        default: d.contextTokens,
+        describe: 'document context: read up to N tokens of consecutive sentences of a -DOCSTART- document as one sequence (the CRF still tags each sentence alone); 0 = each sentence alone',
+        group: 'Model:',
+      },
       'hidden-size': { type: 'number', default: d.hiddenSize, describe: 'LSTM units per direction', group: 'Model:' },
       'char-encoder': {
         choices: ['none', 'cnn', 'lstm'],
@@ -158,6 +164,7 @@ function configFromArgs(args: TrainArgs): RunConfig {
     embeddings: args.embeddings === undefined ? null : path.resolve(args.embeddings),
     freezeEmbeddings: args.freezeEmbeddings,
     averageDecay: args.averageDecay,
+    contextTokens: args.contextTokens,
     hiddenSize: args.hiddenSize,
     dropout: args.dropout,
     lockedDropout: args.lockedDropout,

@@ -26,6 +26,8 @@ export interface EncodedSentence {
   length: number;
   /** Position in the input sentence list, to restore order after batching. */
   index: number;
+  /** Lengths of the sentences this sequence joins (document context, see context.ts); absent: one sentence. */
+  pieces?: Int32Array;
 }
 
 /**
@@ -96,6 +98,8 @@ export interface Batch {
   chars?: Int32Array;
   /** B*T casing ids, 0 at padding (present when the sentences carry casing). */
   casing?: Int32Array;
+  /** B: for each row, the lengths of the sentences it joins (document context, see context.ts); absent: one sentence per row. */
+  pieces?: Int32Array[];
 }
 
 export interface BatchOptions {
@@ -208,6 +212,7 @@ function toBatch(group: EncodedSentence[]): Batch {
     indices[b] = s.index;
   }
   const batch: Batch = { size, maxLength, ids, tags, mask, lengths, indices, charLength: 0 };
+  if (group.some((s) => s.pieces !== undefined && s.pieces.length > 1)) batch.pieces = group.map((s) => s.pieces ?? Int32Array.of(s.length));
   if (group.every((s) => s.casing !== undefined)) {
     batch.casing = new Int32Array(cells);
     group.forEach((s, b) => batch.casing!.set(s.casing!, b * maxLength));

@@ -12,7 +12,10 @@ export interface ModelEvaluation {
 }
 
 export function evaluateModel(model: NerModel, corpus: Corpus): ModelEvaluation {
-  const predictions = model.predict(corpus.sentences.map((s) => s.tokens));
+  const predictions = model.predict(
+    corpus.sentences.map((s) => s.tokens),
+    { documents: corpus.sentences.map((s) => s.document) },
+  );
   const pairs = corpus.sentences.map((s, i) => ({ gold: s.tags, pred: predictions[i] }));
   return { counts: evaluateSequences(pairs, model.scheme), predictions };
 }

@@ -63,6 +63,8 @@ export class ConllLineReader {
   private layout?: Layout;
   private current: Sentence = { tokens: [], tags: [], lines: [] };
   private lineNo = 0;
+  /** The document being read: undefined until the first `-DOCSTART-` line. */
+  private document?: number;
 
   constructor(
     private readonly file: string,
@@ -82,7 +84,11 @@ export class ConllLineReader {
     // A line of nothing but invisible characters (a stray BOM or zero-width space, as in WNUT-17's dev set) is blank.
     if (INVISIBLE_LINE.test(line)) return this.finish();
     const cols = line.split(COLUMN_SEPARATOR);
-    if (cols[0] === DOCSTART) return this.finish();
+    if (cols[0] === DOCSTART) {
+      const done = this.finish();
+      this.document = (this.document ?? -1) + 1;
+      return done;
+    }
     const n = cols.length;
     const file = this.file;
     if (this.layout === undefined) {
@@ -110,6 +116,7 @@ export class ConllLineReader {
   finish(): Sentence | undefined {
     if (this.current.tokens.length === 0) return undefined;
     const done = this.current;
+    if (this.document !== undefined) done.document = this.document;
     this.current = { tokens: [], tags: [], lines: [] };
     return done;
   }

@@ -83,6 +83,8 @@ export function validateMetadata(json: unknown, dir: string): ModelMetadata {
   for (const key of ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize', 'dropout'] as const) {
     if (typeof shape?.[key] !== 'number') bad(`lacks shape.${key}`);
   }
+  const context = shape?.contextTokens;
+  if (context !== undefined && !(Number.isInteger(context) && context >= 0)) bad(`has shape.contextTokens ${JSON.stringify(context)}, expected a non-negative integer`);
   if (m.words === undefined || m.tags === undefined) bad('lacks the word or tag vocabulary');
   return m as ModelMetadata;
 }

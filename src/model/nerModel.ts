@@ -9,6 +9,7 @@ import type { TagScheme } from '../types';
 import type { Corpus } from '../types';
 import { Batch, EncodedSentence, SentenceLike, encodeSentences, makeBatches } from '../data/batch';
 import { casingOf, encodeChars } from '../data/features';
+import { joinEncoded, packSentences, rowPieces, sentenceLayout } from '../data/context';
 import { chunkRules, convertTags, parseTag, readChunks } from '../data/tagScheme';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
@@ -54,6 +55,12 @@ export interface DecodeOptions {
   marginals?: boolean;
   /** The probability of each predicted entity. */
   confidence?: boolean;
+  /**
+   * The document of each sentence (same order), for models trained with
+   * document context: consecutive sentences of one document are read
+   * together. Absent, or undefined for a sentence: read alone.
+   */
+  documents?: ReadonlyArray<number | undefined>;
 }
 
 export interface DecodedSentence {
@@ -134,6 +141,8 @@ export class NerModel {
     /** Character encoder, with its vocabulary. */
     chars?: { vocabulary: Vocabulary; kind: CharEncoderKind; charDim: number; size: number; window: number };
     casingDim?: number;
+    /** Document context in tokens (see data/context.ts); 0 or absent: none. */
+    contextTokens?: number;
   }): NerModel {
     const shape: TaggerShape = {
       vocabSize: args.words.size,
@@ -143,6 +152,7 @@ export class NerModel {
       dropout: args.dropout,
       lockedDropout: args.lockedDropout ?? false,
       casingDim: args.casingDim ?? 0,
+      contextTokens: args.contextTokens ?? 0,
     };
     if (args.chars !== undefined) {
       const { vocabulary, kind, charDim, size, window } = args.chars;
@@ -201,15 +211,30 @@ export class NerModel {
   }
 
   /**
-   * Mean CRF negative log-likelihood of the batch's gold tags, with dropout on;
-   * with `constraints`, over well-formed paths only (see crf.constrainParams).
+   * Mean CRF negative log-likelihood of the batch's gold tags per row, with
+   * dropout on; with `constraints`, over well-formed paths only (see
+   * crf.constrainParams). A row that joins several sentences (document
+   * context) has the sum of their NLLs: each sentence is its own CRF
+   * sequence, with its own start and end transitions, on emission scores
+   * computed over the whole row.
    */
   loss(batch: Batch, constraints = false): tf.Scalar {
     return tf.tidy(() => {
-      const emissions = this.emissions(batch, true);
-      const tags = tf.tensor2d(batch.tags, [batch.size, batch.maxLength], 'int32');
-      const mask = tf.tensor2d(batch.mask, [batch.size, batch.maxLength], 'float32');
-      return this.crf.negativeLogLikelihood(emissions, tags, mask, constraints ? this.transitionMask() : undefined);
+      const allowed = constraints ? this.transitionMask() : undefined;
+      const emissions = this.emissions(batch, true); // [B, T, K]
+      if (batch.pieces === undefined) {
+        const tags = tf.tensor2d(batch.tags, [batch.size, batch.maxLength], 'int32');
+        const mask = tf.tensor2d(batch.mask, [batch.size, batch.maxLength], 'float32');
+        return this.crf.negativeLogLikelihood(emissions, tags, mask, allowed);
+      }
+      const layout = sentenceLayout(batch);
+      const [N, S, K] = [layout.count, layout.maxLength, emissions.shape[2]];
+      // Gather's gradient is UnsortedSegmentSum, registered for wasm (backend/kernels.ts).
+      const cells = tf.reshape(emissions, [batch.size * batch.maxLength, K]);
+      const sentences = tf.reshape(tf.gather(cells, tf.tensor1d(layout.rows, 'int32')), [N, S, K]) as tf.Tensor3D;
+      const tags = tf.tensor2d(layout.tags, [N, S], 'int32');
+      const mask = tf.tensor2d(layout.mask, [N, S], 'float32');
+      return tf.mul(this.crf.negativeLogLikelihood(sentences, tags, mask, allowed), N / batch.size) as tf.Scalar;
     });
   }
 
@@ -228,8 +253,9 @@ export class NerModel {
     return constraints ? constrainWeights(weights, this.transitionMask()) : weights;
   }
 
-  /** Viterbi tag ids for each sentence of a batch, in batch order. */
+  /** Viterbi tag ids for each sentence of a batch (one sentence per row), in batch order. */
   decodeBatch(batch: Batch, constraints = true): number[][] {
+    if (batch.pieces !== undefined) throw new Error('decodeBatch: rows join several sentences; use decode');
     return this.withEmissions(batch, (scores) => viterbiBatch(scores, batch.lengths, batch.maxLength, this.decodingWeights(constraints)));
   }
 
@@ -243,7 +269,7 @@ export class NerModel {
   }
 
   /** Predicted tags for tokenised sentences, in input order, in `scheme`. Empty sentences get []. */
-  predict(sentences: ReadonlyArray<ReadonlyArray<string>>, options: { constraints?: boolean } = {}): string[][] {
+  predict(sentences: ReadonlyArray<ReadonlyArray<string>>, options: Pick<DecodeOptions, 'constraints' | 'documents'> = {}): string[][] {
     return this.decode(sentences, options).map((d) => d.tags);
   }
 
@@ -254,12 +280,21 @@ export class NerModel {
    * `constraints` is on (the default), under the plain CRF otherwise.
    */
   decode(sentences: ReadonlyArray<ReadonlyArray<string>>, options: DecodeOptions = {}): DecodedSentence[] {
-    const { constraints = true, nbest = 1, marginals = false, confidence = false } = options;
+    const { constraints = true, nbest = 1, marginals = false, confidence = false, documents } = options;
     if (!Number.isInteger(nbest) || nbest < 1) throw new Error(`decode: nbest must be a positive integer, got ${nbest}`);
+    if (documents !== undefined && documents.length !== sentences.length) {
+      throw new Error(`decode: ${sentences.length} sentences but ${documents.length} document ids`);
+    }
     const out: DecodedSentence[] = sentences.map(() => ({ tags: [] }));
     const nonEmpty = sentences.map((tokens, i) => ({ tokens, i })).filter((s) => s.tokens.length > 0);
     const encoded = this.encode(nonEmpty.map((s) => ({ tokens: s.tokens, tags: [] })), false);
-    const batches = makeBatches(encoded, PREDICT_BATCH, { sortByLength: true, maxTokens: PREDICT_MAX_TOKENS });
+    const groups = packSentences(
+      Int32Array.from(encoded, (e) => e.length),
+      documents && nonEmpty.map((s) => documents[s.i]),
+      this.shape.contextTokens ?? 0,
+    );
+    const sequences = groups.map((group, i) => joinEncoded(group.map((j) => encoded[j]), i));
+    const batches = makeBatches(sequences, PREDICT_BATCH, { sortByLength: true, maxTokens: PREDICT_MAX_TOKENS });
     const weights = this.decodingWeights(constraints);
     // Per call, not per sentence: what reading entities and marginals needs of the tag set.
     const parsedTags = this.tags.tags().map(parseTag);
@@ -269,24 +304,32 @@ export class NerModel {
       const tags = this.tags.decode(ids);
       return this.modelScheme === this.scheme ? tags : convertTags(tags, this.modelScheme, this.scheme);
     };
+    const decodeSentence = (scores: Float32Array, length: number, offset: number): DecodedSentence => {
+      const best = nbest === 1 ? [viterbi(scores, length, weights, offset)] : viterbiNBest(scores, length, weights, nbest, offset);
+      const decoded: DecodedSentence = { tags: toScheme(best[0].path) };
+      if (nbest > 1 || marginals || confidence) {
+        const fb = forwardBackward(scores, length, weights, offset);
+        if (nbest > 1) decoded.nbest = best.map((b) => ({ tags: toScheme(b.path), logProb: Math.min(0, b.score - fb.logPartition) }));
+        if (marginals) decoded.marginals = tokenDistributions(tokenMarginals(fb), length, names);
+        if (confidence) {
+          // Entities are the same spans in the model's scheme and the output's (convertTags keeps chunks).
+          decoded.confidences = readChunks(decoded.tags, this.scheme).map((chunk) => chunkProbability(fb, scores, weights, parsedTags, rules, chunk, offset));
+        }
+      }
+      return decoded;
+    };
     for (const batch of batches) {
       this.withEmissions(batch, (scores) => {
-        for (let row = 0; row < batch.size; row++) {
-          const length = batch.lengths[row];
-          const offset = row * batch.maxLength * weights.numTags;
-          const best = nbest === 1 ? [viterbi(scores, length, weights, offset)] : viterbiNBest(scores, length, weights, nbest, offset);
-          const decoded: DecodedSentence = { tags: toScheme(best[0].path) };
-          if (nbest > 1 || marginals || confidence) {
-            const fb = forwardBackward(scores, length, weights, offset);
-            if (nbest > 1) decoded.nbest = best.map((b) => ({ tags: toScheme(b.path), logProb: Math.min(0, b.score - fb.logPartition) }));
-            if (marginals) decoded.marginals = tokenDistributions(tokenMarginals(fb), length, names);
-            if (confidence) {
-              // Entities are the same spans in the model's scheme and the output's (convertTags keeps chunks).
-              decoded.confidences = readChunks(decoded.tags, this.scheme).map((chunk) => chunkProbability(fb, scores, weights, parsedTags, rules, chunk, offset));
-            }
-          }
-          out[nonEmpty[batch.indices[row]].i] = decoded;
-        }
+        rowPieces(batch).forEach((pieces, row) => {
+          // Each sentence of the row is its own CRF sequence, starting where the one before it ends.
+          const group = groups[batch.indices[row]];
+          let start = 0;
+          pieces.forEach((length, p) => {
+            const offset = (row * batch.maxLength + start) * weights.numTags;
+            out[nonEmpty[group[p]].i] = decodeSentence(scores, length, offset);
+            start += length;
+          });
+        });
       });
     }
     return out;

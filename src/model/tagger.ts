@@ -37,6 +37,12 @@ export interface TaggerShape {
   chars?: CharEncoderConfig;
   /** Size of the casing embedding; 0 or absent: no casing feature. */
   casingDim?: number;
+  /**
+   * Document context: up to this many tokens of consecutive sentences of one
+   * document are read as one sequence (data/context.ts); 0 or absent: each
+   * sentence alone. Not a weight: the same network reads either way.
+   */
+  contextTokens?: number;
 }
 
 /** Layer names, fixed so that saved models can be inspected and loaded by name. */
@@ -66,6 +72,9 @@ function validateShape(s: TaggerShape): void {
   }
   if (s.casingDim !== undefined && (!Number.isInteger(s.casingDim) || s.casingDim < 0)) {
     throw new Error(`tagger: casingDim must be a non-negative integer, got ${s.casingDim}`);
+  }
+  if (s.contextTokens !== undefined && (!Number.isInteger(s.contextTokens) || s.contextTokens < 0)) {
+    throw new Error(`tagger: contextTokens must be a non-negative integer, got ${s.contextTokens}`);
   }
 }
 

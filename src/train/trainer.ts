@@ -9,6 +9,7 @@ import { DataError, NerError, UsageError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
 import { Batch, EncodedSentence, makeBatches } from '../data/batch';
 import { checkCorpus, duplicateSentences, issues } from '../data/check';
+import { joinEncoded, packSentences } from '../data/context';
 import type { Checkpoint, TrainingState } from './checkpoint';
 import { buildCharVocabulary } from '../data/features';
 import { checkTags, convertTags, detectScheme } from '../data/tagScheme';
@@ -81,6 +82,12 @@ export interface TrainOptions {
    * on dev and kept instead of the last step's weights (train/average.ts); 0 = off.
    */
   averageDecay: number;
+  /**
+   * Document context: the BiLSTM reads up to this many tokens of consecutive
+   * sentences of one `-DOCSTART-` document as one sequence (data/context.ts);
+   * 0 = each sentence alone. Batches then count sequences, not sentences.
+   */
+  contextTokens: number;
 }
 
 /**
@@ -120,6 +127,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   embeddings: null,
   freezeEmbeddings: false,
   averageDecay: 0,
+  contextTokens: 0,
 };
 
 /** Consecutive steps with a non-finite loss or gradient after which training stops. */
@@ -149,7 +157,7 @@ const CHAR_SIZE_DEFAULT: Record<CharEncoderKind, number> = { cnn: 100, lstm: 25 
 
 /** Progress reports, so a CLI or a notebook can show them; training itself prints nothing. */
 export interface TrainEvents {
-  onStart?(info: { sentences: number; tokens: number; batchesPerEpoch: number; epochs: number; scheme: TagScheme; tags: string[]; vocabulary: number }): void;
+  onStart?(info: { sentences: number; sequences: number; tokens: number; batchesPerEpoch: number; epochs: number; scheme: TagScheme; tags: string[]; vocabulary: number }): void;
   onBatch?(info: { epoch: number; batch: number; batches: number; loss: number; tokensPerSecond: number }): void;
   onEpoch?(record: EpochRecord, info: { improved: boolean; best: number }): void;
   onWarning?(message: string): void;
@@ -222,7 +230,19 @@ function validateOptions(o: TrainOptions): void {
   if (!(o.minLearningRate >= 0)) throw new UsageError(`--min-lr must be >= 0, got ${o.minLearningRate}`);
   if (!(o.singletonUnk >= 0 && o.singletonUnk <= 1)) throw new UsageError(`--singleton-unk must be in [0, 1], got ${o.singletonUnk}`);
   if (o.trainScheme !== 'same' && o.trainScheme !== 'iobes') throw new UsageError(`--train-scheme must be same or iobes, got ${o.trainScheme}`);
+  intAtLeast('context-tokens', o.contextTokens, 0);
   if (!(o.averageDecay === 0 || (o.averageDecay > 0 && o.averageDecay < 1))) throw new UsageError(`--average-decay must be 0 (off) or in (0, 1), got ${o.averageDecay}`);
+}
+
+/** Training sentences joined into the sequences the BiLSTM reads (see data/context.ts); as they are with `contextTokens` 0. */
+function withContext(encoded: EncodedSentence[], corpus: Corpus, contextTokens: number): EncodedSentence[] {
+  if (contextTokens === 0) return encoded;
+  const groups = packSentences(
+    Int32Array.from(encoded, (e) => e.length),
+    corpus.sentences.map((s) => s.document),
+    contextTokens,
+  );
+  return groups.map((group, i) => joinEncoded(group.map((j) => encoded[j]), i));
 }
 
 /** Marks the ids of words seen exactly once in training. */
@@ -293,7 +313,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     const missing = unseenTags(inScheme(dev, model.scheme, model.modelScheme), model.tags);
     if (missing.length > 0) events.onWarning?.(`${dev.file}: tags never seen in training count as misses: ${missing.join(', ')}`);
   }
-  const encoded = model.encode(trainTagged, true);
+  // The model's own setting, so a resumed run packs as it did before.
+  const encoded = withContext(model.encode(trainTagged, true), trainTagged, model.shape.contextTokens ?? 0);
   const tokens = encoded.reduce((acc, s) => acc + s.length, 0);
   const singletons = singletonIds(encoded, model.words.size);
   if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = false;
@@ -358,7 +379,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       const batches = makeBatches(encoded, options.batchSize, { shuffle: true, rng: shuffleRng, sortByLength: true, maxTokens: options.batchSize * TOKENS_PER_SENTENCE_CAP });
       if (epoch === state.epoch) {
         events.onStart?.({
-          sentences: encoded.length,
+          sentences: train.sentences.length,
+          sequences: encoded.length,
           tokens,
           batchesPerEpoch: batches.length,
           epochs: options.epochs,
@@ -471,7 +493,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = true; // saved models stay fine-tunable
   const summary: TrainingSummary = {
     options: { ...options },
-    data: { train: train.file, dev: dev?.file ?? null, sentences: encoded.length, tokens },
+    data: { train: train.file, dev: dev?.file ?? null, sentences: train.sentences.length, tokens },
     backend: input.backend ?? tf.getBackend(),
     epochs: history,
     bestEpoch: best!.epoch,
@@ -524,6 +546,7 @@ async function newModel(input: TrainInput, options: TrainOptions, scheme: TagSch
     lockedDropout: options.lockedDropout,
     seed: options.seed,
     casingDim: options.casingDim,
+    contextTokens: options.contextTokens,
     chars:
       charKind === 'none'
         ? undefined
