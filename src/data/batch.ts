@@ -78,9 +78,9 @@ function isCorpus(x: Corpus | ReadonlyArray<SentenceLike>): x is Corpus {
 }
 
 export interface Batch {
-  /** B: sentences in this batch. */
+  /** B: rows in this batch (sentences, or sequences of them with document context). */
   size: number;
-  /** T: length of the longest sentence in this batch. */
+  /** T: length of the longest row in this batch. */
   maxLength: number;
   /** B*T row-major word ids; `PAD_ID` (0) at padding. */
   ids: Int32Array;
@@ -122,7 +122,8 @@ export const POOL_BATCHES = 50;
 
 /**
  * Split encoded sentences into padded batches; every sentence lands in
- * exactly one batch.
+ * exactly one batch. `batchSize` counts sentences, also inside rows that join
+ * several (see chunk).
  *
  * - `shuffle` + `sortByLength`: shuffle sentences, cut into pools of
  *   `POOL_BATCHES * batchSize`, sort each pool by length (longest first),
@@ -170,23 +171,32 @@ export function makeBatches(
   return groups.map(toBatch);
 }
 
-/** Cut a sequence into consecutive groups of at most `batchSize` sentences and (if set) `maxTokens` cells. */
+/**
+ * Cut a sequence into consecutive groups of at most `batchSize` sentences and
+ * (if set) `maxTokens` cells. A row that joins several sentences (document
+ * context) counts as that many, so a step sees about as many sentences with
+ * context as without; a row alone may exceed either limit.
+ */
 function chunk(items: EncodedSentence[], batchSize: number, maxTokens: number | undefined): EncodedSentence[][] {
   const groups: EncodedSentence[][] = [];
   let current: EncodedSentence[] = [];
   let longest = 0;
+  let sentences = 0;
   for (const item of items) {
     const newLongest = Math.max(longest, item.length);
+    const weight = item.pieces?.length ?? 1;
     const full =
-      current.length >= batchSize ||
-      (maxTokens !== undefined && current.length > 0 && (current.length + 1) * newLongest > maxTokens);
+      current.length > 0 &&
+      (sentences + weight > batchSize || (maxTokens !== undefined && (current.length + 1) * newLongest > maxTokens));
     if (full) {
       groups.push(current);
       current = [];
       longest = 0;
+      sentences = 0;
     }
     current.push(item);
     longest = Math.max(longest, item.length);
+    sentences += weight;
   }
   if (current.length > 0) groups.push(current);
   return groups;
