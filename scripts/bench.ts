@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   const info = await initBackend({ backend: args.backend, threads: args.threads });
   const before = tf.memory().numTensors;
 
-  // The reference shape: word embeddings only, Adam, no schedule (as torch_reference.py); or ner's defaults.
+  // The reference shape: word embeddings only, Adam, no schedule, one sentence at a time (as torch_reference.py); or ner's defaults.
   const reference = {
     charEncoder: 'none',
     casingDim: 0,
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
     optimizer: 'adam',
     learningRate: 1e-3,
     annealPatience: 0,
+    contextTokens: 0,
   } as const;
   const overrides = { ...(args.optimizer === undefined ? {} : { optimizer: args.optimizer }), ...(args.lr === undefined ? {} : { learningRate: args.lr }) };
   const options = { ...DEFAULT_TRAIN_OPTIONS, ...(args.defaults ? {} : reference), ...overrides, epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, patience: 0 };
