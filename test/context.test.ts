@@ -63,7 +63,7 @@ describe('joining sentences and taking them apart', () => {
 
   test('sentenceLayout points every sentence cell at its row cell, padding masked', () => {
     const rows = [joinEncoded([encoded(2, 10, 0), encoded(3, 20, 1)], 0), joinEncoded([encoded(1, 30, 2)], 1)];
-    const [batch] = makeBatches(rows, 8);
+    const [batch] = makeBatches(rows, 2);
     assert.equal(batch.maxLength, 5);
     assert.deepEqual(batch.pieces!.map((p) => [...p]), [[2, 3], [1]]);
     const layout = sentenceLayout(batch);
@@ -77,14 +77,6 @@ describe('joining sentences and taking them apart', () => {
       [...layout.rows].map((r, i) => (layout.mask[i] === 1 ? batch.ids[r] : 0)),
       [10, 11, 0, 20, 21, 22, 30, 0, 0],
     );
-  });
-
-  test('batch size counts the sentences inside joined rows', () => {
-    const rows = [0, 1, 2, 3].map((i) => joinEncoded([encoded(1, 10, 0), encoded(1, 20, 1), encoded(1, 30, 2)], i));
-    // 3 sentences a row: batches of 7 sentences take 2 rows; a row of more sentences than the batch size goes alone.
-    assert.deepEqual(makeBatches(rows, 7).map((b) => b.size), [2, 2]);
-    assert.deepEqual(makeBatches(rows, 2).map((b) => b.size), [1, 1, 1, 1]);
-    assert.deepEqual(makeBatches([rows[0], encoded(1, 40, 4), encoded(1, 50, 5)], 4).map((b) => b.size), [2, 1]);
   });
 
   test('batches of single sentences carry no pieces', () => {
@@ -137,7 +129,7 @@ describe('a model trained with document context', () => {
   function docBatch() {
     const parts = model.encode(doc.map((tokens, i) => ({ tokens, tags: gold[i] })), true);
     const lone = model.encode([{ tokens: ['John', 'Smith'], tags: ['B-PER', 'I-PER'] }], true)[0];
-    return makeBatches([joinEncoded(parts, 0), joinEncoded([lone], 1)], 8)[0];
+    return makeBatches([joinEncoded(parts, 0), joinEncoded([lone], 1)], 2)[0];
   }
 
   function rowEmissions(row: number): number[][] {

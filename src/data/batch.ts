@@ -78,9 +78,9 @@ function isCorpus(x: Corpus | ReadonlyArray<SentenceLike>): x is Corpus {
 }
 
 export interface Batch {
-  /** B: rows in this batch (sentences, or sequences of them with document context). */
+  /** B: sentences in this batch. */
   size: number;
-  /** T: length of the longest row in this batch. */
+  /** T: length of the longest sentence in this batch. */
   maxLength: number;
   /** B*T row-major word ids; `PAD_ID` (0) at padding. */
   ids: Int32Array;
@@ -122,8 +122,7 @@ export const POOL_BATCHES = 50;
 
 /**
  * Split encoded sentences into padded batches; every sentence lands in
- * exactly one batch. `batchSize` counts sentences, also inside rows that join
- * several (see chunk).
+ * exactly one batch.
  *
  * - `shuffle` + `sortByLength`: shuffle sentences, cut into pools of
  *   `POOL_BATCHES * batchSize`, sort each pool by length (longest first),
@@ -171,32 +170,23 @@ export function makeBatches(
   return groups.map(toBatch);
 }
 
-/**
- * Cut a sequence into consecutive groups of at most `batchSize` sentences and
- * (if set) `maxTokens` cells. A row that joins several sentences (document
- * context) counts as that many, so a step sees about as many sentences with
- * context as without; a row alone may exceed either limit.
- */
+/** Cut a sequence into consecutive groups of at most `batchSize` sentences and (if set) `maxTokens` cells. */
 function chunk(items: EncodedSentence[], batchSize: number, maxTokens: number | undefined): EncodedSentence[][] {
   const groups: EncodedSentence[][] = [];
   let current: EncodedSentence[] = [];
   let longest = 0;
-  let sentences = 0;
   for (const item of items) {
     const newLongest = Math.max(longest, item.length);
-    const weight = item.pieces?.length ?? 1;
     const full =
-      current.length > 0 &&
-      (sentences + weight > batchSize || (maxTokens !== undefined && (current.length + 1) * newLongest > maxTokens));
+      current.length >= batchSize ||
+      (maxTokens !== undefined && current.length > 0 && (current.length + 1) * newLongest > maxTokens);
     if (full) {
       groups.push(current);
       current = [];
       longest = 0;
-      sentences = 0;
     }
     current.push(item);
     longest = Math.max(longest, item.length);
-    sentences += weight;
   }
   if (current.length > 0) groups.push(current);
   return groups;

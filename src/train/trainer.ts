@@ -85,7 +85,7 @@ export interface TrainOptions {
   /**
    * Document context: the BiLSTM reads up to this many tokens of consecutive
    * sentences of one `-DOCSTART-` document as one sequence (data/context.ts);
-   * 0 = each sentence alone. A batch still holds about batchSize sentences.
+   * 0 = each sentence alone. Batches then count sequences, not sentences.
    */
   contextTokens: number;
 }
