@@ -7,7 +7,7 @@
  *                    [--max-sentences N] [--dev-max-sentences N] [--defaults] [--torch]
  *
  * --defaults trains with `ner train`'s defaults (character encoder, casing,
- * schedule) instead of the reference shape, for accuracy comparisons at the
+ * document context, schedule, batch size) instead of the reference shape, for accuracy comparisons at the
  * same budget; --optimizer and --lr override those two; --test scores the
  * trained models (ours and PyTorch's) on a test file once.
  *
@@ -36,7 +36,8 @@ interface Args {
   backend: BackendRequest;
   maxSentences: number;
   devMaxSentences: number;
-  batchSize: number;
+  /** Given: both sides use it. Absent: 32 sentences, except that --defaults uses ner train's default (see AUTO_BATCH_SIZE). */
+  batchSize?: number;
   seed: number;
   threads?: number;
   test?: string;
@@ -56,7 +57,6 @@ function parseArgs(argv: string[]): Args {
     backend: 'auto',
     maxSentences: 0,
     devMaxSentences: 0,
-    batchSize: 32,
     seed: 1,
     defaults: false,
     torch: false,
@@ -98,6 +98,9 @@ function head(corpus: Corpus, n: number): Corpus {
   return n > 0 ? { file: corpus.file, sentences: corpus.sentences.slice(0, n) } : corpus;
 }
 
+/** Sentences per step of the reference shape, on both sides. */
+const REFERENCE_BATCH = 32;
+
 /** Timed decoding passes after one untimed warm-up; the median is reported. */
 const DECODE_PASSES = 3;
 
@@ -115,7 +118,7 @@ function runTorch(args: Args, train: Corpus, dev: Corpus): Record<string, number
     const testArgs = args.test === undefined ? [] : ['--test', args.test];
     const r = spawnSync(
       args.python,
-      [args.torchScript, '--train', trainFile, '--dev', devFile, ...testArgs, '--epochs', String(args.epochs), '--batch', String(args.batchSize), '--threads', String(os.availableParallelism()), '--seed', String(args.seed)],
+      [args.torchScript, '--train', trainFile, '--dev', devFile, ...testArgs, '--epochs', String(args.epochs), '--batch', String(args.batchSize ?? REFERENCE_BATCH), '--threads', String(os.availableParallelism()), '--seed', String(args.seed)],
       { encoding: 'utf8', env: { ...process.env, PYTHONUNBUFFERED: '1' } },
     );
     if (r.status !== 0) throw new Error(`torch reference failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
@@ -154,7 +157,8 @@ async function main(): Promise<void> {
     contextTokens: 0,
   } as const;
   const overrides = { ...(args.optimizer === undefined ? {} : { optimizer: args.optimizer }), ...(args.lr === undefined ? {} : { learningRate: args.lr }) };
-  const options = { ...DEFAULT_TRAIN_OPTIONS, ...(args.defaults ? {} : reference), ...overrides, epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, patience: 0 };
+  const batchSize = args.batchSize ?? (args.defaults ? DEFAULT_TRAIN_OPTIONS.batchSize : REFERENCE_BATCH);
+  const options = { ...DEFAULT_TRAIN_OPTIONS, ...(args.defaults ? {} : reference), ...overrides, epochs: args.epochs, batchSize, seed: args.seed, patience: 0 };
   const model = await trainModel({ train, options });
   const epochs = model.training!.epochs;
   const trainSeconds = epochs.reduce((acc, e) => acc + e.seconds, 0);
@@ -172,8 +176,9 @@ async function main(): Promise<void> {
   const decodeSeconds = passes.sort((a, b) => a - b)[Math.floor(passes.length / 2)];
   const devTokens = tokensOf(dev);
   const encoded = encodeSentences(train, model.words, model.tags);
-  const padding = paddingRatio(makeBatches(encoded, args.batchSize, { shuffle: true, rng: () => 0.5, sortByLength: true }));
-  const shape = { ...model.shape, batchSize: args.batchSize };
+  // Of sentence batches, as the reference shape trains (with document context the rows are longer).
+  const padding = paddingRatio(makeBatches(encoded, args.batchSize ?? REFERENCE_BATCH, { shuffle: true, rng: () => 0.5, sortByLength: true }));
+  const shape = { ...model.shape, batchSize };
   const testF1 = args.test === undefined ? undefined : round(metrics(evaluateModel(model, readConllFile(args.test)).counts).overall.f1, 2);
   model.dispose();
 

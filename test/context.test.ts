@@ -16,7 +16,7 @@ import { joinEncoded, packSentences, sentenceLayout } from '../src/data/context'
 import { parseConll } from '../src/io/conll';
 import { evaluateModel } from '../src/eval/evaluateModel';
 import { NerModel } from '../src/model/nerModel';
-import { trainModel } from '../src/train/trainer';
+import { AUTO_BATCH_SIZE, trainModel } from '../src/train/trainer';
 import type { Corpus } from '../src/types';
 import { PlainCrf, bruteBest, bruteLogPartition, bruteNll } from './helpers/bruteCrf';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
@@ -221,4 +221,28 @@ describe('a model trained with document context', () => {
     assert.equal(tf.memory().numTensors, start);
     optimizer.dispose();
   });
+});
+
+test('the automatic batch size: 32 sentences, or 8 sequences when document context joins sentences', async () => {
+  await initBackend({ backend: 'wasm' });
+  // 36 two-token sentences in documents of two: 18 joined rows.
+  const corpus = (documents: boolean): Corpus => ({
+    file: 'docs.conll',
+    sentences: Array.from({ length: 36 }, (_, i) => ({
+      tokens: [`w${i}`, 'Paris'],
+      tags: ['O', 'B-LOC'],
+      lines: [3 * i + 1, 3 * i + 2],
+      ...(documents ? { document: Math.floor(i / 2) } : {}),
+    })),
+  });
+  const batchesPerEpoch = async (train: Corpus, contextTokens: number) => {
+    let batches = 0;
+    const model = await trainModel({ train, options: { ...TINY_OPTIONS, batchSize: 0, epochs: 1, contextTokens }, events: { onStart: (info) => (batches = info.batchesPerEpoch) } });
+    model.dispose();
+    return batches;
+  };
+  assert.deepEqual(AUTO_BATCH_SIZE, { sentences: 32, documents: 8 });
+  assert.equal(await batchesPerEpoch(corpus(true), 64), 3, '18 rows in batches of 8');
+  assert.equal(await batchesPerEpoch(corpus(false), 64), 2, '36 sentences in batches of 32');
+  assert.equal(await batchesPerEpoch(corpus(true), 0), 2, 'no context: 36 sentences in batches of 32');
 });

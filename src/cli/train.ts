@@ -47,8 +47,8 @@ export function builder(yargs: Argv) {
       'min-count': { type: 'number', default: d.minCount, describe: 'words seen fewer times become <unk>', group: 'Data:' },
       lowercase: { type: 'boolean', default: d.lowercase, describe: 'lowercase words before lookup', group: 'Data:' },
       epochs: { type: 'number', default: d.epochs, describe: 'maximum passes over the training data', group: 'Training:' },
-      'batch-size': { type: 'number', default: d.batchSize, describe: 'sentences per step (sequences, with --context-tokens)', group: 'Training:' },
-      lr: { type: 'number', default: d.learningRate, describe: 'Adam learning rate', group: 'Training:' },
+      'batch-size': { type: 'number', default: d.batchSize, describe: 'rows per step: sentences, or the document sequences --context-tokens joins them into; 0 = 32 sentences, or 8 sequences when sentences are joined', group: 'Training:' },
+      lr: { type: 'number', default: d.learningRate, describe: 'learning rate', group: 'Training:' },
       dropout: { type: 'number', default: d.dropout, describe: 'dropout on embeddings and BiLSTM output', group: 'Training:' },
       'locked-dropout': {
         type: 'boolean',
