@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { EncodedSentence, makeBatches } from '../src/data/batch';
+import { convertTags } from '../src/data/tagScheme';
 import { joinEncoded, packSentences, sentenceLayout } from '../src/data/context';
 import { parseConll } from '../src/io/conll';
 import { evaluateModel } from '../src/eval/evaluateModel';
@@ -245,4 +246,27 @@ test('the automatic batch size: 32 sentences, or 8 sequences when document conte
   assert.equal(await batchesPerEpoch(corpus(true), 64), 3, '18 rows in batches of 8');
   assert.equal(await batchesPerEpoch(corpus(false), 64), 2, '36 sentences in batches of 32');
   assert.equal(await batchesPerEpoch(corpus(true), 0), 2, 'no context: 36 sentences in batches of 32');
+});
+
+test('the epoch loss is per sentence, also when sentences are joined', async () => {
+  await initBackend({ backend: 'wasm' });
+  const train = tinyDocuments();
+  // A learning rate too small to move the weights, and no dropout: the loss of the epoch is that of the final weights.
+  const model = await trainModel({ train, options: { ...TINY_OPTIONS, dropout: 0, epochs: 1, batchSize: 1, learningRate: 1e-12, optimizer: 'sgd', momentum: 0, contextTokens: 64 } });
+  try {
+    const gold = train.sentences.map((s) => ({ ...s, tags: convertTags(s.tags, model.scheme, model.modelScheme) }));
+    const encoded = model.encode(gold, true);
+    const rows = packSentences(Int32Array.from(encoded, (e) => e.length), train.sentences.map((s) => s.document), 64).map((g, i) => joinEncoded(g.map((j) => encoded[j]), i));
+    assert.equal(rows.length, 2, 'two documents, two rows');
+    let total = 0;
+    for (const batch of makeBatches(rows, 1)) {
+      const loss = model.loss(batch);
+      total += loss.dataSync()[0] * batch.size;
+      loss.dispose();
+    }
+    const recorded = model.training!.epochs[0].loss;
+    assert.ok(Math.abs(recorded - total / train.sentences.length) < 1e-3 * total, `recorded ${recorded}, per sentence ${total / train.sentences.length}`);
+  } finally {
+    model.dispose();
+  }
 });

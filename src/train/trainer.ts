@@ -257,6 +257,11 @@ function withContext(encoded: EncodedSentence[], corpus: Corpus, contextTokens: 
   return groups.map((group, i) => joinEncoded(group.map((j) => encoded[j]), i));
 }
 
+/** Sentences in a batch: its rows, or the sentences they join. */
+function sentencesIn(batch: Batch): number {
+  return batch.pieces === undefined ? batch.size : batch.pieces.reduce((n, p) => n + p.length, 0);
+}
+
 /** Marks the ids of words seen exactly once in training. */
 function singletonIds(encoded: readonly EncodedSentence[], vocabularySize: number): Uint8Array {
   const counts = new Uint32Array(vocabularySize);
@@ -439,7 +444,9 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         progress.lossSum += step.loss * batch.size;
         for (let b = 0; b < batch.size; b++) progress.seenTokens += batch.lengths[b];
         const seconds = (Date.now() - epochStart) / 1000;
-        events.onBatch?.({ epoch, batch: i + 1, batches: batches.length, loss: step.loss, tokensPerSecond: progress.seenTokens / Math.max(seconds, 1e-3) });
+        // Reported per sentence, so that losses with and without document context compare.
+        const perSentence = (step.loss * batch.size) / sentencesIn(batch);
+        events.onBatch?.({ epoch, batch: i + 1, batches: batches.length, loss: perSentence, tokensPerSecond: progress.seenTokens / Math.max(seconds, 1e-3) });
         if (every > 0 && (i + 1) % every === 0 && i + 1 < batches.length) await checkpoint(epoch, i + 1, shuffleAtStart, progressNow());
         // Let signal handlers and progress output run between steps.
         await new Promise((resolve) => setImmediate(resolve));
@@ -448,7 +455,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       const seconds = (Date.now() - epochStart) / 1000;
       const record: EpochRecord = {
         epoch,
-        loss: progress.lossSum / encoded.length,
+        loss: progress.lossSum / train.sentences.length,
         seconds,
         tokensPerSecond: progress.seenTokens / Math.max(seconds, 1e-3),
         learningRate: state.learningRate,
