@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { EncodedSentence, makeBatches } from '../src/data/batch';
 import { convertTags } from '../src/data/tagScheme';
-import { joinEncoded, packSentences, sentenceLayout } from '../src/data/context';
+import { DECODE_CONTEXT_TOKENS, decodeContextTokens, joinEncoded, packSentences, sentenceLayout } from '../src/data/context';
 import { parseConll } from '../src/io/conll';
 import { evaluateModel } from '../src/eval/evaluateModel';
 import { NerModel } from '../src/model/nerModel';
@@ -192,6 +192,25 @@ describe('a model trained with document context', () => {
     const others = tinyCorpus().sentences.map((s) => s.tokens);
     const together = model.decode([...others, ...doc], { documents: [...others.map(() => 1), 2, 2, 2], marginals: true });
     assert.deepEqual(together.slice(others.length), model.decode(doc, { documents: [2, 2, 2], marginals: true }));
+  });
+
+  test('decoding reads a document past the training context: the whole document, up to DECODE_CONTEXT_TOKENS', () => {
+    // 14 tokens, where the model was trained on rows of up to 12.
+    const long = [...doc, ['Merkel', 'left', 'Rome', 'for', 'Paris', '.'], ['Smith', 'stayed']];
+    const documents = long.map(() => 3);
+    const decoded = model.decode(long, { documents, marginals: true });
+    assert.deepEqual(decoded, model.decode(long, { documents, marginals: true, contextTokens: DECODE_CONTEXT_TOKENS }));
+    // With rows of 12, the last sentence would be read alone.
+    const trainingRows = model.decode(long, { documents, marginals: true, contextTokens: 12 });
+    assert.notDeepEqual(decoded[4].marginals, trainingRows[4].marginals);
+    assert.deepEqual(model.decode(long, { documents, marginals: true, contextTokens: 0 }), model.decode(long, { marginals: true }));
+    assert.throws(() => model.decode(long, { documents, contextTokens: -1 }), /contextTokens must be a non-negative integer, got -1/);
+  });
+
+  test('decodeContextTokens: none without training context, else at least DECODE_CONTEXT_TOKENS', () => {
+    assert.equal(decodeContextTokens(0), 0);
+    assert.equal(decodeContextTokens(12), DECODE_CONTEXT_TOKENS);
+    assert.equal(decodeContextTokens(2 * DECODE_CONTEXT_TOKENS), 2 * DECODE_CONTEXT_TOKENS);
   });
 
   test('save -> load keeps the context, and evaluation reads the corpus documents', async () => {

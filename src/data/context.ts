@@ -15,6 +15,29 @@
 import type { Batch, EncodedSentence } from './batch';
 
 /**
+ * Tokens of one document read as one sequence when decoding with a model
+ * trained with context: the whole story, in practice (CoNLL-2003's run to a
+ * few hundred tokens). Training rows are kept short, because a step's cost
+ * and memory grow with them, but an LSTM trained on 64- or 128-token rows
+ * reads a longer sequence just as well, and then the sentences that open a
+ * training-sized row see the ones before them too. Measured on five CoNLL-2003
+ * models (README, Accuracy): +0.06 dev and +0.09 test F1 on average, never
+ * lower on test. Memory stays bounded by the prediction batch's cap on padded
+ * tokens.
+ */
+export const DECODE_CONTEXT_TOKENS = 1024;
+
+/**
+ * How many tokens of a document decoding reads as one sequence, for a model
+ * trained with `trainedWith` tokens of context: none for a model trained
+ * without (it has never seen sentences joined), else at least
+ * DECODE_CONTEXT_TOKENS.
+ */
+export function decodeContextTokens(trainedWith: number): number {
+  return trainedWith > 0 ? Math.max(trainedWith, DECODE_CONTEXT_TOKENS) : 0;
+}
+
+/**
  * Groups of consecutive sentence indices, each read as one sequence. Greedy,
  * left to right: a sentence joins the open group when it belongs to the same
  * document and the group stays within `maxTokens` tokens; otherwise it opens

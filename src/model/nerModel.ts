@@ -9,7 +9,7 @@ import type { TagScheme } from '../types';
 import type { Corpus } from '../types';
 import { Batch, EncodedSentence, SentenceLike, encodeSentences, makeBatches } from '../data/batch';
 import { casingOf, encodeChars } from '../data/features';
-import { joinEncoded, packSentences, rowPieces, sentenceLayout } from '../data/context';
+import { decodeContextTokens, joinEncoded, packSentences, rowPieces, sentenceLayout } from '../data/context';
 import { chunkRules, convertTags, parseTag, readChunks } from '../data/tagScheme';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
@@ -61,6 +61,13 @@ export interface DecodeOptions {
    * together. Absent, or undefined for a sentence: read alone.
    */
   documents?: ReadonlyArray<number | undefined>;
+  /**
+   * Up to how many tokens of one document are read as one sequence (0: every
+   * sentence alone). Default: decodeContextTokens of the model's training
+   * context, that is, the whole document up to 1024 tokens for a model
+   * trained with context, and every sentence alone for one trained without.
+   */
+  contextTokens?: number;
 }
 
 export interface DecodedSentence {
@@ -269,7 +276,7 @@ export class NerModel {
   }
 
   /** Predicted tags for tokenised sentences, in input order, in `scheme`. Empty sentences get []. */
-  predict(sentences: ReadonlyArray<ReadonlyArray<string>>, options: Pick<DecodeOptions, 'constraints' | 'documents'> = {}): string[][] {
+  predict(sentences: ReadonlyArray<ReadonlyArray<string>>, options: Pick<DecodeOptions, 'constraints' | 'documents' | 'contextTokens'> = {}): string[][] {
     return this.decode(sentences, options).map((d) => d.tags);
   }
 
@@ -281,7 +288,9 @@ export class NerModel {
    */
   decode(sentences: ReadonlyArray<ReadonlyArray<string>>, options: DecodeOptions = {}): DecodedSentence[] {
     const { constraints = true, nbest = 1, marginals = false, confidence = false, documents } = options;
+    const contextTokens = options.contextTokens ?? decodeContextTokens(this.shape.contextTokens ?? 0);
     if (!Number.isInteger(nbest) || nbest < 1) throw new Error(`decode: nbest must be a positive integer, got ${nbest}`);
+    if (!Number.isInteger(contextTokens) || contextTokens < 0) throw new Error(`decode: contextTokens must be a non-negative integer, got ${contextTokens}`);
     if (documents !== undefined && documents.length !== sentences.length) {
       throw new Error(`decode: ${sentences.length} sentences but ${documents.length} document ids`);
     }
@@ -291,7 +300,7 @@ export class NerModel {
     const groups = packSentences(
       Int32Array.from(encoded, (e) => e.length),
       documents && nonEmpty.map((s) => documents[s.i]),
-      this.shape.contextTokens ?? 0,
+      contextTokens,
     );
     const sequences = groups.map((group, i) => joinEncoded(group.map((j) => encoded[j]), i));
     const batches = makeBatches(sequences, PREDICT_BATCH, { sortByLength: true, maxTokens: PREDICT_MAX_TOKENS });
