@@ -98,7 +98,7 @@ export function builder(yargs: Argv) {
       'context-tokens': {
         type: 'number',
         default: d.contextTokens,
-        describe: 'document context: read up to N tokens of consecutive sentences of a -DOCSTART- document as one sequence (the CRF still tags each sentence alone); 0 = each sentence alone',
+        describe: 'document context: train on up to N tokens of consecutive sentences of a -DOCSTART- document as one sequence (the CRF still tags each sentence alone); eval and predict then read each document whole, up to 1024 tokens; 0 = each sentence alone',
         group: 'Model:',
       },
       'hidden-size': { type: 'number', default: d.hiddenSize, describe: 'LSTM units per direction', group: 'Model:' },
