@@ -64,8 +64,9 @@ export interface DecodeOptions {
   /**
    * Up to how many tokens of one document are read as one sequence (0: every
    * sentence alone). Default: decodeContextTokens of the model's training
-   * context, that is, the whole document up to 1024 tokens for a model
-   * trained with context, and every sentence alone for one trained without.
+   * context, that is, the whole document up to 1024 tokens (or the training
+   * context, if longer) for a model trained with context, and every sentence
+   * alone for one trained without.
    */
   contextTokens?: number;
 }
