@@ -96,7 +96,8 @@ test('the cell backward is the derivative of the cell forward (finite difference
 });
 
 // threads 2: the backward direction runs in the helper thread; 1: all on this thread.
-// features: words only; + character CNN and casing; + character BiLSTM (a second BiLSTM on the helper).
+// features: words only; + character CNN and casing; + character BiLSTM (a second BiLSTM on the helper);
+// words through two stacked BiLSTM layers.
 const CONFIGS = [
   ['wasm', 2, 'words'],
   ['wasm', 1, 'words'],
@@ -106,6 +107,8 @@ const CONFIGS = [
   ['wasm', 2, 'lstm'],
   ['cpu', 1, 'cnn+casing'],
   ['cpu', 1, 'lstm'],
+  ['wasm', 2, '2 layers'],
+  ['cpu', 1, '2 layers'],
 ] as const;
 
 for (const [backend, threads, features] of CONFIGS) {
@@ -122,7 +125,7 @@ for (const [backend, threads, features] of CONFIGS) {
       const kind = features === 'lstm' ? 'lstm' : features === 'cnn+casing' ? 'cnn' : undefined;
       const chars = kind && { vocabulary: buildCharVocabulary(corpus.sentences.flatMap((s) => s.tokens)), kind, charDim: 4, size: 3, window: 3 } as const;
       // dropout 0 so both paths are deterministic and comparable in training mode
-      model = NerModel.create({ words, tags, scheme: 'iob2', embeddingDim: 12, hiddenSize: 7, dropout: 0, seed: 3, chars, casingDim: features === 'cnn+casing' ? 3 : 0 });
+      model = NerModel.create({ words, tags, scheme: 'iob2', embeddingDim: 12, hiddenSize: 7, dropout: 0, seed: 3, chars, casingDim: features === 'cnn+casing' ? 3 : 0, lstmLayers: features === '2 layers' ? 2 : 1 });
       // all six sentences, lengths 1..9, in one padded batch
       [batch] = makeBatches(model.encode(corpus, true), 16);
       assert.ok(batch.size === 6 && batch.maxLength === 9);

@@ -223,6 +223,49 @@ describe('one saved model, every path', () => {
   });
 });
 
+describe('stacked BiLSTM layers', () => {
+  test('two layers: save -> load -> predict gives identical tags, on wasm and on cpu', async () => {
+    await initBackend({ backend: 'wasm' });
+    const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, lstmLayers: 2 } });
+    assert.deepEqual(
+      model.network.layers.filter((l) => l.getClassName() === 'Bidirectional').map((l) => l.name),
+      ['bilstm', 'bilstm_2'],
+    );
+    const dir = path.join(tmp, 'two-layers');
+    await model.save(dir);
+    const sentences = tinyCorpus().sentences.map((s) => s.tokens);
+    const before = model.predict(sentences);
+    model.dispose();
+    const loaded = await NerModel.load(dir);
+    assert.equal(loaded.shape.lstmLayers, 2);
+    assert.deepEqual(loaded.predict(sentences), before);
+    loaded.dispose();
+    await initBackend({ backend: 'cpu' });
+    const onCpu = await NerModel.load(dir);
+    assert.deepEqual(onCpu.predict(sentences), before);
+    onCpu.dispose();
+  });
+
+  test('a model whose metadata predates the option loads as one layer; a bad count is refused', async () => {
+    await initBackend({ backend: 'cpu' });
+    const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 1 } });
+    const dir = path.join(tmp, 'one-layer');
+    await model.save(dir);
+    const sentences = tinyCorpus().sentences.map((s) => s.tokens);
+    const before = model.predict(sentences);
+    model.dispose();
+    const file = path.join(dir, METADATA_JSON);
+    const metadata = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete metadata.shape.lstmLayers;
+    fs.writeFileSync(file, JSON.stringify(metadata));
+    const old = await NerModel.load(dir);
+    assert.deepEqual(old.predict(sentences), before);
+    old.dispose();
+    fs.writeFileSync(file, JSON.stringify({ ...metadata, shape: { ...metadata.shape, lstmLayers: 0 } }));
+    await assert.rejects(NerModel.load(dir), (e: unknown) => e instanceof ModelError && /shape\.lstmLayers 0, expected a positive integer/.test(e.message));
+  });
+});
+
 describe('models with character features', () => {
   for (const charEncoder of ['cnn', 'lstm'] as const) {
     test(`${charEncoder}: save -> load -> predict gives identical tags, also on cpu`, async () => {

@@ -49,7 +49,7 @@ export function builder(yargs: Argv) {
       epochs: { type: 'number', default: d.epochs, describe: 'maximum passes over the training data', group: 'Training:' },
       'batch-size': { type: 'number', default: d.batchSize, describe: 'rows per step: sentences, or the document sequences --context-tokens joins them into; 0 = 32 sentences, or 8 sequences when sentences are joined', group: 'Training:' },
       lr: { type: 'number', default: d.learningRate, describe: 'learning rate', group: 'Training:' },
-      dropout: { type: 'number', default: d.dropout, describe: 'dropout on embeddings and BiLSTM output', group: 'Training:' },
+      dropout: { type: 'number', default: d.dropout, describe: "dropout on embeddings and each BiLSTM layer's output", group: 'Training:' },
       'locked-dropout': {
         type: 'boolean',
         default: d.lockedDropout,
@@ -102,6 +102,7 @@ export function builder(yargs: Argv) {
         group: 'Model:',
       },
       'hidden-size': { type: 'number', default: d.hiddenSize, describe: 'LSTM units per direction', group: 'Model:' },
+      'lstm-layers': { type: 'number', default: d.lstmLayers, describe: 'stacked BiLSTM layers', group: 'Model:' },
       'char-encoder': {
         choices: ['none', 'cnn', 'lstm'],
         default: d.charEncoder,
@@ -166,6 +167,7 @@ function configFromArgs(args: TrainArgs): RunConfig {
     averageDecay: args.averageDecay,
     contextTokens: args.contextTokens,
     hiddenSize: args.hiddenSize,
+    lstmLayers: args.lstmLayers,
     dropout: args.dropout,
     lockedDropout: args.lockedDropout,
     trainConstraints: args.trainConstraints,

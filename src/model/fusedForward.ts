@@ -5,21 +5,21 @@
  * so training through it trains the tf.layers model that gets saved.
  *
  *   ids [B, T] -> (time-major) gather embeddings [T*B, D] (+ character encoder, + casing) -> dropout
- *     -> bidirectional LSTM [T*B, 2H] (forward, backward directions) -> dropout
+ *     -> bidirectional LSTM [T*B, 2H] (forward, backward directions) -> dropout   (per stacked layer)
  *     -> dense [T*B, K] -> emissions [B, T, K]
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
 import { CharEncoder, CharEncoderWeights, charFeatures } from './charEncoder';
 import { LstmWeights, bilstm } from './lstm';
-import { LAYER } from './tagger';
+import { LAYER, bilstmLayerName } from './tagger';
 
 interface TaggerWeights {
   embeddings: tf.Tensor2D;
   chars?: { encoder: CharEncoder; weights: CharEncoderWeights };
   casingEmbeddings?: tf.Tensor2D;
-  forward: LstmWeights;
-  backward: LstmWeights;
+  /** Each BiLSTM layer's directions, lowest first. */
+  bilstms: Array<{ forward: LstmWeights; backward: LstmWeights }>;
   denseKernel: tf.Tensor2D;
   denseBias: tf.Tensor1D;
 }
@@ -32,19 +32,24 @@ export function taggerWeights(network: tf.LayersModel): TaggerWeights {
     if (w === undefined) throw new Error(`fusedForward: the model has no weight ${name}`);
     return w.read() as T;
   };
-  const lstm = (direction: 'forward' | 'backward'): LstmWeights => ({
-    kernel: get(`${LAYER.bilstm}/${direction}_lstm/kernel`),
-    recurrentKernel: get(`${LAYER.bilstm}/${direction}_lstm/recurrent_kernel`),
-    bias: get(`${LAYER.bilstm}/${direction}_lstm/bias`),
+  const lstm = (layer: string, direction: 'forward' | 'backward'): LstmWeights => ({
+    kernel: get(`${layer}/${direction}_lstm/kernel`),
+    recurrentKernel: get(`${layer}/${direction}_lstm/recurrent_kernel`),
+    bias: get(`${layer}/${direction}_lstm/bias`),
   });
+  const bilstms: TaggerWeights['bilstms'] = [];
+  for (let layer = 1; byName.has(`${bilstmLayerName(layer)}/forward_lstm/kernel`); layer++) {
+    const name = bilstmLayerName(layer);
+    bilstms.push({ forward: lstm(name, 'forward'), backward: lstm(name, 'backward') });
+  }
+  if (bilstms.length === 0) throw new Error(`fusedForward: the model has no weight ${LAYER.bilstm}/forward_lstm/kernel`);
   const charLayer = network.layers.find((l) => l.name === LAYER.charEncoder);
   const casing = byName.get(`${LAYER.casingEmbedding}/embeddings`);
   return {
     embeddings: get(`${LAYER.embedding}/embeddings`),
     chars: charLayer instanceof CharEncoder ? { encoder: charLayer, weights: charLayer.weightsByRole() } : undefined,
     casingEmbeddings: casing?.read() as tf.Tensor2D | undefined,
-    forward: lstm('forward'),
-    backward: lstm('backward'),
+    bilstms,
     denseKernel: get(`${LAYER.emissions}/kernel`),
     denseBias: get(`${LAYER.emissions}/bias`),
   };
@@ -101,7 +106,7 @@ export function timeMajorDropout(x: tf.Tensor2D, rate: number, locked: boolean, 
 
 /**
  * Emission scores [B, T, K] for a batch. `dropout` is the rate applied to the
- * embeddings and the BiLSTM output when training (0 for inference); `locked`
+ * embeddings and each BiLSTM layer's output when training (0 for inference); `locked`
  * shares one mask across a sequence's time steps (see TaggerShape).
  */
 export function fusedEmissions(network: tf.LayersModel, batch: Batch, dropout: { rate: number; locked: boolean }, training: boolean): tf.Tensor3D {
@@ -126,7 +131,8 @@ export function fusedEmissions(network: tf.LayersModel, batch: Batch, dropout: {
       features.push(tf.gather(w.casingEmbeddings, casing)); // [T*B, Dcase]
     }
     const embedded = drop(features.length === 1 ? features[0] : (tf.concat(features, 1) as tf.Tensor2D));
-    const states = drop(bilstm(embedded, mask, w.forward, w.backward, T, B, training)); // [T*B, 2H]
+    let states = embedded;
+    for (const layer of w.bilstms) states = drop(bilstm(states, mask, layer.forward, layer.backward, T, B, training)); // [T*B, 2H]
     const scores = tf.fused.matMul({ a: states, b: w.denseKernel, bias: w.denseBias }); // [T*B, K]
     const numTags = w.denseBias.shape[0];
     return tf.transpose(tf.reshape(scores, [T, B, numTags]), [1, 0, 2]) as tf.Tensor3D;

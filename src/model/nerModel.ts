@@ -143,6 +143,8 @@ export class NerModel {
     modelScheme?: TagScheme;
     embeddingDim: number;
     hiddenSize: number;
+    /** Stacked BiLSTM layers; absent: 1. */
+    lstmLayers?: number;
     dropout: number;
     lockedDropout?: boolean;
     seed: number;
@@ -157,6 +159,7 @@ export class NerModel {
       numTags: args.tags.size,
       embeddingDim: args.embeddingDim,
       hiddenSize: args.hiddenSize,
+      lstmLayers: args.lstmLayers ?? 1,
       dropout: args.dropout,
       lockedDropout: args.lockedDropout ?? false,
       casingDim: args.casingDim ?? 0,

@@ -6,7 +6,7 @@
  *   token ids [B, T] -> Embedding (mask_zero: id 0 is padding)  ┐
  *   char ids [B, T, L] -> CharEncoder (optional)                ├ Concatenate -> Dropout
  *   casing ids [B, T] -> Embedding (optional)                   ┘
- *     -> Bidirectional(LSTM, return sequences, concat) -> Dropout
+ *     -> Bidirectional(LSTM, return sequences, concat) -> Dropout   (lstmLayers times, stacked)
  *     -> Dense(numTags) emissions [B, T, K] -> CRF (owns transitions; passes emissions on)
  *
  * The word Embedding's mask travels through the concatenation to the LSTMs,
@@ -25,7 +25,12 @@ export interface TaggerShape {
   embeddingDim: number;
   /** LSTM units per direction. */
   hiddenSize: number;
-  /** Dropout rate on the embeddings and on the BiLSTM output. */
+  /**
+   * Stacked BiLSTM layers, each reading the one below (Reimers & Gurevych,
+   * 2017, found two best for NER); absent: 1, as models saved before had.
+   */
+  lstmLayers?: number;
+  /** Dropout rate on the embeddings and on each BiLSTM layer's output. */
   dropout: number;
   /**
    * Locked (variational) dropout: one mask per sequence, shared by all its
@@ -59,6 +64,16 @@ export const LAYER = {
   crf: 'crf',
 } as const;
 
+/** The number of stacked BiLSTM layers (1 for models saved before there was a choice). */
+export function lstmLayersOf(shape: TaggerShape): number {
+  return shape.lstmLayers ?? 1;
+}
+
+/** The name of BiLSTM layer `layer` (1 = the lowest): `bilstm`, then `bilstm_2`, ..., so one-layer models keep their names. */
+export function bilstmLayerName(layer: number): string {
+  return layer === 1 ? LAYER.bilstm : `${LAYER.bilstm}_${layer}`;
+}
+
 function validateShape(s: TaggerShape): void {
   const positive = ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize'] as const;
   for (const key of positive) {
@@ -69,6 +84,9 @@ function validateShape(s: TaggerShape): void {
     for (const key of ['numChars', 'charDim', 'size', 'window'] as const) {
       if (!Number.isInteger(s.chars[key]) || s.chars[key] < 1) throw new Error(`tagger: chars.${key} must be a positive integer, got ${s.chars[key]}`);
     }
+  }
+  if (s.lstmLayers !== undefined && (!Number.isInteger(s.lstmLayers) || s.lstmLayers < 1)) {
+    throw new Error(`tagger: lstmLayers must be a positive integer, got ${s.lstmLayers}`);
   }
   if (s.casingDim !== undefined && (!Number.isInteger(s.casingDim) || s.casingDim < 0)) {
     throw new Error(`tagger: casingDim must be a non-negative integer, got ${s.casingDim}`);
@@ -102,22 +120,24 @@ export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
   const dropout = (name: string) =>
     shape.lockedDropout === true ? tf.layers.spatialDropout1d({ rate: shape.dropout, name }) : tf.layers.dropout({ rate: shape.dropout, name });
   if (shape.dropout > 0) x = dropout('embedding_dropout').apply(x) as tf.SymbolicTensor;
-  x = tf.layers
-    .bidirectional({
-      layer: tf.layers.lstm({
-        units: shape.hiddenSize,
-        returnSequences: true,
-        // tfjs defaults to hardSigmoid; the standard LSTM (and PyTorch's) uses the logistic sigmoid.
-        recurrentActivation: 'sigmoid',
-        // Overwritten by initialiseWeights; named here to skip tfjs's slow default Orthogonal.
-        recurrentInitializer: 'glorotUniform',
-        name: 'lstm',
-      }) as tf.RNN,
-      mergeMode: 'concat',
-      name: LAYER.bilstm,
-    })
-    .apply(x) as tf.SymbolicTensor;
-  if (shape.dropout > 0) x = dropout('bilstm_dropout').apply(x) as tf.SymbolicTensor;
+  for (let layer = 1; layer <= lstmLayersOf(shape); layer++) {
+    x = tf.layers
+      .bidirectional({
+        layer: tf.layers.lstm({
+          units: shape.hiddenSize,
+          returnSequences: true,
+          // tfjs defaults to hardSigmoid; the standard LSTM (and PyTorch's) uses the logistic sigmoid.
+          recurrentActivation: 'sigmoid',
+          // Overwritten by initialiseWeights; named here to skip tfjs's slow default Orthogonal.
+          recurrentInitializer: 'glorotUniform',
+          name: 'lstm',
+        }) as tf.RNN,
+        mergeMode: 'concat',
+        name: bilstmLayerName(layer),
+      })
+      .apply(x) as tf.SymbolicTensor;
+    if (shape.dropout > 0) x = dropout(`${bilstmLayerName(layer)}_dropout`).apply(x) as tf.SymbolicTensor;
+  }
   x = tf.layers.dense({ units: shape.numTags, name: LAYER.emissions }).apply(x) as tf.SymbolicTensor;
   const output = new CRF({ name: LAYER.crf }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs, outputs: output, name: 'bilstm_crf' });

@@ -36,6 +36,8 @@ export interface TrainOptions {
   learningRate: number;
   embeddingDim: number;
   hiddenSize: number;
+  /** Stacked BiLSTM layers (see TaggerShape.lstmLayers). */
+  lstmLayers: number;
   dropout: number;
   /** One dropout mask per sequence instead of per token (see TaggerShape.lockedDropout). */
   lockedDropout: boolean;
@@ -108,6 +110,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   learningRate: 0.015,
   embeddingDim: 100,
   hiddenSize: 128,
+  lstmLayers: 1,
   dropout: 0.5,
   lockedDropout: false,
   trainConstraints: false,
@@ -224,6 +227,7 @@ function validateOptions(o: TrainOptions): void {
   intAtLeast('batch-size', o.batchSize, 0);
   intAtLeast('embedding-dim', o.embeddingDim, 1);
   intAtLeast('hidden-size', o.hiddenSize, 1);
+  intAtLeast('lstm-layers', o.lstmLayers, 1);
   intAtLeast('patience', o.patience, 0);
   intAtLeast('min-count', o.minCount, 1);
   intAtLeast('seed', o.seed, 0);
@@ -563,6 +567,7 @@ async function newModel(input: TrainInput, options: TrainOptions, scheme: TagSch
     modelScheme,
     embeddingDim: table?.dim ?? options.embeddingDim,
     hiddenSize: options.hiddenSize,
+    lstmLayers: options.lstmLayers,
     dropout: options.dropout,
     lockedDropout: options.lockedDropout,
     seed: options.seed,
