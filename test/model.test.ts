@@ -223,6 +223,14 @@ describe('one saved model, every path', () => {
   });
 });
 
+/** Loads the model in `dir` on the cpu backend and checks that it tags `sentences` as `expected`. */
+async function assertSameTagsOnCpu(dir: string, sentences: string[][], expected: string[][]): Promise<void> {
+  await initBackend({ backend: 'cpu' });
+  const onCpu = await NerModel.load(dir);
+  assert.deepEqual(onCpu.predict(sentences), expected);
+  onCpu.dispose();
+}
+
 describe('stacked BiLSTM layers', () => {
   test('two layers: save -> load -> predict gives identical tags, on wasm and on cpu', async () => {
     await initBackend({ backend: 'wasm' });
@@ -240,10 +248,7 @@ describe('stacked BiLSTM layers', () => {
     assert.equal(loaded.shape.lstmLayers, 2);
     assert.deepEqual(loaded.predict(sentences), before);
     loaded.dispose();
-    await initBackend({ backend: 'cpu' });
-    const onCpu = await NerModel.load(dir);
-    assert.deepEqual(onCpu.predict(sentences), before);
-    onCpu.dispose();
+    await assertSameTagsOnCpu(dir, sentences, before);
   });
 
   test('a model whose metadata predates the option loads as one layer; a bad count is refused', async () => {
@@ -284,10 +289,7 @@ describe('models with character features', () => {
       assert.equal(loaded.shape.lockedDropout, cnn);
       assert.ok(loaded.chars !== undefined && loaded.chars.size > 10);
       loaded.dispose();
-      await initBackend({ backend: 'cpu' });
-      const onCpu = await NerModel.load(dir);
-      assert.deepEqual(onCpu.predict(sentences), before);
-      onCpu.dispose();
+      await assertSameTagsOnCpu(dir, sentences, before);
     });
   }
 
