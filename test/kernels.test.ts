@@ -77,6 +77,28 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
+test('a kernel on wasm reads inputs that still live on cpu, even when moving them in grows the wasm heap', async () => {
+  // A model loaded before the backend is chosen keeps its weights on cpu until
+  // their first use; moving a large one in grows the heap mid-kernel.
+  await initBackend({ backend: 'wasm' });
+  const heapBytes = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+  await tf.setBackend('cpu');
+  const width = 1024;
+  const rows = Math.ceil(heapBytes / 4 / width) + 1; // more bytes than the whole heap holds now
+  const table = tf.tidy(() => tf.add(tf.mul(tf.range(0, rows).reshape([rows, 1]), 10), tf.range(0, width).reshape([1, width]).div(width)));
+  const ids = tf.tensor1d([rows - 1, 0, 5], 'int32');
+  await initBackend({ backend: 'wasm' });
+  const rowsGot = tf.gather(table, ids);
+  const got = rowsGot.arraySync() as number[][];
+  assert.deepEqual(got.map((r) => [r[0], r[width - 1]]), [
+    [(rows - 1) * 10, (rows - 1) * 10 + (width - 1) / width],
+    [0, (width - 1) / width],
+    [50, 50 + (width - 1) / width],
+  ].map((r) => r.map((v) => Math.fround(v))));
+  tf.dispose([table, ids, rowsGot]);
+  await tf.setBackend('cpu');
+});
+
 describe('wasm matMul with transposes', () => {
   const rng = makeRng(11);
   const rand = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1), shape);

@@ -73,8 +73,11 @@ type KernelArgs<Attrs> = { inputs: Record<string, tf.TensorInfo>; backend: unkno
 function wasmKernel<Attrs>(spec: JsKernelSpec<Attrs>) {
   return ({ inputs, backend, attrs }: KernelArgs<Attrs>): tf.TensorInfo | tf.TensorInfo[] => {
     const wasm = backend as WasmBackendLike;
-    // Allocate every output before taking any view: allocation may grow the
-    // wasm heap, which detaches views taken earlier.
+    // Bring every input into wasm memory, then allocate every output, before
+    // taking any view: both may grow the wasm heap, which detaches views taken
+    // earlier. An input still on another backend (a model loaded before the
+    // backend was chosen) moves on its first lookup, so look each one up now.
+    for (const t of Object.values(inputs)) wasm.dataIdMap.get(t.dataId);
     const outs = spec.outputs(inputs, attrs).map((o) => wasm.makeOutput(o.shape, o.dtype));
     if (simd !== undefined && spec.simd !== undefined) {
       const ref = (t: tf.TensorInfo): HeapRef => ({

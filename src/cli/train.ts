@@ -208,7 +208,10 @@ export async function handler(args: TrainArgs): Promise<void> {
   const messages = new Messages(args.quiet);
   let config: RunConfig;
   let resume: TrainInput['resume'];
+  let backend: string | undefined;
   if (args.resume !== undefined) {
+    // Before the checkpoint, so that its weights load into the chosen backend.
+    backend = await startBackend(args, messages);
     const read = await readCheckpoint(args.resume);
     config = read.config as unknown as RunConfig;
     resume = { model: read.model, checkpoint: read.checkpoint };
@@ -226,7 +229,7 @@ export async function handler(args: TrainArgs): Promise<void> {
   const train = readConllFile(config.data, columns);
   const dev = config.dev === null ? undefined : readConllFile(config.dev, columns);
   const extend = config.embeddingsExtend.map((file) => readConllFile(file, columns));
-  const backend = await startBackend(args, messages);
+  backend ??= await startBackend(args, messages);
   const out = args.resume ?? args.out!;
   // Ctrl-C or a TERM: finish the step, write a checkpoint, stop. A second Ctrl-C kills at once.
   const controller = new AbortController();
