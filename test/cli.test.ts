@@ -292,6 +292,7 @@ describe('bad input: one clear line, exit code, nothing half-written', () => {
     assertUserError(ner([]), 2, /name a command/);
     assertUserError(ner(['train', '--data', sample('train.conll'), '--out', out, '--epochs', '0']), 2, /--epochs must be an integer >= 1, got 0/);
     assertUserError(ner(['train', '--data', sample('train.conll'), '--out', out, '--lstm-layers', '0']), 2, /--lstm-layers must be an integer >= 1, got 0/);
+    assertUserError(ner(['train', '--data', sample('train.conll'), '--out', out, '--word-unk', '1']), 2, /--word-unk must be in \[0, 1\), got 1/);
     assertUserError(ner(['train', '--data', sample('train.conll'), '--out', out, '--backend', 'tensorflow']), 2, /--backend tensorflow needs @tensorflow\/tfjs-node/);
     assertUserError(ner(['train', '--data', sample('train.conll'), '--out', out, '--gpu']), 2, /--gpu needs @tensorflow\/tfjs-node-gpu/);
   });

@@ -81,6 +81,12 @@ export function builder(yargs: Argv) {
         describe: 'probability of replacing a word seen once in training by <unk> during training',
         group: 'Training:',
       },
+      'word-unk': {
+        type: 'number',
+        default: d.wordUnk,
+        describe: 'probability of replacing any other training word by <unk> during training (word dropout)',
+        group: 'Training:',
+      },
       'embedding-dim': { type: 'number', describe: `word embedding size [default: ${d.embeddingDim}, or the size of --embeddings]`, group: 'Model:' },
       embeddings: {
         type: 'string',
@@ -183,6 +189,7 @@ function configFromArgs(args: TrainArgs): RunConfig {
     annealFactor: args.annealFactor,
     minLearningRate: args.minLr,
     singletonUnk: args.singletonUnk,
+    wordUnk: args.wordUnk,
     trainScheme: args.trainScheme as TrainOptions['trainScheme'],
     charEncoder: args.charEncoder as TrainOptions['charEncoder'],
     charDim: args.charDim,

@@ -13,7 +13,7 @@ import { joinEncoded, packSentences } from '../data/context';
 import type { Checkpoint, TrainingState } from './checkpoint';
 import { buildCharVocabulary } from '../data/features';
 import { checkTags, convertTags, detectScheme } from '../data/tagScheme';
-import { TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
+import { PAD_ID, TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
 import { metrics } from '../eval/conlleval';
 import { evaluateModel } from '../eval/evaluateModel';
 import type { DevScores, EpochRecord, TrainingSummary } from '../model/metadata';
@@ -74,6 +74,12 @@ export interface TrainOptions {
    */
   singletonUnk: number;
   /**
+   * Probability of replacing any other word by <unk> at each use (word
+   * dropout), so that the character and context features carry every word,
+   * not only the rare ones.
+   */
+  wordUnk: number;
+  /**
    * The tag scheme the network learns: 'same' as the data, or 'iobes', whose
    * explicit single and end tags often help (Ratinov & Roth, 2009; Lample et
    * al., 2016). Predictions are converted back to the data's scheme.
@@ -131,6 +137,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   annealFactor: 0.5,
   minLearningRate: 1e-4,
   singletonUnk: 0.5,
+  wordUnk: 0,
   trainScheme: 'iobes',
   embeddings: null,
   freezeEmbeddings: false,
@@ -245,6 +252,7 @@ function validateOptions(o: TrainOptions): void {
   if (!(o.annealFactor > 0 && o.annealFactor < 1)) throw new UsageError(`--anneal-factor must be in (0, 1), got ${o.annealFactor}`);
   if (!(o.minLearningRate >= 0)) throw new UsageError(`--min-lr must be >= 0, got ${o.minLearningRate}`);
   if (!(o.singletonUnk >= 0 && o.singletonUnk <= 1)) throw new UsageError(`--singleton-unk must be in [0, 1], got ${o.singletonUnk}`);
+  if (!(o.wordUnk >= 0 && o.wordUnk < 1)) throw new UsageError(`--word-unk must be in [0, 1), got ${o.wordUnk}`);
   if (o.trainScheme !== 'same' && o.trainScheme !== 'iobes') throw new UsageError(`--train-scheme must be same or iobes, got ${o.trainScheme}`);
   intAtLeast('context-tokens', o.contextTokens, 0);
   if (!(o.averageDecay === 0 || (o.averageDecay > 0 && o.averageDecay < 1))) throw new UsageError(`--average-decay must be 0 (off) or in (0, 1), got ${o.averageDecay}`);
@@ -273,11 +281,19 @@ function singletonIds(encoded: readonly EncodedSentence[], vocabularySize: numbe
   return Uint8Array.from(counts, (c) => (c === 1 ? 1 : 0));
 }
 
-/** Replaces singleton word ids of a batch by <unk> with probability p (the batch's own copy of the ids). */
-function replaceSingletons(batch: Batch, singletons: Uint8Array, p: number, rng: Rng): void {
-  if (p <= 0) return;
-  for (let i = 0; i < batch.ids.length; i++) {
-    if (singletons[batch.ids[i]] === 1 && rng() < p) batch.ids[i] = UNK_ID;
+/**
+ * Replaces word ids of a batch (its own copy) by <unk>: singletons with
+ * probability `singleton`, other words with probability `other`. Padding and
+ * <unk> stay. Draws only for the words that can be replaced, so a run without
+ * word dropout draws what it always did.
+ */
+export function replaceByUnk(ids: Int32Array, singletons: Uint8Array, singleton: number, other: number, rng: Rng): void {
+  if (singleton <= 0 && other <= 0) return;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (id === PAD_ID || id === UNK_ID) continue;
+    const p = singletons[id] === 1 ? singleton : other;
+    if (p > 0 && rng() < p) ids[i] = UNK_ID;
   }
 }
 
@@ -423,7 +439,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
           throw new TrainingInterrupted(String(input.signal.reason ?? 'aborted'), epoch, i);
         }
         const batch = batches[i];
-        replaceSingletons(batch, singletons, options.singletonUnk, unkRng);
+        replaceByUnk(batch.ids, singletons, options.singletonUnk, options.wordUnk, unkRng);
         const step = withRandomSource(dropoutRng, () =>
           tf.tidy(() => {
             const { value, grads } = tf.variableGrads(() => model.loss(batch, options.trainConstraints), variables);
