@@ -18,7 +18,7 @@ test('p = 1 replaces every word of its kind, never padding or <unk>, and 0 leave
   replaceByUnk(ids, singletons, 1, 0, makeRng(1));
   assert.deepEqual(Array.from(ids), [UNK_ID, 3, PAD_ID, UNK_ID, UNK_ID, 4, PAD_ID]);
   const others = Int32Array.from([2, 3, PAD_ID, 5, UNK_ID, 4, PAD_ID]);
-  replaceByUnk(others, singletons, 0, 0.999999, makeRng(1));
+  replaceByUnk(others, singletons, 0, 1, makeRng(1));
   assert.deepEqual(Array.from(others), [2, UNK_ID, PAD_ID, 5, UNK_ID, UNK_ID, PAD_ID]);
 });
 
