@@ -7,11 +7,14 @@
  *   ids [B, T] -> (time-major) gather embeddings [T*B, D] (+ character encoder, + casing) -> dropout
  *     -> bidirectional LSTM [T*B, 2H] (forward, backward directions) -> dropout   (per stacked layer)
  *     -> dense [T*B, K] -> emissions [B, T, K]
+ *
+ * Tagging a very long sequence runs the same steps in slices of time
+ * (slicedEmissions), so that memory stays bounded.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
 import { CharEncoder, CharEncoderWeights, charFeatures } from './charEncoder';
-import { LstmWeights, bilstm } from './lstm';
+import { LstmState, LstmWeights, bilstm, directionForward } from './lstm';
 import { LAYER, bilstmLayerName } from './tagger';
 
 interface TaggerWeights {
@@ -55,10 +58,10 @@ export function taggerWeights(network: tf.LayersModel): TaggerWeights {
   };
 }
 
-/** Reorders a batch-major [B, T] array to time-major [T, B]. */
-function timeMajor<A extends Int32Array | Float32Array>(values: A, batch: number, steps: number, make: (n: number) => A): A {
-  const out = make(values.length);
-  for (let b = 0; b < batch; b++) for (let t = 0; t < steps; t++) out[t * batch + b] = values[b * steps + t];
+/** Steps `from`..`to`-1 of a batch-major [B, T] array, reordered time-major: [to - from, B]. */
+function timeMajor<A extends Int32Array | Float32Array>(values: A, batch: number, steps: number, make: (n: number) => A, from = 0, to = steps): A {
+  const out = make((to - from) * batch);
+  for (let b = 0; b < batch; b++) for (let t = from; t < to; t++) out[(t - from) * batch + b] = values[b * steps + t];
   return out;
 }
 
@@ -83,11 +86,11 @@ export function distinctRows(values: Int32Array, width: number): { rows: Int32Ar
   return { rows, index };
 }
 
-/** Reorders [B, T, L] rows to time-major [T, B, L]. */
-function timeMajorRows(values: Int32Array, batch: number, steps: number, width: number): Int32Array {
-  const out = new Int32Array(values.length);
+/** Steps `from`..`to`-1 of [B, T, L] rows, reordered time-major: [to - from, B, L]. */
+function timeMajorRows(values: Int32Array, batch: number, steps: number, width: number, from = 0, to = steps): Int32Array {
+  const out = new Int32Array((to - from) * batch * width);
   for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < steps; t++) out.set(values.subarray((b * steps + t) * width, (b * steps + t + 1) * width), (t * batch + b) * width);
+    for (let t = from; t < to; t++) out.set(values.subarray((b * steps + t) * width, (b * steps + t + 1) * width), ((t - from) * batch + b) * width);
   }
   return out;
 }
@@ -109,32 +112,131 @@ export function timeMajorDropout(x: tf.Tensor2D, rate: number, locked: boolean, 
  * embeddings and each BiLSTM layer's output when training (0 for inference); `locked`
  * shares one mask across a sequence's time steps (see TaggerShape).
  */
+/**
+ * The token features of steps `from`..`to`-1 of a batch, time-major
+ * [(to - from) * B, D (+ F + Dcase)]: the same features, in the same order, as
+ * the tf.layers concatenation (see tagger.ts), before dropout.
+ */
+function tokenFeatures(w: TaggerWeights, batch: Batch, training: boolean, from = 0, to = batch.maxLength): tf.Tensor2D {
+  const B = batch.size;
+  const T = batch.maxLength;
+  return tf.tidy(() => {
+    const ids = tf.tensor1d(timeMajor(batch.ids, B, T, (n) => new Int32Array(n), from, to), 'int32');
+    const features: tf.Tensor2D[] = [tf.gather(w.embeddings, ids)]; // [S*B, D]
+    if (w.chars !== undefined) {
+      // Each distinct character sequence once ("the", ",", padding...), then one row per token.
+      const { rows, index } = distinctRows(timeMajorRows(batch.chars!, B, T, batch.charLength, from, to), batch.charLength);
+      const { kind, window } = w.chars.encoder.config;
+      const encoded = charFeatures(kind, tf.tensor2d(rows, [rows.length / batch.charLength, batch.charLength], 'int32'), w.chars.weights, window, training);
+      features.push(tf.gather(encoded, tf.tensor1d(index, 'int32'))); // [S*B, F]
+    }
+    if (w.casingEmbeddings !== undefined) {
+      const casing = tf.tensor1d(timeMajor(batch.casing!, B, T, (n) => new Int32Array(n), from, to), 'int32');
+      features.push(tf.gather(w.casingEmbeddings, casing)); // [S*B, Dcase]
+    }
+    return features.length === 1 ? features[0] : (tf.concat(features, 1) as tf.Tensor2D);
+  });
+}
+
 export function fusedEmissions(network: tf.LayersModel, batch: Batch, dropout: { rate: number; locked: boolean }, training: boolean): tf.Tensor3D {
   const B = batch.size;
   const T = batch.maxLength;
   const w = taggerWeights(network);
   return tf.tidy(() => {
-    const ids = tf.tensor1d(timeMajor(batch.ids, B, T, (n) => new Int32Array(n)), 'int32');
     const mask = tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n)));
     const drop = (x: tf.Tensor2D): tf.Tensor2D => (training ? timeMajorDropout(x, dropout.rate, dropout.locked, B) : x);
-    // The same features, in the same order, as the tf.layers concatenation (see tagger.ts).
-    const features: tf.Tensor2D[] = [tf.gather(w.embeddings, ids)]; // [T*B, D]
-    if (w.chars !== undefined) {
-      // Each distinct character sequence once ("the", ",", padding...), then one row per token.
-      const { rows, index } = distinctRows(timeMajorRows(batch.chars!, B, T, batch.charLength), batch.charLength);
-      const { kind, window } = w.chars.encoder.config;
-      const encoded = charFeatures(kind, tf.tensor2d(rows, [rows.length / batch.charLength, batch.charLength], 'int32'), w.chars.weights, window, training);
-      features.push(tf.gather(encoded, tf.tensor1d(index, 'int32'))); // [T*B, F]
-    }
-    if (w.casingEmbeddings !== undefined) {
-      const casing = tf.tensor1d(timeMajor(batch.casing!, B, T, (n) => new Int32Array(n)), 'int32');
-      features.push(tf.gather(w.casingEmbeddings, casing)); // [T*B, Dcase]
-    }
-    const embedded = drop(features.length === 1 ? features[0] : (tf.concat(features, 1) as tf.Tensor2D));
+    const embedded = drop(tokenFeatures(w, batch, training));
     let states = embedded;
     for (const layer of w.bilstms) states = drop(bilstm(states, mask, layer.forward, layer.backward, T, B, training)); // [T*B, 2H]
     const scores = tf.fused.matMul({ a: states, b: w.denseKernel, bias: w.denseBias }); // [T*B, K]
     const numTags = w.denseBias.shape[0];
     return tf.transpose(tf.reshape(scores, [T, B, numTags]), [1, 0, 2]) as tf.Tensor3D;
   });
+}
+
+/** Time steps per slice in slicedEmissions: large enough for efficient matMuls, small next to a long sequence. */
+export const SLICE_STEPS = 256;
+
+/**
+ * Emission scores of a batch for tagging, batch-major [B, T, K], computed in
+ * slices of SLICE_STEPS time steps, so that a sequence of any length costs a
+ * few hundred bytes per token: the whole-sequence graph of fusedEmissions
+ * holds every step's input projection, gates and states (about 36 KB a token).
+ *
+ * Each BiLSTM layer runs its forward direction slice by slice from the first,
+ * carrying the state across slices and keeping only its outputs
+ * ([T*B, H] floats); then its backward direction slice by slice from the last,
+ * each slice joined with the kept forward outputs into the next layer's input
+ * (kept, [T*B, 2H] floats) or, for the top layer, projected to emission scores
+ * at once. The first layer's input (the token features) is computed again for
+ * each direction rather than kept. Every step does the arithmetic of
+ * fusedEmissions in the same order, and slices split only the time axis, so
+ * the scores are those of fusedEmissions (test/model.test.ts compares them).
+ * Inference only: no dropout, no gradient.
+ */
+export function slicedEmissions(network: tf.LayersModel, batch: Batch, sliceSteps = SLICE_STEPS): Float32Array {
+  const B = batch.size;
+  const T = batch.maxLength;
+  const w = taggerWeights(network);
+  const numTags = w.denseBias.shape[0];
+  const scores = new Float32Array(B * T * numTags);
+  const slices: Array<[number, number]> = [];
+  for (let from = 0; from < T; from += sliceSteps) slices.push([from, Math.min(T, from + sliceSteps)]);
+  // The input of the layer being run: token features, or the layer below's outputs.
+  let below: Float32Array | undefined;
+  const layerInput = (from: number, to: number): tf.Tensor2D => {
+    if (below === undefined) return tokenFeatures(w, batch, false, from, to);
+    const width = below.length / (T * B);
+    return tf.tensor2d(below.subarray(from * B * width, to * B * width), [(to - from) * B, width]);
+  };
+  const sliceMask = (from: number, to: number) => tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n), from, to));
+  /** Runs one direction over a slice from `state`; returns its outputs and replaces `state` by the one after it. */
+  const run = (lstm: LstmWeights, from: number, to: number, reverse: boolean, state: LstmState | undefined) => {
+    const [x, mask] = [layerInput(from, to), sliceMask(from, to)];
+    try {
+      return directionForward(x, mask, lstm, { steps: to - from, batch: B, reverse }, false, state);
+    } finally {
+      tf.dispose([x, mask]);
+    }
+  };
+  const release = (state: LstmState | undefined) => state !== undefined && tf.dispose([state.h, state.c]);
+
+  w.bilstms.forEach((layer, index) => {
+    const units = layer.forward.recurrentKernel.shape[0];
+    const top = index === w.bilstms.length - 1;
+    const forwardOutputs = new Float32Array(T * B * units);
+    let state: LstmState | undefined;
+    for (const [from, to] of slices) {
+      const { outputs, final } = run(layer.forward, from, to, false, state);
+      forwardOutputs.set(outputs.dataSync(), from * B * units);
+      outputs.dispose();
+      release(state);
+      state = final;
+    }
+    release(state);
+    state = undefined;
+    const next = top ? undefined : new Float32Array(T * B * 2 * units);
+    for (const [from, to] of [...slices].reverse()) {
+      const { outputs, final } = run(layer.backward, from, to, true, state);
+      release(state);
+      state = final;
+      const rows = (to - from) * B;
+      tf.tidy(() => {
+        const forward = tf.tensor2d(forwardOutputs.subarray(from * B * units, to * B * units), [rows, units]);
+        const joined = tf.concat([forward, outputs], 1) as tf.Tensor2D; // [S*B, 2H]
+        if (next !== undefined) {
+          next.set(joined.dataSync(), from * B * 2 * units);
+          return;
+        }
+        const sliceScores = tf.fused.matMul({ a: joined, b: w.denseKernel, bias: w.denseBias }).dataSync(); // [S*B, K] time-major
+        for (let t = from; t < to; t++) {
+          for (let b = 0; b < B; b++) scores.set(sliceScores.subarray(((t - from) * B + b) * numTags, ((t - from) * B + b + 1) * numTags), (b * T + t) * numTags);
+        }
+      });
+      outputs.dispose();
+    }
+    release(state);
+    below = next;
+  });
+  return scores;
 }

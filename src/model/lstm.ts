@@ -43,6 +43,16 @@ export interface DirectionActivations {
   hPrev: tf.Tensor2D;
 }
 
+/**
+ * A direction's state between two slices of one sequence (see
+ * fusedForward.ts, slicedEmissions): h and c [B, H] after the slice's last
+ * step in the direction's own order.
+ */
+export interface LstmState {
+  h: tf.Tensor2D;
+  c: tf.Tensor2D;
+}
+
 export interface DirectionGradients {
   dx: tf.Tensor2D; // [T*B, D]
   dKernel: tf.Tensor2D; // [D, 4H]
@@ -60,8 +70,10 @@ function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: CellAttrs | {
  * One direction's recurrence over x [T*B, D] with mask [T*B]. Steps run
  * t = 0..T-1, or T-1..0 when `reverse`; padded steps carry the state, so a
  * reversed right-padded sentence starts from a zero state at its own last
- * token, as tf.layers' goBackwards does. Returns the outputs [T*B, H] and,
- * with `keep`, what the backward pass needs.
+ * token, as tf.layers' goBackwards does. Returns the outputs [T*B, H], the
+ * state after the last step and, with `keep`, what the backward pass needs.
+ * `initial` continues a sequence from an earlier slice of it (the slice
+ * before in time, or after it when `reverse`); absent, the state starts at zero.
  */
 export function directionForward(
   x: tf.Tensor2D,
@@ -69,7 +81,8 @@ export function directionForward(
   w: LstmWeights,
   shape: SequenceShape,
   keep: boolean,
-): { outputs: tf.Tensor2D; activations?: DirectionActivations } {
+  initial?: LstmState,
+): { outputs: tf.Tensor2D; final: LstmState; activations?: DirectionActivations } {
   const { steps, batch, reverse } = shape;
   const units = w.recurrentKernel.shape[0];
   return tf.tidy(() => {
@@ -80,8 +93,8 @@ export function directionForward(
     // T blocks [B, 4H] in one call: wasm's Slice costs grow with its input, so no per-step slicing.
     const xSteps = runKernel(SPLIT_ROW_BLOCKS, { x: xProj }, { parts: steps });
     const zerosState = tf.zeros([batch, units]);
-    let h: tf.Tensor = zerosState;
-    let c: tf.Tensor = zerosState;
+    let h: tf.Tensor = initial?.h ?? zerosState;
+    let c: tf.Tensor = initial?.c ?? zerosState;
     const outs: tf.Tensor[] = new Array(steps);
     const gates: tf.Tensor[] = new Array(steps);
     const tanhC: tf.Tensor[] = new Array(steps);
@@ -90,16 +103,18 @@ export function directionForward(
     for (let s = 0; s < steps; s++) {
       const t = reverse ? steps - 1 - s : s;
       const attrs = { step: t, batch, units };
-      // z = x_t W + b + h_prev U (the first step's h_prev is zero)
-      const z = s === 0 ? xSteps[t] : tf.add(xSteps[t], tf.matMul(h, recurrent)); // [B, 4H]
-      const act = tf.sigmoid(z);
+      // z = x_t W + b + h_prev U (the first step's h_prev is zero, unless it continues a sequence)
+      const activation = () => tf.sigmoid(s === 0 && initial === undefined ? xSteps[t] : tf.add(xSteps[t], tf.matMul(h, recurrent))); // [B, 4H]
       if (!keep) {
-        const [hNew, cNew] = runKernel(LSTM_CELL_INFERENCE, { act, hPrev: h, cPrev: c, mask }, attrs);
+        // A step of its own scope: its intermediates die young instead of piling up until the
+        // sequence ends (as garbage, they raised the peak memory of a long sequence by ~2.6 KB a step).
+        const [hNew, cNew] = tf.tidy(() => runKernel(LSTM_CELL_INFERENCE, { act: activation(), hPrev: h, cPrev: c, mask }, attrs));
         outs[t] = hNew;
         h = hNew;
         c = cNew;
         continue;
       }
+      const act = activation();
       const [hNew, cNew, g, tc] = runKernel(LSTM_CELL, { act, hPrev: h, cPrev: c, mask }, attrs);
       outs[t] = hNew;
       gates[t] = g;
@@ -110,9 +125,10 @@ export function directionForward(
       c = cNew;
     }
     const outputs = tf.concat(outs, 0) as tf.Tensor2D;
-    if (!keep) return { outputs };
+    const final = { h: h as tf.Tensor2D, c: c as tf.Tensor2D };
+    if (!keep) return { outputs, final };
     const stack = (parts: tf.Tensor[]) => tf.concat(parts, 0) as tf.Tensor2D;
-    return { outputs, activations: { gates: stack(gates), tanhC: stack(tanhC), cPrev: stack(cPrev), hPrev: stack(hPrev) } };
+    return { outputs, final, activations: { gates: stack(gates), tanhC: stack(tanhC), cPrev: stack(cPrev), hPrev: stack(hPrev) } };
   });
 }
 
@@ -227,7 +243,7 @@ export function bilstm(
     const bw: LstmWeights = { kernel: Wb, recurrentKernel: Ub, bias: bb };
     const handle = remote?.startForward(xIn, mask, bw, bShape, true);
     const f = directionForward(xIn, mask, fw, fShape, true);
-    const b = remote !== undefined ? { outputs: remote.finishForward() } : directionForward(xIn, mask, bw, bShape, true);
+    const b = remote !== undefined ? { outputs: remote.finishForward(), activations: undefined } : directionForward(xIn, mask, bw, bShape, true);
     // Everything the gradient reads is saved: the caller's tidy disposes the rest, mask included.
     // (tfjs keeps saved tensors only while a gradient tape records, and frees them after backprop.)
     save([xIn, mask, Wf, Uf, bf, Wb, Ub, bb, ...activationList(f.activations!), ...(b.activations ? activationList(b.activations) : [])]);

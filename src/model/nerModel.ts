@@ -21,7 +21,7 @@ import { NER_VERSION } from '../version';
 import { kernelAvailable } from '../backend/jsKernels';
 import type { CharEncoderKind } from './charEncoder';
 import { CRF, CrfWeights } from './crf';
-import { fusedEmissions } from './fusedForward';
+import { fusedEmissions, slicedEmissions } from './fusedForward';
 import { LSTM_CELL } from './lstmCell';
 import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary, validateMetadata } from './metadata';
 import { LAYER, TaggerShape, buildTagger, crfOf } from './tagger';
@@ -200,7 +200,7 @@ export class NerModel {
     const sentences = Array.isArray(input) ? (input as ReadonlyArray<SentenceLike>) : (input as Corpus).sentences;
     encoded.forEach((e, i) => {
       const tokens = sentences[i].tokens;
-      if (this.chars !== undefined) e.chars = tokens.map((t) => encodeChars(t, this.chars!));
+      if (this.chars !== undefined) e.chars = encodeChars(tokens, this.chars);
       if ((this.shape.casingDim ?? 0) > 0) e.casing = Int32Array.from(tokens, casingOf);
     });
     return encoded;
@@ -271,6 +271,8 @@ export class NerModel {
   }
 
   private withEmissions<R>(batch: Batch, use: (scores: Float32Array) => R): R {
+    // Only a single sequence longer than the cap makes a batch this big: read it in slices, so memory stays bounded.
+    if (batch.size * batch.maxLength > PREDICT_MAX_TOKENS && kernelAvailable(LSTM_CELL)) return use(slicedEmissions(this.network, batch));
     const emissions = this.emissions(batch, false);
     try {
       return use(emissions.dataSync() as Float32Array);
