@@ -1,6 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
 import { initBackend } from '../src/backend';
 import { kernelAvailable } from '../src/backend/jsKernels';
 import { CASINGS, MAX_WORD_CHARS, casingOf, tokenChars } from '../src/data/features';
@@ -151,4 +152,24 @@ test('long tokens keep their first and last characters; code points are not spli
   assert.equal(tokenChars(long).join(''), 'abcdefghijqrstuvwxyz');
   assert.equal(tokenChars(long).length, MAX_WORD_CHARS);
   assert.deepEqual(tokenChars('a😀b'), ['a', '😀', 'b']);
+});
+
+test('tokenChars reads only the ends of a long token, with the same result as splitting it whole', () => {
+  const reference = (token: string, max: number): string[] => {
+    const chars = Array.from(token);
+    if (chars.length <= max) return chars;
+    const head = Math.ceil(max / 2);
+    return [...chars.slice(0, head), ...chars.slice(chars.length - (max - head))];
+  };
+  // Letters, astral code points (surrogate pairs) and lone surrogates, around the length where cutting starts.
+  const piece = fc.constantFrom('a', 'Z', 'é', '😀', '𝔸', '\uD800', '\uDC00');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 50 }), fc.integer({ min: 1, max: 24 }), (pieces, max) => {
+      const token = pieces.join('');
+      assert.deepEqual(tokenChars(token, max), reference(token, max));
+    }),
+    { seed: 16, numRuns: 500 },
+  );
+  // A token of 50 million characters (an input without spaces) is read at its two ends only.
+  assert.equal(tokenChars('x'.repeat(5e7)).length, MAX_WORD_CHARS);
 });

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { EncodedSentence, makeBatches } from '../src/data/batch';
+import type { TokenChars } from '../src/data/features';
 import { convertTags } from '../src/data/tagScheme';
 import { DECODE_CONTEXT_TOKENS, decodeContextTokens, joinEncoded, packSentences, sentenceLayout } from '../src/data/context';
 import { parseConll } from '../src/io/conll';
@@ -45,9 +46,19 @@ describe('packSentences', () => {
   });
 });
 
+/** Token t of the sentence has id first + t, and as characters that id, once or twice. */
 function encoded(length: number, first: number, index: number): EncodedSentence {
   const ids = Int32Array.from({ length }, (_, t) => first + t);
-  return { ids, tags: Int32Array.from(ids, (id) => id % 3), casing: Int32Array.from(ids, () => 1), chars: Array.from(ids, (id) => Int32Array.of(id)), length, index };
+  const perToken = Array.from(ids, (id) => Array<number>((id % 2) + 1).fill(id));
+  const offsets = new Int32Array(length + 1);
+  perToken.forEach((c, t) => (offsets[t + 1] = offsets[t] + c.length));
+  const chars = { ids: Int32Array.from(perToken.flat()), offsets };
+  return { ids, tags: Int32Array.from(ids, (id) => id % 3), casing: Int32Array.from(ids, () => 1), chars, length, index };
+}
+
+/** Each token's character ids. */
+function tokenCharIds(chars: TokenChars): number[][] {
+  return Array.from({ length: chars.offsets.length - 1 }, (_, t) => [...chars.ids.subarray(chars.offsets[t], chars.offsets[t + 1])]);
 }
 
 describe('joining sentences and taking them apart', () => {
@@ -56,7 +67,7 @@ describe('joining sentences and taking them apart', () => {
     assert.deepEqual([...joined.ids], [10, 11, 20, 21, 22]);
     assert.deepEqual([...joined.tags], [1, 2, 2, 0, 1]);
     assert.deepEqual([...joined.pieces!], [2, 3]);
-    assert.deepEqual(joined.chars!.map((c) => c[0]), [10, 11, 20, 21, 22]);
+    assert.deepEqual(tokenCharIds(joined.chars!), [[10], [11, 11], [20], [21, 21], [22]]);
     assert.equal(joined.casing!.length, 5);
     assert.equal(joined.length, 5);
     assert.equal(joined.index, 7);

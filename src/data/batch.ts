@@ -6,6 +6,7 @@ import { DataError } from '../errors';
 import type { Corpus } from '../types';
 import { shuffleInPlace, type Rng } from '../util/random';
 import type { TagVocabulary, Vocabulary } from './vocab';
+import { TokenChars, longestToken } from './features';
 
 /** Anything with tokens and tags; `lines` (from the CoNLL reader) improves error messages. */
 export interface SentenceLike {
@@ -18,7 +19,7 @@ export interface EncodedSentence {
   /** Word ids, one per token. */
   ids: Int32Array;
   /** Character ids of each token, when the model reads characters (see features.ts). */
-  chars?: Int32Array[];
+  chars?: TokenChars;
   /** Casing category of each token, when the model uses casing (see features.ts). */
   casing?: Int32Array;
   /** Tag ids, one per token; empty when encoded without a tag vocabulary. */
@@ -219,10 +220,13 @@ function toBatch(group: EncodedSentence[]): Batch {
   }
   if (group.every((s) => s.chars !== undefined)) {
     let charLength = 1;
-    for (const s of group) for (const c of s.chars!) charLength = Math.max(charLength, c.length);
+    for (const s of group) charLength = Math.max(charLength, longestToken(s.chars!));
     batch.charLength = charLength;
     batch.chars = new Int32Array(cells * charLength);
-    group.forEach((s, b) => s.chars!.forEach((c, t) => batch.chars!.set(c, (b * maxLength + t) * charLength)));
+    group.forEach((s, b) => {
+      const { ids, offsets } = s.chars!;
+      for (let t = 0; t < s.length; t++) batch.chars!.set(ids.subarray(offsets[t], offsets[t + 1]), (b * maxLength + t) * charLength);
+    });
   }
   return batch;
 }

@@ -96,7 +96,16 @@ export function joinEncoded(parts: ReadonlyArray<EncodedSentence>, index: number
     index,
     pieces: Int32Array.from(parts, (p) => p.length),
   };
-  if (parts.every((p) => p.chars !== undefined)) joined.chars = parts.flatMap((p) => p.chars!);
+  if (parts.every((p) => p.chars !== undefined)) {
+    const offsets = new Int32Array(joined.length + 1);
+    let token = 0;
+    for (const p of parts) {
+      const base = offsets[token];
+      for (let t = 1; t <= p.length; t++) offsets[token + t] = base + p.chars!.offsets[t];
+      token += p.length;
+    }
+    joined.chars = { ids: concat(parts.map((p) => p.chars!.ids)), offsets };
+  }
   if (parts.every((p) => p.casing !== undefined)) joined.casing = concat(parts.map((p) => p.casing!));
   return joined;
 }
