@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CrfWeights } from '../src/model/crf';
 import type { TagScheme } from '../src/types';
-import { viterbi, viterbiNBest } from '../src/decode/viterbi';
+import { NBEST_PARTIAL_PATHS, viterbi, viterbiNBest } from '../src/decode/viterbi';
 import { allowedTransitions, constrainWeights } from '../src/decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../src/decode/marginals';
 import { chunkRules, parseTag, readChunks, schemeProblems } from '../src/data/tagScheme';
@@ -119,6 +119,18 @@ describe('n-best paths', () => {
     const { flat } = randomEmissions(2, 2, 3);
     assert.equal(viterbiNBest(flat, 2, weights, 10).length, 4);
     assert.throws(() => viterbiNBest(flat, 2, weights, 0), /n must be a positive integer, got 0/);
+  });
+
+  test('the partial paths kept are bounded: a huge n costs what the paths there are cost, or is refused', () => {
+    const weights = toWeights(randomCrf(2, 1));
+    const short = randomEmissions(2, 2, 3).flat;
+    // Two tokens of two tags have four paths, so a billion best ones are those four.
+    assert.equal(viterbiNBest(short, 2, weights, 1e9).length, 4);
+    // 30 tokens x 2 tags x n partial paths: up to the limit they are listed, past it refused.
+    const long = randomEmissions(30, 2, 4).flat;
+    const most = Math.floor(NBEST_PARTIAL_PATHS / 60);
+    assert.equal(viterbiNBest(long, 30, weights, 3).length, 3);
+    assert.throws(() => viterbiNBest(long, 30, weights, most + 1), /would keep 33554460 partial paths, over the limit of 33554432/);
   });
 });
 

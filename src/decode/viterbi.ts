@@ -36,7 +36,8 @@ export function viterbi(emissions: ArrayLike<number>, length: number, weights: C
   let score = new Float64Array(k);
   let next = new Float64Array(k);
   // backpointer[t * k + j]: the previous tag on the best path that reaches tag j at token t
-  const backpointer = new Int32Array(length * k);
+  // (in the smallest integers that hold a tag id: a long sentence keeps one per tag and token)
+  const backpointer = k <= 1 << 8 ? new Uint8Array(length * k) : k <= 1 << 16 ? new Uint16Array(length * k) : new Int32Array(length * k);
   for (let j = 0; j < k; j++) score[j] = start[j] + emissions[offset + j];
   for (let t = 1; t < length; t++) {
     const row = offset + t * k;
@@ -93,59 +94,105 @@ export function viterbiBatch(
 }
 
 /**
+ * At most this many partial paths (tokens x tags x n) may viterbiNBest keep:
+ * two to four bytes each, so an n-best list of any sentence fits in 128 MB.
+ */
+export const NBEST_PARTIAL_PATHS = 2 ** 25;
+
+/**
  * The `n` best distinct paths of one sentence, best first (list Viterbi,
  * Seshadri & Sundberg 1994): each (token, tag) keeps its n best partial paths
  * instead of one, with a back-pointer to (previous tag, rank). Fewer than `n`
  * come back when the sentence has fewer paths of finite score.
  * Same arguments as `viterbi`; with n = 1 the result is `[viterbi(...)]`.
+ * Throws a RangeError when length x K x n exceeds NBEST_PARTIAL_PATHS.
  */
 export function viterbiNBest(emissions: ArrayLike<number>, length: number, weights: CrfWeights, n: number, offset = 0): ViterbiResult[] {
   const k = weights.numTags;
   if (!Number.isInteger(n) || n < 1) throw new Error(`viterbiNBest: n must be a positive integer, got ${n}`);
   checkSentence('viterbiNBest', emissions, length, k, offset);
-  const { start, transitions, end } = weights;
-  // Entry (t, j, r): the r-th best score of a path over tokens 0..t ending in tag j,
-  // and where it came from at t - 1. Lists are sorted descending and hold at most n.
-  interface Entry {
-    score: number;
-    prevTag: number;
-    prevRank: number;
+  // A sentence has at most K^length paths: lists longer than that would stay empty.
+  const requested = n;
+  n = Math.min(n, Math.pow(k, length));
+  if (length * k * n > NBEST_PARTIAL_PATHS) {
+    throw new RangeError(`${requested} best paths of ${length} tokens and ${k} tags would keep ${length * k * n} partial paths, over the limit of ${NBEST_PARTIAL_PATHS}`);
   }
-  const lists: Entry[][][] = [];
-  lists.push(Array.from({ length: k }, (_, j) => [{ score: start[j] + emissions[offset + j], prevTag: -1, prevRank: -1 }]));
+  const { start, transitions, end } = weights;
+  // List (t, j): the best scores of paths over tokens 0..t ending in tag j, descending,
+  // at most n. Scores are kept for the previous token only; for every token,
+  // back[(t * k + j) * n + r] = previous tag * n + its rank, and size[t * k + j] the list's length.
+  const back = k * n <= 1 << 16 ? new Uint16Array(length * k * n) : new Uint32Array(length * k * n);
+  const size = n < 1 << 16 ? new Uint16Array(length * k) : new Uint32Array(length * k);
+  let before = new Float64Array(k * n);
+  let here = new Float64Array(k * n);
+  for (let j = 0; j < k; j++) {
+    before[j * n] = start[j] + emissions[offset + j];
+    size[j] = before[j * n] > -Infinity ? 1 : 0;
+  }
+  // The next candidate of each previous tag's list, while merging them into one.
+  const next = new Int32Array(k);
   for (let t = 1; t < length; t++) {
     const row = offset + t * k;
-    const before = lists[t - 1];
-    const here: Entry[][] = [];
+    const prevSize = (t - 1) * k;
     for (let j = 0; j < k; j++) {
-      const candidates: Entry[] = [];
-      for (let i = 0; i < k; i++) {
-        before[i].forEach((e, r) => candidates.push({ score: e.score + transitions[i * k + j] + emissions[row + j], prevTag: i, prevRank: r }));
+      // The candidates from tag i are its list, shifted by one score: already sorted, so the n
+      // best are merged from the heads of the k lists (ties: the lower tag, then the lower rank).
+      next.fill(0);
+      let count = 0;
+      const at = (t * k + j) * n;
+      while (count < n) {
+        let bestTag = -1;
+        let best = -Infinity;
+        for (let i = 0; i < k; i++) {
+          if (next[i] >= size[prevSize + i]) continue;
+          const s = before[i * n + next[i]] + transitions[i * k + j];
+          if (s > best) {
+            best = s;
+            bestTag = i;
+          }
+        }
+        if (bestTag < 0) break;
+        here[j * n + count] = best + emissions[row + j];
+        back[at + count] = bestTag * n + next[bestTag];
+        next[bestTag]++;
+        count++;
       }
-      here.push(topN(candidates, n));
+      size[t * k + j] = count;
     }
-    lists.push(here);
+    const swap = before;
+    before = here;
+    here = swap;
   }
-  const finals: Array<Entry & { tag: number }> = [];
-  lists[length - 1].forEach((list, j) => list.forEach((e, r) => finals.push({ score: e.score + end[j], prevTag: j, prevRank: r, tag: j })));
-  return topN(finals, n).map((f) => {
+  // The n best ends, merged the same way over the last token's lists.
+  const last = (length - 1) * k;
+  next.fill(0);
+  const finals: Array<{ tag: number; rank: number; score: number }> = [];
+  while (finals.length < n) {
+    let bestTag = -1;
+    let best = -Infinity;
+    for (let j = 0; j < k; j++) {
+      if (next[j] >= size[last + j]) continue;
+      const s = before[j * n + next[j]] + end[j];
+      if (s > best) {
+        best = s;
+        bestTag = j;
+      }
+    }
+    if (bestTag < 0) break;
+    finals.push({ tag: bestTag, rank: next[bestTag], score: best });
+    next[bestTag]++;
+  }
+  return finals.map((f) => {
     const path = new Array<number>(length);
-    let tag = f.prevTag;
-    let rank = f.prevRank;
+    let tag = f.tag;
+    let rank = f.rank;
     for (let t = length - 1; t >= 0; t--) {
       path[t] = tag;
-      const e = lists[t][tag][rank];
-      tag = e.prevTag;
-      rank = e.prevRank;
+      if (t === 0) break;
+      const pointer = back[(t * k + tag) * n + rank];
+      tag = Math.floor(pointer / n);
+      rank = pointer % n;
     }
     return { path, score: f.score };
   });
-}
-
-/** The n highest-scoring entries of finite score, best first (ties keep candidate order). */
-function topN<E extends { score: number }>(entries: E[], n: number): E[] {
-  return entries
-    .filter((e) => e.score > -Infinity)
-    .sort((a, b) => b.score - a.score)
-    .slice(0, n);
 }
