@@ -4,6 +4,7 @@
  * parses its options, calls the library and formats the result; this file
  * turns errors into one line on stderr and an exit code.
  */
+import * as v8 from 'node:v8';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { NerError, UsageError } from '../errors';
@@ -58,6 +59,11 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
 }
 
 async function main(): Promise<void> {
+  // V8 pretenures the allocation sites whose objects survived early on (reading a corpus,
+  // loading a model); their later short-lived objects, such as the tensors of every LSTM step,
+  // then go straight to the old generation and pile up until a full collection. Without it,
+  // tagging one 100,000-token line peaks at 255 MB instead of 438 MB, and no slower (README, Limits).
+  v8.setFlagsFromString('--no-allocation-site-pretenuring');
   try {
     await parser(hideBin(process.argv)).parseAsync();
   } catch (err) {
