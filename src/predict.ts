@@ -8,6 +8,7 @@ import { Entity, TokenSpan, entitiesFromTags, joinTokens } from './decode/entiti
 import { tokenize } from './io/tokenize';
 import { splitSentences } from './io/sentences';
 import { writeChunks } from './data/tagScheme';
+import { LimitExceeded, MAX_TAGGED_TOKENS, formatCount } from './limits';
 
 export type { Entity } from './decode/entities';
 
@@ -79,13 +80,25 @@ function tagSpans(model: NerModel, sentences: readonly Unit[], options: TagOptio
 export function tagLines(model: NerModel, lines: readonly string[], options: TagOptions & { splitSentences?: boolean; firstLine?: number } = {}): TaggedSentence[] {
   const { splitSentences: split = false, firstLine = 1, ...tagOptions } = options;
   const units = lines.flatMap((line, i) => {
-    const tokens = tokenize(line);
+    const tokens = tokenize(line, MAX_TAGGED_TOKENS);
+    if (tokens.length > MAX_TAGGED_TOKENS) throw tooLong(i, 'line');
     const sentences = split ? splitSentences(tokens) : [tokens];
     const document = split ? firstLine + i : undefined;
     return sentences.map((tokens) => ({ tokens: tokens.map((t) => t.text), spans: tokens, line, lineNumber: firstLine + i, document }));
   });
-  const tagged = tagSpans(model, units, tagOptions);
+  let tagged: TaggedSentence[];
+  try {
+    tagged = tagSpans(model, units, tagOptions);
+  } catch (err) {
+    // A sentence's limit is its line's.
+    if (err instanceof LimitExceeded) throw new LimitExceeded(err.message, units[err.index].lineNumber - firstLine);
+    throw err;
+  }
   return split ? tagged.map((t, i) => ({ line: units[i].lineNumber, ...t })) : tagged;
+}
+
+function tooLong(index: number, what: string): LimitExceeded {
+  return new LimitExceeded(`a ${what} of more than ${formatCount(MAX_TAGGED_TOKENS)} tokens, the most ner tags as one sentence (README, Limits)`, index);
 }
 
 /**
@@ -93,6 +106,8 @@ export function tagLines(model: NerModel, lines: readonly string[], options: Tag
  * single spaces. `options.documents` groups them into documents (see DecodeOptions).
  */
 export function tagTokens(model: NerModel, sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedSentence[] {
+  const over = sentences.findIndex((tokens) => tokens.length > MAX_TAGGED_TOKENS);
+  if (over >= 0) throw tooLong(over, 'sentence');
   return tagSpans(
     model,
     sentences.map((tokens) => ({ tokens: [...tokens], ...joinTokens(tokens) })),

@@ -3,6 +3,7 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
+import { MAX_TAGGED_TOKENS } from '../limits';
 import type { TagScheme } from '../types';
 import { detectScheme } from '../data/tagScheme';
 import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalText } from '../eval/conlleval';
@@ -74,7 +75,7 @@ interface Scored {
 }
 
 async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
-  const corpus = readConllFile(args.data!, { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn });
+  const corpus = readConllFile(args.data!, { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn, maxSentenceTokens: MAX_TAGGED_TOKENS });
   await startBackend(args, messages);
   const model = await NerModel.load(args.model!);
   try {

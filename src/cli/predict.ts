@@ -8,19 +8,24 @@ import { readLines } from '../io/lines';
 import { predictProgress } from './progress';
 import { NerModel } from '../model/nerModel';
 import { TagOptions, TaggedSentence, roundProbabilities, tagLines, tagTokens } from '../predict';
-import { UsageError } from '../errors';
+import { DataError, UsageError } from '../errors';
+import { LimitExceeded, MAX_NBEST, MAX_TAGGED_TOKENS } from '../limits';
+import { OpenSequence, decodeContextTokens, startsSequence } from '../data/context';
+import type { Sentence } from '../types';
 import { AtomicOutput, Messages, assertInputFile, backendOptions, quietOption, startBackend, writeAtomically } from './common';
 
 export const command = 'predict';
 export const describe = 'tag text or CoNLL tokens with a trained model';
 
 /**
- * Lines (text) or sentences (conll) tagged per model call: the model sorts
- * each group by length into batches, and memory stays bounded on any input.
+ * Lines (text) or sentences (conll) tagged per model call, and the most
+ * characters (text) or tokens (conll) a group gathers before it is tagged:
+ * the model sorts each group by length into batches, and memory stays bounded
+ * on any input (one line or sentence beyond these is taken whole, up to the
+ * limits of limits.ts).
  */
 const GROUP = 1000;
-/** How many GROUPs of sentences one document may take before it is cut (memory stays bounded). */
-const DOCUMENT_GROUPS = 10;
+const GROUP_SIZE = 1 << 20;
 
 export function builder(yargs: Argv) {
   return yargs
@@ -97,7 +102,9 @@ export function formatRecord(sentence: TaggedSentence, format: OutputFormat, num
 
 /** Decoding options from the command line; all formats but conll carry entity confidences. */
 export function tagOptions(args: { constraints: boolean; nbest: number; minConfidence?: number; marginals: boolean }, format: OutputFormat): TagOptions {
-  if (!Number.isInteger(args.nbest) || args.nbest < 1) throw new UsageError(`--nbest must be a positive integer, got ${args.nbest}`);
+  if (!Number.isInteger(args.nbest) || args.nbest < 1 || args.nbest > MAX_NBEST) {
+    throw new UsageError(`--nbest must be an integer from 1 to ${MAX_NBEST}, got ${args.nbest}`);
+  }
   const { minConfidence } = args;
   if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`--min-confidence must be in [0, 1], got ${minConfidence}`);
   if (format !== 'json' && (args.nbest > 1 || args.marginals)) throw new UsageError('--nbest and --marginals need --output-format json');
@@ -113,24 +120,40 @@ async function* counted(stream: AsyncIterable<Buffer>, count: { bytes: number })
 }
 
 /**
- * Groups of about `size` items from an async stream: the unit the model tags
- * at once. With `document`, a group ends only where a document does (so a
- * model with document context reads each one whole, as `ner eval` does),
- * unless a document runs past `DOCUMENT_GROUPS` groups' worth.
+ * Groups of items from an async stream, the unit the model tags at once: a
+ * group is full at GROUP items or GROUP_SIZE of `size`, and ends at the first
+ * item after that where `canCut` allows (where the model starts a new
+ * sequence anyway, so that grouping never changes what it reads).
  */
-async function* groups<T>(items: AsyncIterable<T>, size: number, document: (item: T) => number | undefined = () => undefined): AsyncGenerator<T[]> {
+async function* groups<T>(items: AsyncIterable<T>, size: (item: T) => number, canCut: (item: T) => boolean = () => true): AsyncGenerator<T[]> {
   let group: T[] = [];
+  let total = 0;
   for await (const item of items) {
-    if (group.length >= size) {
-      const last = document(group[group.length - 1]);
-      if (last === undefined || last !== document(item) || group.length >= size * DOCUMENT_GROUPS) {
-        yield group;
-        group = [];
-      }
+    const cut = canCut(item);
+    if ((group.length >= GROUP || total >= GROUP_SIZE) && cut) {
+      yield group;
+      group = [];
+      total = 0;
     }
     group.push(item);
+    total += size(item);
   }
   if (group.length > 0) yield group;
+}
+
+/**
+ * Where a stream of CoNLL sentences may be cut without changing what the
+ * model reads: where packSentences starts a new sequence (data/context.ts).
+ * Call once per sentence, in order.
+ */
+function sequenceStarts(model: NerModel): (sentence: Sentence) => boolean {
+  const maxTokens = decodeContextTokens(model.shape.contextTokens ?? 0);
+  let open: OpenSequence | undefined;
+  return (sentence) => {
+    const starts = startsSequence(open, sentence.document, sentence.tokens.length, maxTokens);
+    open = starts ? { document: sentence.document, tokens: sentence.tokens.length } : { document: open!.document, tokens: open!.tokens + sentence.tokens.length };
+    return starts;
+  };
 }
 
 export async function handler(args: PredictArgs): Promise<void> {
@@ -156,15 +179,25 @@ export async function handler(args: PredictArgs): Promise<void> {
       };
       const stream = args.input === '-' ? process.stdin : fs.createReadStream(args.input);
       const lines = readLines(counted(stream, count), name);
+      // A limit met while tagging (limits.ts) names the line of the item at fault.
+      const atLine = <R>(line: (index: number) => number, tag: () => R): R => {
+        try {
+          return tag();
+        } catch (err) {
+          if (err instanceof LimitExceeded) throw new DataError(name, line(err.index), err.message);
+          throw err;
+        }
+      };
       if (args.inputFormat === 'conll') {
-        const reading = { tokenColumn: args.tokenColumn, requireTags: false };
-        for await (const group of groups(readConllStream(lines, name, reading), GROUP, (s) => s.document)) {
-          emit(tagTokens(model, group.map((s) => s.tokens), { ...options, documents: group.map((s) => s.document) }));
+        const reading = { tokenColumn: args.tokenColumn, requireTags: false, maxSentenceTokens: MAX_TAGGED_TOKENS };
+        for await (const group of groups(readConllStream(lines, name, reading), (s) => s.tokens.length, sequenceStarts(model))) {
+          const documents = group.map((s) => s.document);
+          emit(atLine((i) => group[i].lines[0], () => tagTokens(model, group.map((s) => s.tokens), { ...options, documents })));
         }
       } else {
         let firstLine = 1;
-        for await (const group of groups(lines, GROUP)) {
-          emit(tagLines(model, group.map((l) => l.text), { ...options, splitSentences: args.splitSentences, firstLine }));
+        for await (const group of groups(lines, (l) => l.text.length)) {
+          emit(atLine((i) => group[i].number, () => tagLines(model, group.map((l) => l.text), { ...options, splitSentences: args.splitSentences, firstLine })));
           firstLine += group.length;
         }
       }

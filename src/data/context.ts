@@ -37,6 +37,21 @@ export function decodeContextTokens(trainedWith: number): number {
   return trainedWith > 0 ? Math.max(trainedWith, DECODE_CONTEXT_TOKENS) : 0;
 }
 
+/** The sequence being packed: its document and tokens so far. */
+export interface OpenSequence {
+  document: number | undefined;
+  tokens: number;
+}
+
+/**
+ * Whether a sentence of `length` tokens of `document` starts a new sequence
+ * after `open` (none: the first sentence), as packSentences decides: it joins
+ * only a sequence of the same document that stays within `maxTokens` tokens.
+ */
+export function startsSequence(open: OpenSequence | undefined, document: number | undefined, length: number, maxTokens: number): boolean {
+  return open === undefined || document === undefined || open.document !== document || open.tokens + length > maxTokens;
+}
+
 /**
  * Groups of consecutive sentence indices, each read as one sequence. Greedy,
  * left to right: a sentence joins the open group when it belongs to the same
@@ -59,9 +74,8 @@ export function packSentences(
   let tokens = 0;
   for (let i = 0; i < lengths.length; i++) {
     const document = documents?.[i];
-    const joins =
-      open.length > 0 && document !== undefined && documents![open[0]] === document && tokens + lengths[i] <= maxTokens;
-    if (!joins && open.length > 0) {
+    const sequence = open.length === 0 ? undefined : { document: documents?.[open[0]], tokens };
+    if (startsSequence(sequence, document, lengths[i], maxTokens) && open.length > 0) {
       groups.push(open);
       open = [];
       tokens = 0;

@@ -99,6 +99,12 @@ export function viterbiBatch(
  */
 export const NBEST_PARTIAL_PATHS = 2 ** 25;
 
+/** The partial paths viterbiNBest keeps for `n` paths of a sentence of `length` tokens and `k` tags. */
+export function nbestPartialPaths(length: number, k: number, n: number): number {
+  // A sentence has at most K^length paths: lists longer than that would stay empty.
+  return length * k * Math.min(n, Math.pow(k, length));
+}
+
 /**
  * The `n` best distinct paths of one sentence, best first (list Viterbi,
  * Seshadri & Sundberg 1994): each (token, tag) keeps its n best partial paths
@@ -111,12 +117,11 @@ export function viterbiNBest(emissions: ArrayLike<number>, length: number, weigh
   const k = weights.numTags;
   if (!Number.isInteger(n) || n < 1) throw new Error(`viterbiNBest: n must be a positive integer, got ${n}`);
   checkSentence('viterbiNBest', emissions, length, k, offset);
-  // A sentence has at most K^length paths: lists longer than that would stay empty.
-  const requested = n;
-  n = Math.min(n, Math.pow(k, length));
-  if (length * k * n > NBEST_PARTIAL_PATHS) {
-    throw new RangeError(`${requested} best paths of ${length} tokens and ${k} tags would keep ${length * k * n} partial paths, over the limit of ${NBEST_PARTIAL_PATHS}`);
+  const kept = nbestPartialPaths(length, k, n);
+  if (kept > NBEST_PARTIAL_PATHS) {
+    throw new RangeError(`${n} best paths of ${length} tokens and ${k} tags would keep ${kept} partial paths, over the limit of ${NBEST_PARTIAL_PATHS}`);
   }
+  n = kept / (length * k);
   const { start, transitions, end } = weights;
   // List (t, j): the best scores of paths over tokens 0..t ending in tag j, descending,
   // at most n. Scores are kept for the previous token only; for every token,

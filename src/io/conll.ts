@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { DataError, UsageError } from '../errors';
+import { MAX_LINE_BYTES, formatBytes, formatCount } from '../limits';
 import type { Corpus, Sentence } from '../types';
 import type { Line } from './lines';
 
@@ -22,6 +23,11 @@ export interface ConllOptions {
    * `tags: []`; tags that are present are still read.
    */
   requireTags?: boolean;
+  /**
+   * The most tokens a sentence may have (a DataError at the line past it);
+   * default none. Readers for tagging pass MAX_TAGGED_TOKENS.
+   */
+  maxSentenceTokens?: number;
 }
 
 export const DOCSTART = '-DOCSTART-';
@@ -60,6 +66,7 @@ export class ConllLineReader {
   private readonly tokenColumn: number;
   private readonly tagColumn: number;
   private readonly requireTags: boolean;
+  private readonly maxSentenceTokens: number;
   private layout?: Layout;
   private current: Sentence = { tokens: [], tags: [], lines: [] };
   private lineNo = 0;
@@ -73,6 +80,7 @@ export class ConllLineReader {
     this.tokenColumn = options.tokenColumn ?? 0;
     this.tagColumn = options.tagColumn ?? -1;
     this.requireTags = options.requireTags ?? true;
+    this.maxSentenceTokens = options.maxSentenceTokens ?? Infinity;
     checkColumnOption('--token-column', this.tokenColumn);
     checkColumnOption('--tag-column', this.tagColumn);
   }
@@ -80,6 +88,10 @@ export class ConllLineReader {
   /** Reads the next line (without its line break); returns the sentence it ends, if any. */
   push(raw: string): Sentence | undefined {
     const lineNo = ++this.lineNo;
+    // UTF-8 takes at least one byte per UTF-16 unit: only a line this long can be too long.
+    if (raw.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(raw) > MAX_LINE_BYTES) {
+      throw new DataError(this.file, lineNo, `line longer than ${formatBytes(MAX_LINE_BYTES)}, the most ner reads as one line`);
+    }
     const line = (lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).replace(/^[ \t]+|[ \t]+$/g, '');
     // A line of nothing but invisible characters (a stray BOM or zero-width space, as in WNUT-17's dev set) is blank.
     if (INVISIBLE_LINE.test(line)) return this.finish();
@@ -102,6 +114,10 @@ export class ConllLineReader {
     }
     const token = cols[this.layout.tokenIndex];
     if (token === undefined || token === '') throw new DataError(file, lineNo, 'empty token');
+    if (this.current.tokens.length >= this.maxSentenceTokens) {
+      const from = this.current.lines[0];
+      throw new DataError(file, lineNo, `the sentence from line ${from} has more than ${formatCount(this.maxSentenceTokens)} tokens, the most ner tags as one sentence (README, Limits)`);
+    }
     this.current.tokens.push(token);
     this.current.lines.push(lineNo);
     if (this.layout.tagIndex >= 0) {

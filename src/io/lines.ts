@@ -4,9 +4,11 @@
  * longest line rather than the input size.
  *
  * Line ends are \n, \r\n or a lone \r (as in parseConll); a leading BOM is dropped.
- * Invalid UTF-8 is a DataError naming the file and line.
+ * Invalid UTF-8, and a line longer than MAX_LINE_BYTES (a stream without line
+ * breaks, such as /dev/zero), are DataErrors naming the file and line.
  */
 import { DataError } from '../errors';
+import { MAX_LINE_BYTES, formatBytes } from '../limits';
 
 export interface Line {
   text: string;
@@ -14,9 +16,17 @@ export interface Line {
   number: number;
 }
 
-export async function* readLines(stream: AsyncIterable<Buffer | string>, file: string): AsyncGenerator<Line> {
+export async function* readLines(stream: AsyncIterable<Buffer | string>, file: string, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const add = (bytes: Buffer) => {
+    pendingBytes += bytes.length;
+    if (pendingBytes > maxLineBytes) {
+      throw new DataError(file, number + 1, `line longer than ${formatBytes(maxLineBytes)}, the most ner reads as one line (is this a text file with line breaks?)`);
+    }
+    pending.push(bytes);
+  };
   let number = 0;
   // A \r at the end of one chunk may pair with a \n at the start of the next.
   let skipLf = false;
@@ -38,10 +48,11 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, file: s
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
       if (b !== 0x0a && b !== 0x0d) continue;
-      pending.push(bytes.subarray(start, i));
+      add(bytes.subarray(start, i));
       number++;
       yield { text: decode(Buffer.concat(pending)), number };
       pending = [];
+      pendingBytes = 0;
       if (b === 0x0d) {
         if (i + 1 < bytes.length) {
           if (bytes[i + 1] === 0x0a) i++;
@@ -51,7 +62,7 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, file: s
       }
       start = i + 1;
     }
-    if (start < bytes.length) pending.push(bytes.subarray(start));
+    if (start < bytes.length) add(bytes.subarray(start));
   }
   if (pending.length > 0) {
     number++;

@@ -109,11 +109,15 @@ const RULES: Rule[] = [
   { re: /\S/uy },
 ];
 
-/** Cuts one line of raw text into tokens; every token is `line.slice(start, end)`. */
-export function tokenize(line: string): Token[] {
+/**
+ * Cuts one line of raw text into tokens; every token is `line.slice(start, end)`.
+ * With `limit`, stops once it has more than `limit` tokens, so that a caller
+ * refusing longer lines reads no further.
+ */
+export function tokenize(line: string, limit = Infinity): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
-  while (pos < line.length) {
+  while (pos < line.length && tokens.length <= limit) {
     SPACE.lastIndex = pos;
     if (SPACE.test(line)) {
       pos = SPACE.lastIndex;

@@ -12,7 +12,8 @@ import { casingOf, encodeChars } from '../data/features';
 import { decodeContextTokens, joinEncoded, packSentences, rowPieces, sentenceLayout } from '../data/context';
 import { chunkRules, convertTags, parseTag, readChunks } from '../data/tagScheme';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
-import { viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
+import { NBEST_PARTIAL_PATHS, nbestPartialPaths, viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
+import { LimitExceeded, formatCount } from '../limits';
 import { TransitionMask, allowedTransitions, constrainWeights } from '../decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
 import { REPORT_HTML, loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
@@ -299,6 +300,19 @@ export class NerModel {
     if (!Number.isInteger(contextTokens) || contextTokens < 0) throw new Error(`decode: contextTokens must be a non-negative integer, got ${contextTokens}`);
     if (documents !== undefined && documents.length !== sentences.length) {
       throw new Error(`decode: ${sentences.length} sentences but ${documents.length} document ids`);
+    }
+    if (nbest > 1) {
+      // Before any work: the n-best lists of every sentence must fit (see viterbiNBest).
+      sentences.forEach((tokens, i) => {
+        const kept = nbestPartialPaths(tokens.length, this.tags.size, nbest);
+        if (kept > NBEST_PARTIAL_PATHS) {
+          throw new LimitExceeded(
+            `the ${nbest} best paths of a sentence of ${formatCount(tokens.length)} tokens would keep ${formatCount(kept)} partial paths (tokens x tags x paths), ` +
+              `over the limit of ${formatCount(NBEST_PARTIAL_PATHS)}: ask for fewer (--nbest)`,
+            i,
+          );
+        }
+      });
     }
     const out: DecodedSentence[] = sentences.map(() => ({ tags: [] }));
     const nonEmpty = sentences.map((tokens, i) => ({ tokens, i })).filter((s) => s.tokens.length > 0);
