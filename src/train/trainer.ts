@@ -9,6 +9,8 @@ import { DataError, NerError, UsageError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
 import { Batch, EncodedSentence, makeBatches } from '../data/batch';
 import { checkCorpus, duplicateSentences, issues } from '../data/check';
+import { cutLongSentences } from '../data/longSentences';
+import { MAX_TRAINING_TOKENS, formatCount } from '../limits';
 import { joinEncoded, packSentences } from '../data/context';
 import type { Checkpoint, TrainingState } from './checkpoint';
 import { buildCharVocabulary } from '../data/features';
@@ -331,7 +333,16 @@ function startFromPretrained(model: NerModel, table: EmbeddingTable, train: Corp
 export async function trainModel(input: TrainInput): Promise<NerModel> {
   const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
   validateOptions(options);
-  const { train, dev, events = {} } = input;
+  const { dev, events = {} } = input;
+  const { corpus: train, cut } = cutLongSentences(input.train, MAX_TRAINING_TOKENS);
+  if (cut.length > 0) {
+    const lines = cut.slice(0, 5).map((s) => s.lines[0]);
+    events.onWarning?.(
+      `${train.file}: ${cut.length} sentence${cut.length === 1 ? '' : 's'} longer than ${formatCount(MAX_TRAINING_TOKENS)} tokens ` +
+        `(from line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}${cut.length > lines.length ? ', ...' : ''}) ` +
+        `train in pieces of at most ${formatCount(MAX_TRAINING_TOKENS)} tokens, cut after an O tag (README, Limits)`,
+    );
+  }
 
   // Tags: every tag must fit a scheme; with --scheme, that one.
   const requested = options.scheme === 'auto' ? undefined : options.scheme;
@@ -344,7 +355,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   if (dev !== undefined) warnings.push(...issues(checkCorpus(dev, scheme)));
   for (const w of warnings) events.onWarning?.(w);
   const resume = input.resume;
-  const model = resume?.model ?? (await newModel(input, options, scheme, events));
+  const model = resume?.model ?? (await newModel({ ...input, train }, options, scheme, events));
   const trainTagged = inScheme(train, model.scheme, model.modelScheme);
   if (dev !== undefined) {
     const missing = unseenTags(inScheme(dev, model.scheme, model.modelScheme), model.tags);
