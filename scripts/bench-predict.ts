@@ -12,22 +12,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { watchPeak } from './peakRss';
 
 const REPO = path.join(__dirname, '..', '..');
 
 function option(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-}
-
-function peakRssMb(pid: number): number | undefined {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
-  } catch {
-    return undefined; // exited, or not Linux
-  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -50,10 +41,7 @@ async function main(argv: string[]): Promise<void> {
   const output = path.join(dir, `output.${format}`);
   const started = Date.now();
   const child = spawn(process.execPath, [path.join(REPO, 'dist', 'src', 'cli', 'main.js'), 'predict', '--model', model, '--input', input, '--input-format', inputFormat, '--output', output, '--output-format', format, '-q'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  let peak = 0;
-  const timer = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid!) ?? 0)), 50);
-  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  clearInterval(timer);
+  const { code, peakMb: peak } = await watchPeak(child);
   const seconds = (Date.now() - started) / 1000;
   const outputLines = fs.readFileSync(output, 'utf8').split('\n').length - 1;
   fs.rmSync(dir, { recursive: true, force: true });
