@@ -1,7 +1,7 @@
 /**
  * Every file a command writes, through the CLI as a user would: special
  * files written in place, symbolic links followed, an output that is an input
- * refused, nothing left behind on Ctrl-C.
+ * refused, nothing left behind on Ctrl-C, and `-` for stdin and stdout.
  * Special files are made only inside a temporary directory.
  */
 import { after, before, describe, test } from 'node:test';
@@ -292,6 +292,40 @@ describe('Ctrl-C and SIGTERM while writing', () => {
     });
   }
 });
+
+describe("'-' is standard input or output", () => {
+  test('predict --input - --output - through a pipe', () => {
+    const r = ner(['predict', '--model', model, '--input', '-', '--output', '-', '-q'], { input: TEXT });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, expected);
+    const joined = ner(['predict', '--model', model, '--input=-', '--output=-', '-q'], { input: TEXT });
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.equal(joined.stdout, expected);
+  });
+
+  test('eval --pred - through a pipe scores as the file does', () => {
+    const { gold } = workDir();
+    const pred = GOLD.replace(/ (\S+)\n/g, ' $1 $1\n');
+    const fromFile = ner(['eval', '--pred', writeFile(gold + '.pred', pred)]);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    const fromPipe = ner(['eval', '--pred', '-'], { input: pred });
+    assert.equal(fromPipe.code, 0, fromPipe.stderr);
+    assert.equal(fromPipe.stdout, fromFile.stdout);
+    assert.match(fromPipe.stdout, /FB1: 100\.00/);
+  });
+
+  test("a '-' that is no option's value is a usage error", () => {
+    const message = /a lone '-' \(stdin or stdout\) must be the value of an option, as in --input - or --output -/;
+    assertUserError(ner(['predict', '--model', model, '-']), 2, message);
+    assertUserError(ner(['predict', '--model', model, '--quiet', '-']), 2, message);
+    assertUserError(ner(['predict', '--model', model, '--input']), 2, /Not enough arguments following: input/);
+  });
+});
+
+function writeFile(file: string, text: string): string {
+  fs.writeFileSync(file, text);
+  return file;
+}
 
 /** Every entry under `dir` with its type and content (files) or link target, to compare before and after. */
 function snapshot(dir: string): Record<string, string> {
