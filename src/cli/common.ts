@@ -1,12 +1,14 @@
 /**
  * What the command modules share: backend options, messages on stderr that
- * respect --quiet, input checks, and atomic output files.
+ * respect --quiet, and input checks. Outputs are io/output.ts's.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Options } from 'yargs';
 import { BACKEND_REQUESTS, BackendRequest, describeBackend, initBackend } from '../backend';
 import { DataError } from '../errors';
+import { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from '../io/modelDir';
+import type { InputFile } from '../io/output';
 
 export const backendOptions = {
   backend: {
@@ -68,71 +70,7 @@ export function readTextInput(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * An output that appears complete or not at all: a file is written under a
- * temporary name and renamed on `commit`; '-' writes to stdout as it goes.
- */
-export class AtomicOutput {
-  private readonly fd: number;
-  private readonly tmp?: string;
-
-  constructor(private readonly target: string) {
-    if (target === '-') {
-      this.fd = 1;
-      return;
-    }
-    const dir = path.dirname(path.resolve(target));
-    if (!fs.existsSync(dir)) throw new DataError(target, undefined, `cannot write: directory ${dir} does not exist`);
-    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new DataError(target, undefined, 'is a directory, expected a file to write');
-    this.tmp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}`);
-    this.fd = fs.openSync(this.tmp, 'w');
-  }
-
-  /**
-   * Writes all of `text`. A pipe on stdout may be non-blocking: it can take
-   * part of a write, or none (EAGAIN) while the reader catches up.
-   */
-  write(text: string): void {
-    const bytes = Buffer.from(text, 'utf8');
-    let offset = 0;
-    while (offset < bytes.length) {
-      try {
-        offset += fs.writeSync(this.fd, bytes, offset);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-        Atomics.wait(PAUSE, 0, 0, 2); // a 2 ms sleep that does not spin
-      }
-    }
-  }
-
-  commit(): void {
-    if (this.tmp === undefined) return;
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    fs.renameSync(this.tmp, this.target);
-  }
-
-  abort(): void {
-    if (this.tmp === undefined) return;
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(this.tmp, { force: true });
-  }
-}
-
-/** Runs `fill` against an AtomicOutput, committing on success and removing the partial file on failure. */
-export async function writeAtomically(target: string, fill: (out: AtomicOutput) => void | Promise<void>): Promise<void> {
-  const out = new AtomicOutput(target);
-  try {
-    await fill(out);
-    out.commit();
-  } catch (err) {
-    out.abort();
-    throw err;
-  }
+/** The files a command reads from model directory `dir`, which no output may replace. */
+export function modelInputs(dir: string): InputFile[] {
+  return [MODEL_JSON, WEIGHTS_BIN, METADATA_JSON].map((name) => ({ option: '--model', file: path.join(dir, name) }));
 }

@@ -11,7 +11,8 @@ import { confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanE
 import { evaluateModel } from '../eval/evaluateModel';
 import { formatConllColumns, readConllFile } from '../io/conll';
 import { NerModel } from '../model/nerModel';
-import { Messages, backendOptions, quietOption, readTextInput, startBackend, writeAtomically } from './common';
+import { checkOutput, writeOutput } from '../io/output';
+import { Messages, backendOptions, modelInputs, quietOption, readTextInput, startBackend } from './common';
 
 export const command = 'eval';
 export const describe = "entity-level precision, recall and F1, as conlleval.pl reports them";
@@ -75,14 +76,16 @@ interface Scored {
 }
 
 async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
+  const inputs = [{ option: '--data', file: args.data! }, ...modelInputs(args.model!)];
+  const output = args.output === undefined ? undefined : checkOutput(args.output, inputs);
   const corpus = readConllFile(args.data!, { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn, maxSentenceTokens: MAX_TAGGED_TOKENS });
   await startBackend(args, messages);
   const model = await NerModel.load(args.model!);
   try {
     const { counts, predictions } = evaluateModel(model, corpus);
-    if (args.output !== undefined) {
+    if (output !== undefined) {
       const rows = corpus.sentences.map((s, i) => s.tokens.map((t, j) => [t, s.tags[j], predictions[i][j]]));
-      await writeAtomically(args.output, (out) => out.write(formatConllColumns(rows)));
+      await writeOutput(output, (out) => out.write(formatConllColumns(rows)));
     }
     const sentences = corpus.sentences.map((s, i) => ({ tokens: s.tokens, gold: s.tags, pred: predictions[i] }));
     return { sentences, scheme: model.scheme, counts };

@@ -5,7 +5,7 @@
  * turns errors into one line on stderr and an exit code.
  */
 import * as v8 from 'node:v8';
-import yargs from 'yargs';
+import yargs, { Argv, CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { NerError, UsageError } from '../errors';
 import { NER_VERSION } from '../version';
@@ -16,16 +16,36 @@ import * as serveCommand from './serve';
 import * as reportCommand from './report';
 import * as trainCommand from './train';
 
+/**
+ * yargs-parser reads a `-` after a long option as an argument of its own,
+ * not as the option's value, so `--input -` failed with `Unknown argument: -`
+ * (only `--input=-` worked). An option declared to take exactly one argument
+ * takes a `-` there; so every string option of `command` does (arrays keep
+ * taking several). A `-` after no option, or after a flag, is still unknown.
+ */
+function dashAsValue(command: { builder: (yargs: Argv) => Argv }): CommandModule {
+  return {
+    ...(command as CommandModule),
+    builder: (yargs: Argv) => {
+      const built = command.builder(yargs);
+      // getOptions() is yargs' own (its typings omit it): the options the builder declared.
+      const declared = (built as unknown as { getOptions(): { string: string[]; array: string[] } }).getOptions();
+      for (const key of declared.string) if (!declared.array.includes(key)) built.nargs(key, 1);
+      return built;
+    },
+  };
+}
+
 export function parser(argv: string[]) {
   return yargs(argv)
     .scriptName('ner')
     .usage('$0 <command> [options]\n\nNamed-entity recognition with a BiLSTM-CRF on TensorFlow.js.')
-    .command(trainCommand)
-    .command(predictCommand)
-    .command(evalCommand)
-    .command(checkCommand)
-    .command(serveCommand)
-    .command(reportCommand)
+    .command(dashAsValue(trainCommand))
+    .command(dashAsValue(predictCommand))
+    .command(dashAsValue(evalCommand))
+    .command(dashAsValue(checkCommand))
+    .command(dashAsValue(serveCommand))
+    .command(dashAsValue(reportCommand))
     .demandCommand(1, 'name a command: train, predict, eval, check, serve or report')
     .recommendCommands()
     .strict()
@@ -39,6 +59,7 @@ export function parser(argv: string[]) {
       // Errors from handlers pass through untouched; yargs' own complaints (its
       // YError, which also wraps errors thrown while reading --config) are usage errors.
       if (error !== undefined && error !== null && error.name !== 'YError') throw error;
+      if (message === 'Unknown argument: -') throw new UsageError("a lone '-' (stdin or stdout) must be the value of an option, as in --input - or --output -");
       throw new UsageError(error?.message ?? message);
     });
 }

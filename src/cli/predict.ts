@@ -12,7 +12,8 @@ import { DataError, UsageError } from '../errors';
 import { LimitExceeded, MAX_NBEST, MAX_TAGGED_TOKENS } from '../limits';
 import { OpenSequence, decodeContextTokens, startsSequence } from '../data/context';
 import type { Sentence } from '../types';
-import { AtomicOutput, Messages, assertInputFile, backendOptions, quietOption, startBackend, writeAtomically } from './common';
+import { checkOutput, writeOutput } from '../io/output';
+import { Messages, assertInputFile, backendOptions, modelInputs, quietOption, startBackend } from './common';
 
 export const command = 'predict';
 export const describe = 'tag text or CoNLL tokens with a trained model';
@@ -38,7 +39,7 @@ export function builder(yargs: Argv) {
         describe: 'text: one sentence per line, tokenised by ner; conll: one token per line (first column), blank line between sentences',
       },
       'token-column': { type: 'number', default: 0, describe: 'token column of conll input' },
-      output: { type: 'string', default: '-', describe: "output file (written atomically), or '-' for stdout" },
+      output: { type: 'string', default: '-', describe: "output file (a regular file is replaced only when complete), or '-' for stdout" },
       'output-format': {
         choices: ['conll', 'json', 'tsv', 'csv'],
         default: 'conll',
@@ -162,8 +163,8 @@ export async function handler(args: PredictArgs): Promise<void> {
   const options = tagOptions(args, format);
   if (args.splitSentences && args.inputFormat === 'conll') throw new UsageError('--split-sentences applies to text input, not --input-format conll');
   if (args.input !== '-') assertInputFile(args.input);
-  // Validate the output target before the (slower) model load.
-  new AtomicOutput(args.output).abort();
+  // Before the (slower) model load, and before anything is read.
+  const output = checkOutput(args.output, [{ option: '--input', file: args.input }, ...modelInputs(args.model)]);
   await startBackend(args, messages);
   const model = await NerModel.load(args.model);
   const name = args.input === '-' ? '<stdin>' : args.input;
@@ -171,7 +172,7 @@ export async function handler(args: PredictArgs): Promise<void> {
   const progress = predictProgress({ quiet: args.quiet, totalBytes: args.input === '-' ? undefined : fs.statSync(args.input).size });
   let sentences = 0;
   try {
-    await writeAtomically(args.output, async (out) => {
+    await writeOutput(output, async (out) => {
       out.write(formatHeader(format));
       const emit = (tagged: TaggedSentence[]) => {
         for (const s of tagged) out.write(formatRecord(s, format, ++sentences));

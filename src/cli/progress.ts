@@ -85,12 +85,16 @@ export function predictProgress(options: { quiet: boolean; totalBytes: number | 
     etaBuffer: 20,
   });
   bar.start(options.totalBytes, 0, { sentences: 0, speed: '-' });
+  // An exit on Ctrl-C (io/output.ts) clears the bar and shows the cursor again.
+  const stop = () => bar.stop();
+  process.once('exit', stop);
   return {
     update(bytes, sentences) {
       const seconds = Math.max((Date.now() - started) / 1000, 1e-3);
       bar.update(Math.min(bytes, options.totalBytes!), { sentences, speed: Math.round(sentences / seconds) });
     },
     stop() {
+      process.off('exit', stop);
       bar.stop();
     },
   };

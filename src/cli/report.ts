@@ -7,7 +7,8 @@ import { REPORT_HTML, readModelFiles } from '../io/modelDir';
 import { validateMetadata } from '../model/metadata';
 import { NerModel } from '../model/nerModel';
 import { renderReport } from '../report/report';
-import { Messages, backendOptions, quietOption, startBackend, writeAtomically } from './common';
+import { checkOutput, writeOutput } from '../io/output';
+import { Messages, backendOptions, modelInputs, quietOption, startBackend } from './common';
 
 export const command = 'report <model>';
 export const describe = 'write the training report (report.html: curves, per-type F1, transition heat map, run settings) of a model directory';
@@ -27,13 +28,17 @@ type ReportArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof builde
 export async function handler(args: ReportArgs): Promise<void> {
   const messages = new Messages(args.quiet);
   const dir = args.model as string;
+  const output = args.output ?? path.join(dir, REPORT_HTML);
+  // An --output is checked before anything is read; the default one lies in
+  // the model directory, whose own checks come first (a missing model is not a missing output directory).
+  const given = args.output === undefined ? undefined : checkOutput(output, modelInputs(dir));
   // The metadata as saved (its date and training summary), the weights from the model.
   const metadata = validateMetadata(readModelFiles(dir).metadata, dir);
+  const destination = given ?? checkOutput(output, modelInputs(dir));
   await startBackend(args, messages);
   const model = await NerModel.load(dir);
-  const output = args.output ?? path.join(dir, REPORT_HTML);
   try {
-    await writeAtomically(output, (out) => out.write(renderReport(metadata, model.crf.weightsForDecoding())));
+    await writeOutput(destination, (out) => out.write(renderReport(metadata, model.crf.weightsForDecoding())));
   } finally {
     model.dispose();
   }

@@ -1,0 +1,277 @@
+/**
+ * Every file a command writes (`predict --output`, `eval --output`,
+ * `report --output`), and how it gets there:
+ *
+ * - `-`, `/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N` (as process
+ *   substitution passes `>(…)`): the descriptor this process already holds,
+ *   written as it is.
+ * - An existing FIFO or device: opened and written in place. A temporary file
+ *   renamed over it would replace the device, and pipes refuse fsync.
+ * - A regular file, new or existing: written to a temporary name beside it,
+ *   synced and renamed over it, so it is complete or untouched; a replaced
+ *   file keeps its mode.
+ * - A symbolic link is followed, dangling or not, and the file it names is
+ *   written as above; the link stays.
+ *
+ * `checkOutput` refuses an output that is one of the command's input files
+ * (by device and inode: the same path spelt differently, a symbolic or a hard
+ * link) before anything is read. SIGINT or SIGTERM while a temporary file is
+ * open removes it; the process then dies of the signal (exit status 130 or 143).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DataError, UsageError } from '../errors';
+
+/** A file a command reads, and the option that named it (for messages). */
+export interface InputFile {
+  option: string;
+  file: string;
+}
+
+/** Where an output goes, as `checkOutput` found it; `target` is what the user typed. */
+export type Destination =
+  /** A descriptor this process holds: stdout, or `/dev/fd/N`. */
+  | { kind: 'descriptor'; target: string; fd: number }
+  /** An existing FIFO or device, written in place. */
+  | { kind: 'special'; target: string; file: string }
+  /** A regular file (new or existing, symbolic links followed), replaced atomically. */
+  | { kind: 'file'; target: string; file: string };
+
+/** What a command writes its output through. */
+export interface Output {
+  /** Writes all of `text`. */
+  write(text: string): void;
+}
+
+/** `/dev/fd/N` and `/proc/self/fd/N` (or this process's pid): descriptor N. */
+function descriptorOf(file: string): number | undefined {
+  const m = /^\/(?:dev\/fd|proc\/(self|thread-self|\d+)\/fd)\/(\d+)$/.exec(file);
+  if (m === null || (m[1] !== undefined && /^\d+$/.test(m[1]) && Number(m[1]) !== process.pid)) return undefined;
+  return Number(m[2]);
+}
+
+/** `EACCES: permission denied, open '…'` → `permission denied`. */
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return /^[A-Z]+: ([^,]+)/.exec(e.message ?? '')?.[1] ?? e.code ?? String(err);
+}
+
+/** A failed system call on the output as a user error naming it; a closed pipe (EPIPE) passes, the CLI ends quietly on it. */
+function writeError(target: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code !== 'string' || code === 'EPIPE' || !('syscall' in (err as object))) return err;
+  return new DataError(target, undefined, `cannot write: ${reason(err)}`);
+}
+
+function statOrUndefined(file: string, follow = true): fs.Stats | undefined {
+  try {
+    return follow ? fs.statSync(file) : fs.lstatSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+function fstatOrUndefined(fd: number): fs.Stats | undefined {
+  try {
+    return fs.fstatSync(fd);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The path a write to `target` lands on: symbolic links followed one at a
+ * time, so that a dangling one still names the file to create (realpath
+ * fails there) and `/dev/fd/N` is recognised on the way.
+ */
+function followLinks(target: string): string {
+  let file = path.resolve(target);
+  for (let hops = 0; hops < 40; hops++) {
+    if (descriptorOf(file) !== undefined) return file;
+    const stat = statOrUndefined(file, false);
+    if (stat === undefined || !stat.isSymbolicLink()) return file;
+    const link = fs.readlinkSync(file);
+    // procfs links such as `pipe:[123]` name no path; the kernel follows them when the file is opened.
+    if (!path.isAbsolute(link) && /^[a-z_]+:\[\d+\]$/.test(link)) return file;
+    file = path.resolve(path.dirname(file), link);
+  }
+  throw new DataError(target, undefined, 'cannot write: too many levels of symbolic links');
+}
+
+function destinationOf(target: string): Destination {
+  if (target === '-') return { kind: 'descriptor', target, fd: 1 };
+  const file = followLinks(target);
+  const fd = descriptorOf(file);
+  if (fd !== undefined) {
+    if (fstatOrUndefined(fd) === undefined) throw new DataError(target, undefined, `cannot write: file descriptor ${fd} is not open`);
+    return { kind: 'descriptor', target, fd };
+  }
+  const stat = statOrUndefined(file);
+  if (stat?.isDirectory()) throw new DataError(target, undefined, 'is a directory, expected a file to write');
+  if (stat?.isSocket()) throw new DataError(target, undefined, 'is a socket; ner writes files, FIFOs and devices');
+  if (stat !== undefined && !stat.isFile()) return { kind: 'special', target, file };
+  const dir = path.dirname(file);
+  const dirStat = statOrUndefined(dir);
+  if (dirStat === undefined) throw new DataError(target, undefined, `cannot write: directory ${dir} does not exist`);
+  if (!dirStat.isDirectory()) throw new DataError(target, undefined, `cannot write: ${dir} is not a directory`);
+  return { kind: 'file', target, file };
+}
+
+/**
+ * Checks that `target` (a path, or '-' for stdout) can be written and is none
+ * of `inputs`, and says where it goes. Call it before reading any input, so a
+ * refused output costs nothing; it opens and creates nothing.
+ */
+export function checkOutput(target: string, inputs: readonly InputFile[] = [], option = '--output'): Destination {
+  let destination: Destination;
+  try {
+    destination = destinationOf(target);
+  } catch (err) {
+    throw writeError(target, err); // a directory on the way we may not search, say
+  }
+  const written = destination.kind === 'descriptor' ? fstatOrUndefined(destination.fd) : statOrUndefined(destination.file);
+  // Only a regular file can be lost by writing over it; a terminal or pipe may well be input and output at once.
+  if (written?.isFile()) {
+    for (const input of inputs) {
+      if (input.file === '-') continue;
+      const read = statOrUndefined(input.file);
+      if (read !== undefined && read.dev === written.dev && read.ino === written.ino) {
+        throw new UsageError(`${option} ${target} is the input file ${input.file} (${input.option}); choose another output`);
+      }
+    }
+  }
+  if (destination.kind !== 'descriptor') {
+    const checked = destination.kind === 'file' ? path.dirname(destination.file) : destination.file;
+    try {
+      fs.accessSync(checked, fs.constants.W_OK);
+    } catch (err) {
+      throw new DataError(target, undefined, `cannot write: ${reason(err)}`);
+    }
+  }
+  return destination;
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+function outputTo(fd: number, target: string): Output {
+  return {
+    // A pipe may be non-blocking (stdout often is): it can take part of a
+    // write, or none (EAGAIN) while the reader catches up.
+    write(text: string): void {
+      const bytes = Buffer.from(text, 'utf8');
+      let offset = 0;
+      while (offset < bytes.length) {
+        try {
+          offset += fs.writeSync(fd, bytes, offset);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw writeError(target, err);
+          Atomics.wait(PAUSE, 0, 0, 2); // a 2 ms sleep that does not spin
+        }
+      }
+    },
+  };
+}
+
+/** Temporary files being written, and the outputs they will become. */
+const unfinished = new Map<string, string>();
+
+function removeUnfinished(): void {
+  for (const tmp of unfinished.keys()) fs.rmSync(tmp, { force: true });
+  unfinished.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // A command that handles the signal itself (train: checkpoint, then stop)
+  // keeps control, and its writes finish.
+  if (process.listenerCount(signal) > 1) return;
+  const targets = [...unfinished.values()].join(', ');
+  removeUnfinished();
+  detachHandlers();
+  // What process.exit would run: the 'exit' listeners (a progress bar clears its line).
+  const code = 128 + os.constants.signals[signal];
+  process.exitCode = code;
+  process.emit('exit', code);
+  process.stderr.write(`ner: error: interrupted (${signal}); ${targets} was left as it was\n`);
+  // Then die of the signal, as an interrupted command should: the shell's $?
+  // is 130 or 143. process.exit itself would first join libuv's threads, and
+  // one blocked reading an idle FIFO (`--input <(…)`) would hang it.
+  process.kill(process.pid, signal);
+}
+
+function detachHandlers(): void {
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.off('exit', removeUnfinished);
+}
+
+/** Handlers are installed only while a temporary file exists, so Ctrl-C otherwise keeps its default. */
+function register(tmp: string, target: string): void {
+  if (unfinished.size === 0) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('exit', removeUnfinished);
+  }
+  unfinished.set(tmp, target);
+}
+
+function unregister(tmp: string): void {
+  unfinished.delete(tmp);
+  if (unfinished.size === 0) detachHandlers();
+}
+
+async function replaceFile(destination: Extract<Destination, { kind: 'file' }>, fill: (out: Output) => void | Promise<void>): Promise<void> {
+  const { target, file } = destination;
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+  const mode = statOrUndefined(file)?.mode;
+  let fd: number | undefined;
+  register(tmp, target);
+  try {
+    try {
+      fs.rmSync(tmp, { force: true });
+      fd = fs.openSync(tmp, 'wx');
+      if (mode !== undefined) fs.fchmodSync(fd, mode & 0o7777);
+    } catch (err) {
+      throw writeError(target, err);
+    }
+    await fill(outputTo(fd, target));
+    try {
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fd = undefined;
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      throw writeError(target, err);
+    }
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    unregister(tmp);
+  }
+}
+
+/**
+ * Writes an output: `fill` writes the text, and the output is complete when
+ * the promise resolves. A regular file is replaced only then (a failure
+ * leaves it as it was); stdout, pipes and devices receive the text as it comes.
+ */
+export async function writeOutput(destination: Destination, fill: (out: Output) => void | Promise<void>): Promise<void> {
+  if (destination.kind === 'file') return replaceFile(destination, fill);
+  if (destination.kind === 'descriptor') return fill(outputTo(destination.fd, destination.target));
+  let fd: number;
+  try {
+    // No O_CREAT: if the FIFO or device went away since the check, say so rather than create a file.
+    fd = fs.openSync(destination.file, fs.constants.O_WRONLY);
+  } catch (err) {
+    throw writeError(destination.target, err);
+  }
+  try {
+    await fill(outputTo(fd, destination.target));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
