@@ -33,3 +33,14 @@ export class ModelError extends NerError {
     super(`${dir}: ${reason}`, 2);
   }
 }
+
+/**
+ * Numbers that are no longer numbers: training that diverged (NaN or
+ * infinite losses, gradients or weights) before anything worth keeping, or
+ * weights that are not all finite where they are about to be saved. Exit 3.
+ */
+export class NumericalError extends NerError {
+  constructor(message: string) {
+    super(message, 3);
+  }
+}

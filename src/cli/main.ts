@@ -8,6 +8,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { NerError, UsageError } from '../errors';
 import { NER_VERSION } from '../version';
+import { rejectNonFiniteNumbers } from './finiteNumbers';
 import * as checkCommand from './check';
 import * as evalCommand from './eval';
 import * as predictCommand from './predict';
@@ -34,6 +35,7 @@ export function parser(argv: string[]) {
     .wrap(Math.min(110, process.stdout.columns ?? 80))
     // A repeated option takes its last value, as in most CLIs, instead of becoming an array.
     .parserConfiguration({ 'duplicate-arguments-array': false })
+    .middleware(rejectNonFiniteNumbers, true)
     .fail((message, error) => {
       // Errors from handlers pass through untouched; yargs' own complaints (its
       // YError, which also wraps errors thrown while reading --config) are usage errors.

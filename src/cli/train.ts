@@ -283,6 +283,6 @@ export async function handler(args: TrainArgs): Promise<void> {
   messages.info(`saved ${out}: epoch ${summary.bestEpoch} of ${summary.epochs.length}${best}${stop}, ${summary.seconds.toFixed(1)}s`);
   if (summary.diverged !== undefined) {
     const { epoch, step } = summary.diverged;
-    throw new NerError(`training diverged at epoch ${epoch}, step ${step} (NaN or infinite loss or gradients); saved the best model before it, from epoch ${summary.bestEpoch}. Try a lower --lr.`, 3);
+    throw new NerError(`training diverged at epoch ${epoch}, step ${step} (NaN or infinite loss, gradients or weights); saved the best model before it, from epoch ${summary.bestEpoch}. Try a lower --lr.`, 3);
   }
 }

@@ -164,10 +164,52 @@ function readJson(dir: string, name: string): unknown {
   }
 }
 
+/** The dtypes ner writes (4 bytes each); tfjs's others (float16 through quantization, bool, string, complex64) it never does. */
+const DTYPES = ['float32', 'int32'];
+
+/** Checks one weights-manifest entry, so that sizes are computed from numbers, not from whatever the file holds. */
+function manifestEntry(dir: string, entry: unknown, index: number): tf.io.WeightsManifestEntry {
+  const bad = (reason: string): never => {
+    throw new ModelError(dir, `corrupt model: ${MODEL_JSON}: weights manifest entry ${index + 1} ${reason}`);
+  };
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return bad(`is not an object: ${JSON.stringify(entry)}`);
+  const { name, shape, dtype, quantization } = entry as Record<string, unknown>;
+  if (typeof name !== 'string' || name === '') bad(`has no name (expected a string, got ${JSON.stringify(name)})`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    bad(`(${name}) has shape ${JSON.stringify(shape)}, expected an array of non-negative integers`);
+  }
+  if (quantization !== undefined) bad(`(${name}) is quantized, which ner does not read`);
+  if (!DTYPES.includes(dtype as string)) bad(`(${name}) has unsupported dtype ${JSON.stringify(dtype)} (expected ${DTYPES.join(' or ')})`);
+  return entry as tf.io.WeightsManifestEntry;
+}
+
 function byteSize(spec: tf.io.WeightsManifestEntry): number {
-  const count = spec.shape.reduce((a, b) => a * b, 1);
-  const bytesPer = spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : spec.dtype === 'bool' ? 1 : NaN;
-  return count * bytesPer;
+  return 4 * spec.shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Refuses weights that hold NaN or infinities: a model saved by a diverged
+ * run (or damaged) would tag nonsense, or crash decoding. One pass over the
+ * floats, cheap next to reading them.
+ */
+function assertFinite(dir: string, specs: tf.io.WeightsManifestEntry[], weights: ArrayBuffer): void {
+  let offset = 0;
+  for (const spec of specs) {
+    const size = byteSize(spec);
+    if (spec.dtype === 'float32') {
+      const values = new Float32Array(weights, offset, size / 4);
+      let bad = 0;
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
+      if (bad > 0) {
+        throw new ModelError(
+          dir,
+          `corrupt model: weight ${spec.name} holds ${bad} NaN or infinite value${bad === 1 ? '' : 's'} (of ${values.length}); ` +
+            'the training that saved it diverged, or the file is damaged: retrain, with a lower --lr if it diverged',
+        );
+      }
+    }
+    offset += size;
+  }
 }
 
 /** Reads and checks the three files; the caller validates the metadata's content. */
@@ -186,18 +228,22 @@ export function readModelFiles(dir: string): ModelFiles {
     typeof modelJson.modelTopology !== 'object' ||
     !Array.isArray(modelJson.weightsManifest) ||
     modelJson.weightsManifest.length !== 1 ||
+    modelJson.weightsManifest[0] === null ||
+    typeof modelJson.weightsManifest[0] !== 'object' ||
     !Array.isArray(modelJson.weightsManifest[0].weights)
   ) {
     throw new ModelError(dir, `corrupt model: ${MODEL_JSON} lacks a layers-model topology or its weights manifest`);
   }
+  const specs = (modelJson.weightsManifest[0].weights as unknown[]).map((entry, i) => manifestEntry(dir, entry, i));
   const weightsFile = path.join(dir, WEIGHTS_BIN);
   if (!fs.existsSync(weightsFile)) throw new ModelError(dir, `incomplete model directory: ${WEIGHTS_BIN} is missing`);
   const bytes = fs.readFileSync(weightsFile);
-  const expected = modelJson.weightsManifest[0].weights.reduce((acc, spec) => acc + byteSize(spec), 0);
+  const expected = specs.reduce((acc, spec) => acc + byteSize(spec), 0);
   if (bytes.byteLength !== expected) {
     throw new ModelError(dir, `corrupt model: ${WEIGHTS_BIN} has ${bytes.byteLength} bytes, the manifest needs ${expected}`);
   }
   const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  assertFinite(dir, specs, weights);
   return { modelJson: modelJson as tf.io.ModelJSON, weights, metadata };
 }
 
