@@ -25,6 +25,8 @@ export const METADATA_JSON = 'metadata.json';
 export const REPORT_HTML = 'report.html';
 /** Where training keeps its checkpoints inside the model directory (see train/checkpoint.ts). */
 export const CHECKPOINTS_DIR = 'checkpoints';
+/** The file in CHECKPOINTS_DIR naming the newest complete checkpoint. */
+export const CHECKPOINT_LATEST = 'LATEST';
 
 /** Everything a model directory holds, in memory. */
 export interface ModelFiles {
@@ -217,7 +219,7 @@ export function readModelFiles(dir: string): ModelFiles {
   recoverInterruptedReplace(dir);
   if (!fs.existsSync(dir)) throw new ModelError(dir, 'no such model directory');
   if (!fs.statSync(dir).isDirectory()) throw new ModelError(dir, 'is a file; --model expects the directory that ner train wrote');
-  if (!fs.existsSync(path.join(dir, MODEL_JSON)) && fs.existsSync(path.join(dir, CHECKPOINTS_DIR))) {
+  if (!fs.existsSync(path.join(dir, MODEL_JSON)) && fs.existsSync(path.join(dir, CHECKPOINTS_DIR, CHECKPOINT_LATEST))) {
     throw new ModelError(dir, `holds only the checkpoints of an unfinished training run; finish it with: ner train --resume ${dir}`);
   }
   const metadata = readJson(dir, METADATA_JSON);
