@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Options } from 'yargs';
 import { BACKEND_REQUESTS, BackendRequest, describeBackend, initBackend } from '../backend';
 import { DataError } from '../errors';
+import { withPath } from '../io/fsErrors';
 
 export const backendOptions = {
   backend: {
@@ -101,7 +102,7 @@ export class AtomicOutput {
       try {
         offset += fs.writeSync(this.fd, bytes, offset);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw withPath(err, this.tmp === undefined ? '<stdout>' : this.target);
         Atomics.wait(PAUSE, 0, 0, 2); // a 2 ms sleep that does not spin
       }
     }

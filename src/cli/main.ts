@@ -8,6 +8,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { NerError, UsageError } from '../errors';
 import { NER_VERSION } from '../version';
+import { fileSystemError } from '../io/fsErrors';
 import { rejectNonFiniteNumbers } from './finiteNumbers';
 import * as checkCommand from './check';
 import * as evalCommand from './eval';
@@ -48,6 +49,8 @@ export function parser(argv: string[]) {
 export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   // The reader of our stdout went away (`ner predict | head`): nothing left to say.
   if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
+  // A full disk, a read-only mount, a path through a file: the user's to fix, in one line.
+  err = fileSystemError(err) ?? err;
   if (err instanceof NerError) {
     const hint = err instanceof UsageError ? "\n(run 'ner <command> --help' for the options)" : '';
     stderr.write(`ner: error: ${err.message}${hint}\n`);
