@@ -19,9 +19,9 @@ export function describeJson(value: unknown): string {
 const wrong = (path: string, expected: string, value: unknown) => `${path} must be ${expected}, got ${describeJson(value)}`;
 
 export const integer =
-  (min: number): Shape =>
+  (min?: number): Shape =>
   (v, p) =>
-    Number.isSafeInteger(v) && (v as number) >= min ? undefined : wrong(p, `an integer >= ${min}`, v);
+    Number.isSafeInteger(v) && (min === undefined || (v as number) >= min) ? undefined : wrong(p, min === undefined ? 'an integer' : `an integer >= ${min}`, v);
 
 export const finiteNumber: Shape = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? undefined : wrong(p, 'a finite number', v));
 
