@@ -17,6 +17,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, UsageError } from '../errors';
+import { withPath } from './fsErrors';
+import { LOCK_FILE, LockOwner, describeOwner, heldLock, lockOf } from './modelLock';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -74,9 +76,54 @@ export function assertReplaceable(dir: string): void {
   recoverInterruptedReplace(dir);
   if (!fs.existsSync(dir)) return;
   if (!fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is a file; --out must name a model directory`);
-  const ours = fs.existsSync(path.join(dir, METADATA_JSON)) || fs.existsSync(path.join(dir, CHECKPOINTS_DIR));
+  // A lock alone is ours too: a run that has just started, or one that died before its first checkpoint.
+  const ours = [METADATA_JSON, CHECKPOINTS_DIR, LOCK_FILE].some((name) => fs.existsSync(path.join(dir, name)));
   if (isNonEmptyDir(dir) && !ours) {
     throw new UsageError(`${dir} exists and is not a ner model directory; choose another --out or remove it`);
+  }
+}
+
+/**
+ * Fails now, not after training, when `dir` could not be written: a path
+ * through a regular file, a read-only or unwritable directory where it would
+ * be created, or (for an existing `dir`) an unwritable parent, where the
+ * final save renames the new directory into place.
+ */
+export function assertWritable(dir: string): void {
+  const abs = path.resolve(dir);
+  let existing = abs;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) {
+    throw new UsageError(`cannot create ${dir}: ${existing} is a file, not a directory`);
+  }
+  for (const where of existing === abs ? [abs, path.dirname(abs)] : [existing]) {
+    try {
+      fs.accessSync(where, fs.constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'EROFS' ? 'it is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+      throw new UsageError(`cannot write ${dir}: ${where} is not writable (${why})`);
+    }
+  }
+}
+
+/**
+ * The directory that writing `dir` replaces: `dir` itself, or where it
+ * points when it is a symbolic link, so that the link stays and its target
+ * is replaced.
+ */
+export function modelDirTarget(dir: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(dir);
+  } catch {
+    return dir;
+  }
+  if (!stat.isSymbolicLink()) return dir;
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    throw new UsageError(`${dir} is a symbolic link to ${fs.readlinkSync(dir)}, which does not exist`);
   }
 }
 
@@ -111,6 +158,8 @@ export function writeFileSynced(file: string, data: string | Uint8Array): void {
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
+  } catch (err) {
+    throw withPath(err, file);
   } finally {
     fs.closeSync(fd);
   }
@@ -133,8 +182,11 @@ export async function modelDirFiles(model: tf.LayersModel, metadata: object): Pr
 export function writeDirAtomically(dir: string, files: ReadonlyArray<[string, string | Uint8Array]>): void {
   fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
   const tmp = hiddenSibling(dir, 'tmp');
+  // A lock this process holds on `dir` moves into the new directory, so that no moment of the replacement is unlocked.
+  const lock = heldLock(dir);
   try {
     fs.mkdirSync(tmp);
+    if (lock !== undefined) writeFileSynced(path.join(tmp, LOCK_FILE), lock);
     for (const [name, data] of files) writeFileSynced(path.join(tmp, name), data);
     if (fs.existsSync(dir)) {
       const old = hiddenSibling(dir, 'old');
@@ -146,6 +198,9 @@ export function writeDirAtomically(dir: string, files: ReadonlyArray<[string, st
     }
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
+    // Name the file the user asked for, not its temporary sibling.
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.path === 'string' && e.path.startsWith(tmp)) e.path = path.resolve(dir) + e.path.slice(tmp.length);
     throw err;
   }
 }
@@ -219,8 +274,16 @@ export function readModelFiles(dir: string): ModelFiles {
   recoverInterruptedReplace(dir);
   if (!fs.existsSync(dir)) throw new ModelError(dir, 'no such model directory');
   if (!fs.statSync(dir).isDirectory()) throw new ModelError(dir, 'is a file; --model expects the directory that ner train wrote');
-  if (!fs.existsSync(path.join(dir, MODEL_JSON)) && fs.existsSync(path.join(dir, CHECKPOINTS_DIR, CHECKPOINT_LATEST))) {
-    throw new ModelError(dir, `holds only the checkpoints of an unfinished training run; finish it with: ner train --resume ${dir}`);
+  if (!fs.existsSync(path.join(dir, MODEL_JSON))) {
+    const lock = lockOf(dir);
+    if (lock !== undefined && lock.alive !== false) {
+      const who = lock.owner === 'unreadable' ? '' : ` (${describeOwner(lock.owner)})`;
+      throw new ModelError(dir, `holds no model yet: a training run${who} is writing it`);
+    }
+    if (fs.existsSync(path.join(dir, CHECKPOINTS_DIR, CHECKPOINT_LATEST))) {
+      throw new ModelError(dir, `holds only the checkpoints of an unfinished training run; finish it with: ner train --resume ${dir}`);
+    }
+    if (lock !== undefined) throw new ModelError(dir, `holds no model: the training run that was writing it (${describeOwner(lock.owner as LockOwner)}) stopped before saving one`);
   }
   const metadata = readJson(dir, METADATA_JSON);
   const modelJson = readJson(dir, MODEL_JSON) as Partial<tf.io.ModelJSON> | null;
