@@ -27,9 +27,35 @@ export class DataError extends NerError {
   }
 }
 
+/**
+ * A file-system call that failed for a reason outside ner (a full disk, a
+ * read-only mount, a permission, a path through a file): the message names
+ * the path and the reason (see io/fsErrors.ts). Exit 2.
+ */
+export class FileSystemError extends NerError {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly path: string | undefined,
+  ) {
+    super(message, 2);
+  }
+}
+
 /** A model directory that is missing, incomplete, corrupt or from an incompatible version. Exit 2. */
 export class ModelError extends NerError {
   constructor(readonly dir: string, reason: string) {
     super(`${dir}: ${reason}`, 2);
+  }
+}
+
+/**
+ * Numbers that are no longer numbers: training that diverged (NaN or
+ * infinite losses, gradients or weights) before anything worth keeping, or
+ * weights that are not all finite where they are about to be saved. Exit 3.
+ */
+export class NumericalError extends NerError {
+  constructor(message: string) {
+    super(message, 3);
   }
 }

@@ -9,6 +9,8 @@ import yargs, { Argv, CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { NerError, UsageError } from '../errors';
 import { NER_VERSION } from '../version';
+import { fileSystemError } from '../io/fsErrors';
+import { rejectNonFiniteNumbers } from './finiteNumbers';
 import * as checkCommand from './check';
 import * as evalCommand from './eval';
 import * as predictCommand from './predict';
@@ -55,6 +57,7 @@ export function parser(argv: string[]) {
     .wrap(Math.min(110, process.stdout.columns ?? 80))
     // A repeated option takes its last value, as in most CLIs, instead of becoming an array.
     .parserConfiguration({ 'duplicate-arguments-array': false })
+    .middleware(rejectNonFiniteNumbers, true)
     .fail((message, error) => {
       // Errors from handlers pass through untouched; yargs' own complaints (its
       // YError, which also wraps errors thrown while reading --config) are usage errors.
@@ -68,6 +71,8 @@ export function parser(argv: string[]) {
 export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   // The reader of our stdout went away (`ner predict | head`): nothing left to say.
   if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
+  // A full disk, a read-only mount, a path through a file: the user's to fix, in one line.
+  err = fileSystemError(err) ?? err;
   if (err instanceof NerError) {
     const hint = err instanceof UsageError ? "\n(run 'ner <command> --help' for the options)" : '';
     stderr.write(`ner: error: ${err.message}${hint}\n`);

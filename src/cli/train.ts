@@ -1,16 +1,25 @@
 /**
  * `ner train`: read CoNLL files, train a BiLSTM-CRF, save the best model.
+ *
+ * Everything that can fail before the first step is checked before it (the
+ * output directory, every input, a checkpoint to resume); the model
+ * directory is locked for the whole run; a failed run leaves nothing that a
+ * later command would misread.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { DataError, NerError, UsageError } from '../errors';
+import type { ArgumentsCamelCase, Argv, Options } from 'yargs';
+import { ModelError, NerError, NumericalError, UsageError } from '../errors';
 import { readConllFile } from '../io/conll';
-import { assertReplaceable } from '../io/modelDir';
-import { DEFAULT_TRAIN_OPTIONS, TrainInput, TrainOptions, TrainingInterrupted, trainModel } from '../train/trainer';
-import { readCheckpoint, writeCheckpoint } from '../train/checkpoint';
+import { FileFingerprint, fingerprintChange, fingerprintFile } from '../io/fingerprint';
+import { CHECKPOINTS_DIR, MODEL_JSON, assertReplaceable, assertWritable, modelDirTarget } from '../io/modelDir';
+import { ModelLock } from '../io/modelLock';
+import { DEFAULT_TRAIN_OPTIONS, TrainInput, TrainingInterrupted, trainModel } from '../train/trainer';
+import { hasCheckpoint, readCheckpoint, readCheckpointInfo, writeCheckpoint } from '../train/checkpoint';
 import type { NerModel } from '../model/nerModel';
-import { Messages, backendOptions, quietOption, startBackend } from './common';
+import { Messages, assertInputFile, backendOptions, quietOption, startBackend } from './common';
+import { readConfigFile } from './configFile';
+import { Args, RunConfig, changedOptions, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
 import { trainProgress } from './progress';
 
 const d = DEFAULT_TRAIN_OPTIONS;
@@ -18,128 +27,137 @@ const d = DEFAULT_TRAIN_OPTIONS;
 export const command = 'train';
 export const describe = 'train a BiLSTM-CRF tagger on a CoNLL file';
 
+/**
+ * The options of `ner train`. None has a yargs default (their defaults are
+ * shown by defaultDescription and applied by runConfigFromArgs), so that an
+ * option the user gave can be told from one left out: --resume refuses the
+ * given ones that would change the run.
+ */
+const OPTIONS = {
+  data: { type: 'string', describe: 'training data, CoNLL columns (token first, tag last by default)', group: 'Data:' },
+  dev: { type: 'string', describe: 'development data for model selection and early stopping', group: 'Data:' },
+  out: { type: 'string', describe: 'model directory to write (replaced atomically if it holds a model)', group: 'Data:' },
+  resume: {
+    type: 'string',
+    describe: 'continue the interrupted run whose model directory is DIR, from its last checkpoint, with its original data and options (options that would change the run are refused)',
+    group: 'Data:',
+  },
+  'checkpoint-every': {
+    type: 'number',
+    defaultDescription: '0',
+    describe: 'also write a checkpoint every N steps (one is always written at the end of each epoch)',
+    group: 'Training:',
+  },
+  'token-column': { type: 'number', defaultDescription: '0', describe: 'column of the token (0-based; negative counts from the end)', group: 'Data:' },
+  'tag-column': { type: 'number', defaultDescription: '-1', describe: 'column of the tag (0-based; -1 = last)', group: 'Data:' },
+  scheme: { choices: ['auto', 'iob1', 'iob2', 'iobes'], defaultDescription: show(d.scheme), describe: 'tag scheme of the data; auto detects it', group: 'Data:' },
+  'train-scheme': {
+    choices: ['same', 'iobes'],
+    defaultDescription: show(d.trainScheme),
+    describe: "tag scheme the network learns; predictions come back in the data's scheme",
+    group: 'Training:',
+  },
+  'min-count': { type: 'number', defaultDescription: show(d.minCount), describe: 'words seen fewer times become <unk>', group: 'Data:' },
+  lowercase: { type: 'boolean', defaultDescription: show(d.lowercase), describe: 'lowercase words before lookup', group: 'Data:' },
+  epochs: { type: 'number', defaultDescription: show(d.epochs), describe: 'maximum passes over the training data', group: 'Training:' },
+  'batch-size': { type: 'number', defaultDescription: show(d.batchSize), describe: 'rows per step: sentences, or the document sequences --context-tokens joins them into; 0 = 32 sentences, or 8 sequences when sentences are joined', group: 'Training:' },
+  lr: { type: 'number', defaultDescription: show(d.learningRate), describe: 'learning rate', group: 'Training:' },
+  dropout: { type: 'number', defaultDescription: show(d.dropout), describe: "dropout on embeddings and each BiLSTM layer's output", group: 'Training:' },
+  'locked-dropout': {
+    type: 'boolean',
+    defaultDescription: show(d.lockedDropout),
+    describe: 'one dropout mask per sentence, shared by its tokens (variational dropout)',
+    group: 'Training:',
+  },
+  'train-constraints': {
+    type: 'boolean',
+    defaultDescription: show(d.trainConstraints),
+    describe: "score only the paths the tag scheme allows in training too, as decoding does (AllenNLP's constrained CRF)",
+    group: 'Training:',
+  },
+  'clip-norm': { type: 'number', defaultDescription: show(d.clipNorm), describe: 'clip the global gradient norm (0 = off)', group: 'Training:' },
+  patience: { type: 'number', defaultDescription: show(d.patience), describe: 'stop after this many epochs without a better dev F1 (0 = never)', group: 'Training:' },
+  seed: { type: 'number', defaultDescription: show(d.seed), describe: 'random seed for initialisation and shuffling', group: 'Training:' },
+  optimizer: { choices: ['adam', 'sgd'], defaultDescription: show(d.optimizer), describe: 'adam, or sgd with momentum', group: 'Training:' },
+  momentum: { type: 'number', defaultDescription: show(d.momentum), describe: 'momentum of sgd', group: 'Training:' },
+  'anneal-patience': {
+    type: 'number',
+    defaultDescription: show(d.annealPatience),
+    describe: 'after this many epochs without a better dev F1, multiply the learning rate by --anneal-factor (0 = never)',
+    group: 'Training:',
+  },
+  'anneal-factor': { type: 'number', defaultDescription: show(d.annealFactor), describe: 'learning-rate factor on a dev-F1 plateau', group: 'Training:' },
+  'min-lr': { type: 'number', defaultDescription: show(d.minLearningRate), describe: 'stop once annealing takes the learning rate below this', group: 'Training:' },
+  'singleton-unk': {
+    type: 'number',
+    defaultDescription: show(d.singletonUnk),
+    describe: 'probability of replacing a word seen once in training by <unk> during training',
+    group: 'Training:',
+  },
+  'word-unk': {
+    type: 'number',
+    defaultDescription: show(d.wordUnk),
+    describe: 'probability of replacing any other training word by <unk> during training (word dropout)',
+    group: 'Training:',
+  },
+  'embedding-dim': { type: 'number', describe: `word embedding size [default: ${d.embeddingDim}, or the size of --embeddings]`, group: 'Model:' },
+  embeddings: {
+    type: 'string',
+    describe: 'pretrained word vectors to start from: GloVe, word2vec text or fastText .vec, optionally gzipped',
+    group: 'Model:',
+  },
+  'embeddings-extend': {
+    type: 'array',
+    string: true,
+    describe: 'CoNLL files (e.g. dev, test) whose words join the vocabulary when --embeddings has a vector for them',
+    group: 'Model:',
+  },
+  'freeze-embeddings': { type: 'boolean', defaultDescription: show(d.freezeEmbeddings), describe: 'keep the word embeddings fixed during training', group: 'Model:' },
+  'average-decay': { type: 'number', defaultDescription: show(d.averageDecay), describe: 'score and keep an exponential moving average of the weights with this decay per step (e.g. 0.999); 0 = off', group: 'Training:' },
+  'context-tokens': {
+    type: 'number',
+    defaultDescription: show(d.contextTokens),
+    describe: 'document context: train on up to N tokens of consecutive sentences of a -DOCSTART- document as one sequence (the CRF still tags each sentence alone); eval and predict then read each document whole, up to 1024 tokens; 0 = each sentence alone',
+    group: 'Model:',
+  },
+  'hidden-size': { type: 'number', defaultDescription: show(d.hiddenSize), describe: 'LSTM units per direction', group: 'Model:' },
+  'lstm-layers': { type: 'number', defaultDescription: show(d.lstmLayers), describe: 'stacked BiLSTM layers', group: 'Model:' },
+  'char-encoder': {
+    choices: ['none', 'cnn', 'lstm'],
+    defaultDescription: show(d.charEncoder),
+    describe: 'character-level word representation: cnn (Ma & Hovy 2016), lstm (Lample et al. 2016) or none',
+    group: 'Model:',
+  },
+  'char-dim': { type: 'number', defaultDescription: show(d.charDim), describe: 'character embedding size', group: 'Model:' },
+  'char-size': { type: 'number', defaultDescription: show(d.charSize), describe: 'cnn filters or lstm units per direction (0 = 100 filters, 25 units)', group: 'Model:' },
+  'char-window': { type: 'number', defaultDescription: show(d.charWindow), describe: 'cnn window (odd)', group: 'Model:' },
+  'casing-dim': { type: 'number', defaultDescription: show(d.casingDim), describe: 'size of the casing feature embedding (0 = none)', group: 'Model:' },
+  'allow-changed-data': {
+    type: 'boolean',
+    describe: 'with --resume: continue even if a data file changed since the checkpoint (a warning names it)',
+    group: 'Data:',
+  },
+  ...backendOptions,
+  ...quietOption,
+} satisfies Record<string, Options>;
+
+/** A default as --help shows it. */
+function show(value: unknown): string {
+  return String(value);
+}
+
 export function builder(yargs: Argv) {
   return yargs
-    .options({
-      data: { type: 'string', describe: 'training data, CoNLL columns (token first, tag last by default)', group: 'Data:' },
-      dev: { type: 'string', describe: 'development data for model selection and early stopping', group: 'Data:' },
-      out: { type: 'string', describe: 'model directory to write (replaced atomically if it holds a model)', group: 'Data:' },
-      resume: {
-        type: 'string',
-        describe: 'continue the interrupted run whose model directory is DIR, from its last checkpoint, with its original data and options',
-        group: 'Data:',
-      },
-      'checkpoint-every': {
-        type: 'number',
-        default: 0,
-        describe: 'also write a checkpoint every N steps (one is always written at the end of each epoch)',
-        group: 'Training:',
-      },
-      'token-column': { type: 'number', default: 0, describe: 'column of the token (0-based; negative counts from the end)', group: 'Data:' },
-      'tag-column': { type: 'number', default: -1, describe: 'column of the tag (0-based; -1 = last)', group: 'Data:' },
-      scheme: { choices: ['auto', 'iob1', 'iob2', 'iobes'], default: d.scheme, describe: 'tag scheme of the data; auto detects it', group: 'Data:' },
-      'train-scheme': {
-        choices: ['same', 'iobes'],
-        default: d.trainScheme,
-        describe: "tag scheme the network learns; predictions come back in the data's scheme",
-        group: 'Training:',
-      },
-      'min-count': { type: 'number', default: d.minCount, describe: 'words seen fewer times become <unk>', group: 'Data:' },
-      lowercase: { type: 'boolean', default: d.lowercase, describe: 'lowercase words before lookup', group: 'Data:' },
-      epochs: { type: 'number', default: d.epochs, describe: 'maximum passes over the training data', group: 'Training:' },
-      'batch-size': { type: 'number', default: d.batchSize, describe: 'rows per step: sentences, or the document sequences --context-tokens joins them into; 0 = 32 sentences, or 8 sequences when sentences are joined', group: 'Training:' },
-      lr: { type: 'number', default: d.learningRate, describe: 'learning rate', group: 'Training:' },
-      dropout: { type: 'number', default: d.dropout, describe: "dropout on embeddings and each BiLSTM layer's output", group: 'Training:' },
-      'locked-dropout': {
-        type: 'boolean',
-        default: d.lockedDropout,
-        describe: 'one dropout mask per sentence, shared by its tokens (variational dropout)',
-        group: 'Training:',
-      },
-      'train-constraints': {
-        type: 'boolean',
-        default: d.trainConstraints,
-        describe: "score only the paths the tag scheme allows in training too, as decoding does (AllenNLP's constrained CRF)",
-        group: 'Training:',
-      },
-      'clip-norm': { type: 'number', default: d.clipNorm, describe: 'clip the global gradient norm (0 = off)', group: 'Training:' },
-      patience: { type: 'number', default: d.patience, describe: 'stop after this many epochs without a better dev F1 (0 = never)', group: 'Training:' },
-      seed: { type: 'number', default: d.seed, describe: 'random seed for initialisation and shuffling', group: 'Training:' },
-      optimizer: { choices: ['adam', 'sgd'], default: d.optimizer, describe: 'adam, or sgd with momentum', group: 'Training:' },
-      momentum: { type: 'number', default: d.momentum, describe: 'momentum of sgd', group: 'Training:' },
-      'anneal-patience': {
-        type: 'number',
-        default: d.annealPatience,
-        describe: 'after this many epochs without a better dev F1, multiply the learning rate by --anneal-factor (0 = never)',
-        group: 'Training:',
-      },
-      'anneal-factor': { type: 'number', default: d.annealFactor, describe: 'learning-rate factor on a dev-F1 plateau', group: 'Training:' },
-      'min-lr': { type: 'number', default: d.minLearningRate, describe: 'stop once annealing takes the learning rate below this', group: 'Training:' },
-      'singleton-unk': {
-        type: 'number',
-        default: d.singletonUnk,
-        describe: 'probability of replacing a word seen once in training by <unk> during training',
-        group: 'Training:',
-      },
-      'word-unk': {
-        type: 'number',
-        default: d.wordUnk,
-        describe: 'probability of replacing any other training word by <unk> during training (word dropout)',
-        group: 'Training:',
-      },
-      'embedding-dim': { type: 'number', describe: `word embedding size [default: ${d.embeddingDim}, or the size of --embeddings]`, group: 'Model:' },
-      embeddings: {
-        type: 'string',
-        describe: 'pretrained word vectors to start from: GloVe, word2vec text or fastText .vec, optionally gzipped',
-        group: 'Model:',
-      },
-      'embeddings-extend': {
-        type: 'array',
-        string: true,
-        describe: 'CoNLL files (e.g. dev, test) whose words join the vocabulary when --embeddings has a vector for them',
-        group: 'Model:',
-      },
-      'freeze-embeddings': { type: 'boolean', default: d.freezeEmbeddings, describe: 'keep the word embeddings fixed during training', group: 'Model:' },
-      'average-decay': { type: 'number', default: d.averageDecay, describe: 'score and keep an exponential moving average of the weights with this decay per step (e.g. 0.999); 0 = off', group: 'Training:' },
-      'context-tokens': {
-        type: 'number',
-        default: d.contextTokens,
-        describe: 'document context: train on up to N tokens of consecutive sentences of a -DOCSTART- document as one sequence (the CRF still tags each sentence alone); eval and predict then read each document whole, up to 1024 tokens; 0 = each sentence alone',
-        group: 'Model:',
-      },
-      'hidden-size': { type: 'number', default: d.hiddenSize, describe: 'LSTM units per direction', group: 'Model:' },
-      'lstm-layers': { type: 'number', default: d.lstmLayers, describe: 'stacked BiLSTM layers', group: 'Model:' },
-      'char-encoder': {
-        choices: ['none', 'cnn', 'lstm'],
-        default: d.charEncoder,
-        describe: 'character-level word representation: cnn (Ma & Hovy 2016), lstm (Lample et al. 2016) or none',
-        group: 'Model:',
-      },
-      'char-dim': { type: 'number', default: d.charDim, describe: 'character embedding size', group: 'Model:' },
-      'char-size': { type: 'number', default: d.charSize, describe: 'cnn filters or lstm units per direction (0 = 100 filters, 25 units)', group: 'Model:' },
-      'char-window': { type: 'number', default: d.charWindow, describe: 'cnn window (odd)', group: 'Model:' },
-      'casing-dim': { type: 'number', default: d.casingDim, describe: 'size of the casing feature embedding (0 = none)', group: 'Model:' },
-      ...backendOptions,
-      ...quietOption,
-    })
-    .config('config', 'JSON file of option values (keys as the long option names); command-line options win', (file: string) => {
-      if (!fs.existsSync(file)) throw new DataError(file, undefined, 'no such file');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-      } catch (err) {
-        throw new DataError(file, undefined, `not valid JSON: ${(err as Error).message}`);
-      }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new DataError(file, undefined, 'expected a JSON object of option values');
-      return parsed as Record<string, unknown>;
-    })
+    .options(OPTIONS)
+    .config('config', 'JSON file of option values (keys as the long option names); command-line options win', (file: string) => readConfigFile(file, OPTIONS))
     .check((argv) => {
       if (argv.resume === undefined && (argv.data === undefined || argv.out === undefined)) {
         throw new UsageError(`Missing required argument: ${argv.data === undefined ? 'data' : 'out'}`);
       }
-      if (!Number.isInteger(argv.checkpointEvery) || (argv.checkpointEvery as number) < 0) {
+      if (argv.checkpointEvery !== undefined && (!Number.isInteger(argv.checkpointEvery) || (argv.checkpointEvery as number) < 0)) {
         throw new UsageError(`--checkpoint-every must be a non-negative integer, got ${argv.checkpointEvery}`);
       }
+      if (argv.allowChangedData && argv.resume === undefined) throw new UsageError('--allow-changed-data goes with --resume');
       return true;
     })
     .example('$0 train --data train.conll --dev dev.conll --out models/en', 'train with model selection on dev data')
@@ -149,140 +167,207 @@ export function builder(yargs: Argv) {
 
 type TrainArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>>;
 
-/** What a checkpoint records of the command line, to resume with the same data and options. */
-interface RunConfig {
-  out: string;
-  data: string;
-  dev: string | null;
-  embeddingsExtend: string[];
-  tokenColumn: number;
-  tagColumn: number;
-  embeddingDimGiven: boolean;
-  checkpointEvery: number;
-  options: Partial<TrainOptions>;
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
-function configFromArgs(args: TrainArgs): RunConfig {
-  const options: Partial<TrainOptions> = {
-    epochs: args.epochs,
-    batchSize: args.batchSize,
-    learningRate: args.lr,
-    embeddingDim: args.embeddingDim ?? d.embeddingDim,
-    embeddings: args.embeddings === undefined ? null : path.resolve(args.embeddings),
-    freezeEmbeddings: args.freezeEmbeddings,
-    averageDecay: args.averageDecay,
-    contextTokens: args.contextTokens,
-    hiddenSize: args.hiddenSize,
-    lstmLayers: args.lstmLayers,
-    dropout: args.dropout,
-    lockedDropout: args.lockedDropout,
-    trainConstraints: args.trainConstraints,
-    seed: args.seed,
-    patience: args.patience,
-    minCount: args.minCount,
-    lowercase: args.lowercase,
-    clipNorm: args.clipNorm,
-    scheme: args.scheme as TrainOptions['scheme'],
-    optimizer: args.optimizer as TrainOptions['optimizer'],
-    momentum: args.momentum,
-    annealPatience: args.annealPatience,
-    annealFactor: args.annealFactor,
-    minLearningRate: args.minLr,
-    singletonUnk: args.singletonUnk,
-    wordUnk: args.wordUnk,
-    trainScheme: args.trainScheme as TrainOptions['trainScheme'],
-    charEncoder: args.charEncoder as TrainOptions['charEncoder'],
-    charDim: args.charDim,
-    charSize: args.charSize,
-    charWindow: args.charWindow,
-    casingDim: args.casingDim,
-  };
-  // Absolute paths, so that a run resumes from any working directory.
-  return {
-    out: path.resolve(args.out!),
-    data: path.resolve(args.data!),
-    dev: args.dev === undefined ? null : path.resolve(args.dev),
-    embeddingsExtend: (args.embeddingsExtend ?? []).map((f) => path.resolve(String(f))),
-    tokenColumn: args.tokenColumn,
-    tagColumn: args.tagColumn,
-    embeddingDimGiven: args.embeddingDim !== undefined,
-    checkpointEvery: args.checkpointEvery,
-    options,
-  };
+/** The fingerprints of the run's data files (regular files only: a pipe cannot be read twice, nor again later). */
+function fingerprintsOf(config: RunConfig): Map<string, FileFingerprint> {
+  return new Map(dataFiles(config).filter(isRegularFile).map((f) => [f, fingerprintFile(f)]));
+}
+
+/**
+ * Checks, before any training, that every input of `config` (and the
+ * --config file) is a readable file outside `out`, the directory the run
+ * replaces at the end.
+ */
+function checkInputs(config: RunConfig, out: string, configFile: string | undefined): void {
+  const inputs: Array<[string, string]> = [['data', config.data]];
+  if (config.dev !== null) inputs.push(['dev', config.dev]);
+  if (typeof config.options.embeddings === 'string') inputs.push(['embeddings', config.options.embeddings]);
+  for (const file of config.embeddingsExtend) inputs.push(['embeddings-extend', file]);
+  if (configFile !== undefined) inputs.push(['config', configFile]);
+  const realOut = fs.existsSync(out) ? fs.realpathSync(out) : undefined;
+  for (const [option, file] of inputs) {
+    assertInputFile(file);
+    // A pipe (`--data <(zcat train.gz)`) is read once, by the reader; only a regular file is opened here.
+    if (!isRegularFile(file)) continue;
+    fs.closeSync(fs.openSync(file, 'r'));
+    if (realOut !== undefined && fs.realpathSync(file).startsWith(realOut + path.sep)) {
+      throw new UsageError(`--${option} ${file} is inside ${out}, which this run replaces when it saves; move it out first`);
+    }
+  }
+}
+
+/**
+ * Compares the data files with the fingerprints the checkpoint recorded:
+ * a change is refused, or with --allow-changed-data a warning. Returns the
+ * files' fingerprints now, for the checkpoints to come.
+ */
+function checkFingerprints(config: RunConfig, allowChanged: boolean, messages: Messages): FileFingerprint[] {
+  const now = fingerprintsOf(config);
+  if (config.fingerprints === undefined) {
+    messages.warn('the checkpoint was written by a ner that did not record its data files: could not check that they are unchanged');
+  } else {
+    const changes = config.fingerprints.flatMap((fp) => {
+      const change = fingerprintChange(fp, now.get(fp.file) ?? (isRegularFile(fp.file) ? fingerprintFile(fp.file) : undefined));
+      return change === undefined ? [] : [`${fp.file}: ${change}`];
+    });
+    if (changes.length > 0 && !allowChanged) {
+      throw new UsageError(`${changes.join('; ')}; --resume continues on the data the run started with: put it back, or add --allow-changed-data to continue on the data as it is now`);
+    }
+    for (const change of changes) messages.warn(`${change}; resuming on it anyway (--allow-changed-data)`);
+  }
+  return [...now.values()];
+}
+
+/**
+ * After a failed run: a model directory this run created is removed, with
+ * the parents it created, unless it holds something worth keeping (a model,
+ * or a checkpoint to resume, which a run that diverged does not leave).
+ */
+function discardFailedRun(lock: ModelLock, out: string, err: unknown): void {
+  if (lock.created === undefined) return;
+  const model = fs.existsSync(path.join(out, MODEL_JSON));
+  if (model || (hasCheckpoint(out) && !(err instanceof NumericalError))) return;
+  lock.release();
+  fs.rmSync(path.join(out, CHECKPOINTS_DIR), { recursive: true, force: true });
+  const created = path.resolve(lock.created);
+  for (let dir = path.resolve(out); ; dir = path.dirname(dir)) {
+    try {
+      fs.rmdirSync(dir); // only if empty: never anything someone else put there
+    } catch {
+      return;
+    }
+    if (dir === created || dir === path.dirname(dir)) return;
+  }
+}
+
+const OPTION_NAMES = Object.keys(OPTIONS);
+
+/**
+ * The configuration of the run a checkpoint continues, after checking that
+ * it is intact, that no option given now would change it, and that its data
+ * files are the ones it started on (or --allow-changed-data).
+ */
+function resumedRun(out: string, args: TrainArgs, messages: Messages): RunConfig {
+  const info = readCheckpointInfo(out);
+  const problem = runConfigProblem(info.config);
+  if (problem !== undefined) throw new ModelError(info.at, `corrupt checkpoint: state.json: ${problem}`);
+  const config = info.config as unknown as RunConfig;
+  const changed = changedOptions(args as unknown as Args, OPTION_NAMES, config);
+  if (changed.length > 0) {
+    throw new UsageError(`--resume continues the run as it was started, and these options would change it: ${changed.join(', ')}; leave them out, or start a new run`);
+  }
+  config.fingerprints = checkFingerprints(config, args.allowChangedData === true, messages);
+  checkInputs(config, out, args.config as string | undefined);
+  if (args.checkpointEvery !== undefined) config.checkpointEvery = args.checkpointEvery;
+  return config;
 }
 
 export async function handler(args: TrainArgs): Promise<void> {
   const messages = new Messages(args.quiet);
-  let config: RunConfig;
-  let resume: TrainInput['resume'];
-  let backend: string | undefined;
-  if (args.resume !== undefined) {
-    // Before the checkpoint, so that its weights load into the chosen backend.
-    backend = await startBackend(args, messages);
-    const read = await readCheckpoint(args.resume);
-    config = read.config as unknown as RunConfig;
-    resume = { model: read.model, checkpoint: read.checkpoint };
-    const { epoch, step } = read.checkpoint.state;
-    messages.info(`resuming ${args.resume} at epoch ${epoch}, step ${step}`);
-  } else {
-    config = configFromArgs(args);
-    // Fail on a bad --out before spending minutes on training.
-    assertReplaceable(config.out);
+  // What the user named, for messages; and the directory the run replaces (a symbolic link's target).
+  const shown = args.resume ?? args.out!;
+  const out = modelDirTarget(shown);
+  const fresh = args.resume === undefined ? runConfigFromArgs(args as unknown as Args) : undefined;
+  if (fresh !== undefined) {
     if (args.dev !== undefined && args.dev === args.data) messages.warn('--dev is the training file: dev scores will be optimistic');
-    if (config.embeddingsExtend.length > 0 && args.embeddings === undefined) throw new UsageError('--embeddings-extend needs --embeddings');
+    if (fresh.embeddingsExtend.length > 0 && args.embeddings === undefined) throw new UsageError('--embeddings-extend needs --embeddings');
     if (args.freezeEmbeddings && args.embeddings === undefined) messages.warn('--freeze-embeddings without --embeddings keeps the random initial embeddings fixed');
+    // Fail on a bad --out or input before spending minutes on training.
+    assertReplaceable(out);
+    assertWritable(out);
+    checkInputs(fresh, out, args.config as string | undefined);
+  } else {
+    // Refused before the lock, which would create the directory.
+    if (!hasCheckpoint(out)) readCheckpointInfo(out);
   }
-  const columns = { tokenColumn: config.tokenColumn, tagColumn: config.tagColumn };
-  const train = readConllFile(config.data, columns);
-  const dev = config.dev === null ? undefined : readConllFile(config.dev, columns);
-  const extend = config.embeddingsExtend.map((file) => readConllFile(file, columns));
-  backend ??= await startBackend(args, messages);
-  const out = args.resume ?? args.out!;
-  // Ctrl-C or a TERM: finish the step, write a checkpoint, stop. A second Ctrl-C kills at once.
+  const lock = ModelLock.acquire(out, (line) => messages.warn(line));
+  // Ctrl-C or a TERM while training: finish the step, write a checkpoint, stop. Before or
+  // after training, or a second time: stop at once, leaving neither the lock nor an empty directory.
   const controller = new AbortController();
+  let training = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    messages.info(`${signal}: writing a checkpoint, then stopping (again to quit at once)`);
-    controller.abort(signal);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let model: NerModel;
-  try {
-    model = await trainModel({
-      train,
-      dev,
-      extendVocabulary: extend,
-      embeddingDimGiven: config.embeddingDimGiven,
-      options: config.options,
-      backend,
-      events: trainProgress({ quiet: args.quiet, messages }),
-      checkpointEvery: config.checkpointEvery,
-      onCheckpoint: (m, checkpoint) => writeCheckpoint(out, m, checkpoint, config),
-      signal: controller.signal,
-      resume,
-    });
-  } catch (err) {
-    if (err instanceof TrainingInterrupted) {
-      const code = err.reason === 'SIGTERM' ? 143 : 130;
-      throw new NerError(`interrupted (${err.reason}) at epoch ${err.epoch}, step ${err.step}; checkpoint saved, continue with: ner train --resume ${out}`, code);
+    if (training && !controller.signal.aborted) {
+      messages.info(`${signal}: writing a checkpoint, then stopping (again to quit at once)`);
+      controller.abort(signal);
+      return;
     }
+    discardFailedRun(lock, out, undefined);
+    lock.release();
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    let resume: TrainInput['resume'];
+    let backend: string | undefined;
+    const config = fresh ?? resumedRun(out, args, messages);
+    if (fresh === undefined) {
+      // Before the checkpoint, so that its weights load into the chosen backend.
+      backend = await startBackend(args, messages);
+      const read = await readCheckpoint(out);
+      resume = { model: read.model, checkpoint: read.checkpoint };
+      const { epoch, step } = read.checkpoint.state;
+      messages.info(`resuming ${shown} at epoch ${epoch}, step ${step}`);
+    } else {
+      config.fingerprints = [...fingerprintsOf(config).values()];
+    }
+    const columns = { tokenColumn: config.tokenColumn, tagColumn: config.tagColumn };
+    const train = readConllFile(config.data, columns);
+    const dev = config.dev === null ? undefined : readConllFile(config.dev, columns);
+    const extend = config.embeddingsExtend.map((file) => readConllFile(file, columns));
+    backend ??= await startBackend(args, messages);
+    let model: NerModel;
+    training = true;
+    try {
+      model = await trainModel({
+        train,
+        dev,
+        extendVocabulary: extend,
+        embeddingDimGiven: config.embeddingDimGiven,
+        options: config.options,
+        backend,
+        events: trainProgress({ quiet: args.quiet, messages }),
+        checkpointEvery: config.checkpointEvery,
+        onCheckpoint: (m, checkpoint) => writeCheckpoint(out, m, checkpoint, config),
+        signal: controller.signal,
+        resume,
+      });
+    } catch (err) {
+      if (err instanceof TrainingInterrupted) {
+        const code = err.reason === 'SIGTERM' ? 143 : 130;
+        throw new NerError(`interrupted (${err.reason}) at epoch ${err.epoch}, step ${err.step}; checkpoint saved, continue with: ner train --resume ${shown}`, code);
+      }
+      throw err;
+    } finally {
+      training = false;
+    }
+    try {
+      // Replaces the directory whole: the checkpoints go with it (the lock moves into the new one).
+      await model.save(out);
+    } finally {
+      model.dispose();
+    }
+    const summary = model.training!;
+    const best = summary.bestDev === undefined ? '' : `, dev F1 ${summary.bestDev.f1.toFixed(2)}`;
+    const stop = summary.stoppedEarly ? ' (stopped early)' : '';
+    messages.info(`saved ${shown}: epoch ${summary.bestEpoch} of ${summary.epochs.length}${best}${stop}, ${summary.seconds.toFixed(1)}s`);
+    if (summary.diverged !== undefined) {
+      const { epoch, step } = summary.diverged;
+      throw new NerError(`training diverged at epoch ${epoch}, step ${step} (NaN or infinite loss, gradients or weights); saved the best model before it, from epoch ${summary.bestEpoch}. Try a lower --lr.`, 3);
+    }
+  } catch (err) {
+    discardFailedRun(lock, out, err);
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-  }
-  try {
-    // Replaces the directory whole: the checkpoints go with it.
-    await model.save(out);
-  } finally {
-    model.dispose();
-  }
-  const summary = model.training!;
-  const best = summary.bestDev === undefined ? '' : `, dev F1 ${summary.bestDev.f1.toFixed(2)}`;
-  const stop = summary.stoppedEarly ? ' (stopped early)' : '';
-  messages.info(`saved ${out}: epoch ${summary.bestEpoch} of ${summary.epochs.length}${best}${stop}, ${summary.seconds.toFixed(1)}s`);
-  if (summary.diverged !== undefined) {
-    const { epoch, step } = summary.diverged;
-    throw new NerError(`training diverged at epoch ${epoch}, step ${step} (NaN or infinite loss or gradients); saved the best model before it, from epoch ${summary.bestEpoch}. Try a lower --lr.`, 3);
+    lock.release();
   }
 }

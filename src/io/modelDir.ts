@@ -17,6 +17,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, UsageError } from '../errors';
+import { withPath } from './fsErrors';
+import { LOCK_FILE, LockOwner, describeOwner, heldLock, lockOf } from './modelLock';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -25,6 +27,8 @@ export const METADATA_JSON = 'metadata.json';
 export const REPORT_HTML = 'report.html';
 /** Where training keeps its checkpoints inside the model directory (see train/checkpoint.ts). */
 export const CHECKPOINTS_DIR = 'checkpoints';
+/** The file in CHECKPOINTS_DIR naming the newest complete checkpoint. */
+export const CHECKPOINT_LATEST = 'LATEST';
 
 /** Everything a model directory holds, in memory. */
 export interface ModelFiles {
@@ -72,9 +76,54 @@ export function assertReplaceable(dir: string): void {
   recoverInterruptedReplace(dir);
   if (!fs.existsSync(dir)) return;
   if (!fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is a file; --out must name a model directory`);
-  const ours = fs.existsSync(path.join(dir, METADATA_JSON)) || fs.existsSync(path.join(dir, CHECKPOINTS_DIR));
+  // A lock alone is ours too: a run that has just started, or one that died before its first checkpoint.
+  const ours = [METADATA_JSON, CHECKPOINTS_DIR, LOCK_FILE].some((name) => fs.existsSync(path.join(dir, name)));
   if (isNonEmptyDir(dir) && !ours) {
     throw new UsageError(`${dir} exists and is not a ner model directory; choose another --out or remove it`);
+  }
+}
+
+/**
+ * Fails now, not after training, when `dir` could not be written: a path
+ * through a regular file, a read-only or unwritable directory where it would
+ * be created, or (for an existing `dir`) an unwritable parent, where the
+ * final save renames the new directory into place.
+ */
+export function assertWritable(dir: string): void {
+  const abs = path.resolve(dir);
+  let existing = abs;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) {
+    throw new UsageError(`cannot create ${dir}: ${existing} is a file, not a directory`);
+  }
+  for (const where of existing === abs ? [abs, path.dirname(abs)] : [existing]) {
+    try {
+      fs.accessSync(where, fs.constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'EROFS' ? 'it is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+      throw new UsageError(`cannot write ${dir}: ${where} is not writable (${why})`);
+    }
+  }
+}
+
+/**
+ * The directory that writing `dir` replaces: `dir` itself, or where it
+ * points when it is a symbolic link, so that the link stays and its target
+ * is replaced.
+ */
+export function modelDirTarget(dir: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(dir);
+  } catch {
+    return dir;
+  }
+  if (!stat.isSymbolicLink()) return dir;
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    throw new UsageError(`${dir} is a symbolic link to ${fs.readlinkSync(dir)}, which does not exist`);
   }
 }
 
@@ -109,6 +158,8 @@ export function writeFileSynced(file: string, data: string | Uint8Array): void {
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
+  } catch (err) {
+    throw withPath(err, file);
   } finally {
     fs.closeSync(fd);
   }
@@ -131,8 +182,11 @@ export async function modelDirFiles(model: tf.LayersModel, metadata: object): Pr
 export function writeDirAtomically(dir: string, files: ReadonlyArray<[string, string | Uint8Array]>): void {
   fs.mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
   const tmp = hiddenSibling(dir, 'tmp');
+  // A lock this process holds on `dir` moves into the new directory, so that no moment of the replacement is unlocked.
+  const lock = heldLock(dir);
   try {
     fs.mkdirSync(tmp);
+    if (lock !== undefined) writeFileSynced(path.join(tmp, LOCK_FILE), lock);
     for (const [name, data] of files) writeFileSynced(path.join(tmp, name), data);
     if (fs.existsSync(dir)) {
       const old = hiddenSibling(dir, 'old');
@@ -144,6 +198,9 @@ export function writeDirAtomically(dir: string, files: ReadonlyArray<[string, st
     }
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
+    // Name the file the user asked for, not its temporary sibling.
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.path === 'string' && e.path.startsWith(tmp)) e.path = path.resolve(dir) + e.path.slice(tmp.length);
     throw err;
   }
 }
@@ -164,10 +221,52 @@ function readJson(dir: string, name: string): unknown {
   }
 }
 
+/** The dtypes ner writes (4 bytes each); tfjs's others (float16 through quantization, bool, string, complex64) it never does. */
+const DTYPES = ['float32', 'int32'];
+
+/** Checks one weights-manifest entry, so that sizes are computed from numbers, not from whatever the file holds. */
+function manifestEntry(dir: string, entry: unknown, index: number): tf.io.WeightsManifestEntry {
+  const bad = (reason: string): never => {
+    throw new ModelError(dir, `corrupt model: ${MODEL_JSON}: weights manifest entry ${index + 1} ${reason}`);
+  };
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return bad(`is not an object: ${JSON.stringify(entry)}`);
+  const { name, shape, dtype, quantization } = entry as Record<string, unknown>;
+  if (typeof name !== 'string' || name === '') bad(`has no name (expected a string, got ${JSON.stringify(name)})`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    bad(`(${name}) has shape ${JSON.stringify(shape)}, expected an array of non-negative integers`);
+  }
+  if (quantization !== undefined) bad(`(${name}) is quantized, which ner does not read`);
+  if (!DTYPES.includes(dtype as string)) bad(`(${name}) has unsupported dtype ${JSON.stringify(dtype)} (expected ${DTYPES.join(' or ')})`);
+  return entry as tf.io.WeightsManifestEntry;
+}
+
 function byteSize(spec: tf.io.WeightsManifestEntry): number {
-  const count = spec.shape.reduce((a, b) => a * b, 1);
-  const bytesPer = spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : spec.dtype === 'bool' ? 1 : NaN;
-  return count * bytesPer;
+  return 4 * spec.shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Refuses weights that hold NaN or infinities: a model saved by a diverged
+ * run (or damaged) would tag nonsense, or crash decoding. One pass over the
+ * floats, cheap next to reading them.
+ */
+function assertFinite(dir: string, specs: tf.io.WeightsManifestEntry[], weights: ArrayBuffer): void {
+  let offset = 0;
+  for (const spec of specs) {
+    const size = byteSize(spec);
+    if (spec.dtype === 'float32') {
+      const values = new Float32Array(weights, offset, size / 4);
+      let bad = 0;
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
+      if (bad > 0) {
+        throw new ModelError(
+          dir,
+          `corrupt model: weight ${spec.name} holds ${bad} NaN or infinite value${bad === 1 ? '' : 's'} (of ${values.length}); ` +
+            'the training that saved it diverged, or the file is damaged: retrain, with a lower --lr if it diverged',
+        );
+      }
+    }
+    offset += size;
+  }
 }
 
 /** Reads and checks the three files; the caller validates the metadata's content. */
@@ -175,8 +274,16 @@ export function readModelFiles(dir: string): ModelFiles {
   recoverInterruptedReplace(dir);
   if (!fs.existsSync(dir)) throw new ModelError(dir, 'no such model directory');
   if (!fs.statSync(dir).isDirectory()) throw new ModelError(dir, 'is a file; --model expects the directory that ner train wrote');
-  if (!fs.existsSync(path.join(dir, MODEL_JSON)) && fs.existsSync(path.join(dir, CHECKPOINTS_DIR))) {
-    throw new ModelError(dir, `holds only the checkpoints of an unfinished training run; finish it with: ner train --resume ${dir}`);
+  if (!fs.existsSync(path.join(dir, MODEL_JSON))) {
+    const lock = lockOf(dir);
+    if (lock !== undefined && lock.alive !== false) {
+      const who = lock.owner === 'unreadable' ? '' : ` (${describeOwner(lock.owner)})`;
+      throw new ModelError(dir, `holds no model yet: a training run${who} is writing it`);
+    }
+    if (fs.existsSync(path.join(dir, CHECKPOINTS_DIR, CHECKPOINT_LATEST))) {
+      throw new ModelError(dir, `holds only the checkpoints of an unfinished training run; finish it with: ner train --resume ${dir}`);
+    }
+    if (lock !== undefined) throw new ModelError(dir, `holds no model: the training run that was writing it (${describeOwner(lock.owner as LockOwner)}) stopped before saving one`);
   }
   const metadata = readJson(dir, METADATA_JSON);
   const modelJson = readJson(dir, MODEL_JSON) as Partial<tf.io.ModelJSON> | null;
@@ -186,18 +293,22 @@ export function readModelFiles(dir: string): ModelFiles {
     typeof modelJson.modelTopology !== 'object' ||
     !Array.isArray(modelJson.weightsManifest) ||
     modelJson.weightsManifest.length !== 1 ||
+    modelJson.weightsManifest[0] === null ||
+    typeof modelJson.weightsManifest[0] !== 'object' ||
     !Array.isArray(modelJson.weightsManifest[0].weights)
   ) {
     throw new ModelError(dir, `corrupt model: ${MODEL_JSON} lacks a layers-model topology or its weights manifest`);
   }
+  const specs = (modelJson.weightsManifest[0].weights as unknown[]).map((entry, i) => manifestEntry(dir, entry, i));
   const weightsFile = path.join(dir, WEIGHTS_BIN);
   if (!fs.existsSync(weightsFile)) throw new ModelError(dir, `incomplete model directory: ${WEIGHTS_BIN} is missing`);
   const bytes = fs.readFileSync(weightsFile);
-  const expected = modelJson.weightsManifest[0].weights.reduce((acc, spec) => acc + byteSize(spec), 0);
+  const expected = specs.reduce((acc, spec) => acc + byteSize(spec), 0);
   if (bytes.byteLength !== expected) {
     throw new ModelError(dir, `corrupt model: ${WEIGHTS_BIN} has ${bytes.byteLength} bytes, the manifest needs ${expected}`);
   }
   const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  assertFinite(dir, specs, weights);
   return { modelJson: modelJson as tf.io.ModelJSON, weights, metadata };
 }
 

@@ -4,7 +4,7 @@
  * saving all go through it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelError } from '../errors';
+import { ModelError, NumericalError } from '../errors';
 import type { TagScheme } from '../types';
 import type { Corpus } from '../types';
 import { Batch, EncodedSentence, SentenceLike, encodeSentences, makeBatches } from '../data/batch';
@@ -394,8 +394,26 @@ export class NerModel {
     };
   }
 
-  /** Writes DIR atomically: model.json, weights.bin, metadata.json, and the training report report.html. */
+  /**
+   * The name of the first weight that holds a NaN or an infinity, if any: one
+   * sum per weight, one read (a sum is finite iff its terms are, overflow
+   * aside, which is divergence too).
+   */
+  nonFiniteWeight(): string | undefined {
+    const weights = this.network.weights;
+    const finite = tf.tidy(() => tf.isFinite(tf.stack(weights.map((w) => tf.sum(tf.cast(w.read(), 'float32'))))).dataSync());
+    const i = finite.findIndex((f) => f === 0);
+    return i < 0 ? undefined : weights[i].name;
+  }
+
+  /**
+   * Writes DIR atomically: model.json, weights.bin, metadata.json, and the
+   * training report report.html. Weights that are not all finite are never
+   * written (NumericalError).
+   */
   async save(dir: string): Promise<void> {
+    const overflowed = this.nonFiniteWeight();
+    if (overflowed !== undefined) throw new NumericalError(`${dir}: not saved: weight ${overflowed} holds NaN or infinite values (training diverged; try a lower --lr)`);
     const metadata = this.metadata();
     await writeModelDir(dir, this.network, metadata, [[REPORT_HTML, renderReport(metadata, this.crf.weightsForDecoding())]]);
   }

@@ -18,12 +18,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
-import { CHECKPOINTS_DIR, modelDirFiles, writeDirAtomically, writeFileSynced } from '../io/modelDir';
+import { CHECKPOINTS_DIR, CHECKPOINT_LATEST, WEIGHTS_BIN, modelDirFiles, writeDirAtomically, writeFileSynced } from '../io/modelDir';
 import type { DevScores, EpochRecord } from '../model/metadata';
 import { NerModel } from '../model/nerModel';
+import { Shape, arrayOf, boolean, finiteNumber, integer, object, oneOf, optional, positiveNumber, string } from '../util/jsonShape';
 import type { OptimizerState } from './optimizer';
 
-const LATEST = 'LATEST';
+const LATEST = CHECKPOINT_LATEST;
 const STATE_JSON = 'state.json';
 const BEST_BIN = 'best.bin';
 const OPTIMIZER_BIN = 'optimizer.bin';
@@ -70,7 +71,12 @@ function concatBytes(arrays: ReadonlyArray<Float32Array | Int32Array>): Uint8Arr
   return out;
 }
 
-/** Writes `checkpoint` of `model` into DIR/checkpoints and makes it the latest; `config` is the run's configuration. */
+/**
+ * Writes `checkpoint` of `model` into DIR/checkpoints and makes it the latest;
+ * `config` is the run's configuration. A write that fails (a full disk)
+ * leaves the previous checkpoint as it was, or, when there was none, no
+ * checkpoints directory: never one that looks resumable and is not.
+ */
 export async function writeCheckpoint(modelDir: string, model: NerModel, checkpoint: Checkpoint, config: object): Promise<void> {
   const dir = checkpointsDir(modelDir);
   const { state, optimizer, bestWeights } = checkpoint;
@@ -92,10 +98,17 @@ export async function writeCheckpoint(modelDir: string, model: NerModel, checkpo
     ...(await modelDirFiles(model.network, model.metadata())),
   ];
   fs.mkdirSync(dir, { recursive: true });
-  writeDirAtomically(path.join(dir, name), files);
   const pointer = path.join(dir, `.${LATEST}.tmp-${process.pid}`);
-  writeFileSynced(pointer, `${name}\n`);
-  fs.renameSync(pointer, path.join(dir, LATEST));
+  try {
+    writeDirAtomically(path.join(dir, name), files);
+    writeFileSynced(pointer, `${name}\n`);
+    fs.renameSync(pointer, path.join(dir, LATEST));
+  } catch (err) {
+    fs.rmSync(pointer, { force: true });
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    if (!hasCheckpoint(modelDir)) fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   for (const entry of fs.readdirSync(dir)) {
     if (entry !== name && entry !== LATEST) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
   }
@@ -106,22 +119,96 @@ export function hasCheckpoint(modelDir: string): boolean {
   return fs.existsSync(path.join(checkpointsDir(modelDir), LATEST));
 }
 
-/** Reads the latest checkpoint of DIR: the model at that point, the state, and the configuration it was written with. */
-export async function readCheckpoint(modelDir: string): Promise<{ model: NerModel; checkpoint: Checkpoint; config: Record<string, unknown> }> {
+/** state.json as written by writeCheckpoint. */
+interface StateJson {
+  format: string;
+  version: number;
+  state: TrainingState;
+  optimizer: { kind: string; slots: Array<Omit<OptimizerState['slots'][number], 'values'>> };
+  best: boolean;
+  config: Record<string, unknown>;
+}
+
+const STATE_SHAPE: Shape = object({
+  state: object({
+    epoch: integer(1),
+    step: integer(0),
+    learningRate: positiveNumber,
+    faults: integer(0),
+    history: arrayOf(object({ epoch: integer(1) })),
+    best: optional(object({ epoch: integer(1) })),
+    rng: object({ shuffle: integer(0), dropout: integer(0), unk: integer(0) }),
+    epochProgress: object({ lossSum: finiteNumber, seenTokens: integer(0), seconds: finiteNumber }),
+    seconds: finiteNumber,
+  }),
+  optimizer: object({
+    kind: string,
+    slots: arrayOf(object({ name: string, shape: arrayOf(integer(0)), dtype: oneOf('float32', 'int32') })),
+  }),
+  best: boolean,
+  config: object({}),
+});
+
+/** The latest checkpoint of a model directory, read and checked, without its tensors. */
+export interface CheckpointInfo {
+  /** Its directory. */
+  at: string;
+  state: TrainingState;
+  optimizer: StateJson['optimizer'];
+  best: boolean;
+  /** The run's configuration, as given to writeCheckpoint. */
+  config: Record<string, unknown>;
+}
+
+/**
+ * Reads the latest checkpoint's state.json and checks that every file of the
+ * checkpoint is there with the size it must have: cheap, and enough to refuse
+ * a damaged checkpoint before a backend starts or a step is taken.
+ */
+export function readCheckpointInfo(modelDir: string): CheckpointInfo {
   const dir = checkpointsDir(modelDir);
   if (!hasCheckpoint(modelDir)) throw new ModelError(modelDir, `no checkpoint to resume from (expected ${path.join(dir, LATEST)})`);
   const name = fs.readFileSync(path.join(dir, LATEST), 'utf8').trim();
+  if (name === '' || name !== path.basename(name) || !fs.existsSync(path.join(dir, name))) {
+    throw new ModelError(dir, `corrupt checkpoint: ${LATEST} names ${JSON.stringify(name)}, which is not a checkpoint here`);
+  }
   const at = path.join(dir, name);
   const bad = (reason: string): never => {
     throw new ModelError(at, `corrupt checkpoint: ${reason}`);
   };
-  let json: { format?: string; version?: number; state: TrainingState; optimizer: { kind: string; slots: Array<Omit<OptimizerState['slots'][number], 'values'>> }; best: boolean; config: Record<string, unknown> };
+  const size = (file: string): number => {
+    try {
+      return fs.statSync(path.join(at, file)).size;
+    } catch {
+      return bad(`${file} is missing`);
+    }
+  };
+  let json: StateJson;
+  size(STATE_JSON);
   try {
     json = JSON.parse(fs.readFileSync(path.join(at, STATE_JSON), 'utf8'));
   } catch (err) {
     return bad(`${STATE_JSON}: ${(err as Error).message}`);
   }
-  if (json.format !== FORMAT || json.version !== VERSION) bad(`${STATE_JSON} is not a version ${VERSION} ${FORMAT}`);
+  if (json === null || typeof json !== 'object' || json.format !== FORMAT || json.version !== VERSION) bad(`${STATE_JSON} is not a version ${VERSION} ${FORMAT}`);
+  const problem = STATE_SHAPE(json, '');
+  if (problem !== undefined) bad(`${STATE_JSON}: ${problem}`);
+  const slotBytes = json.optimizer.slots.reduce((acc, spec) => acc + 4 * spec.shape.reduce((a, b) => a * b, 1), 0);
+  const optimizerBytes = size(OPTIMIZER_BIN);
+  if (optimizerBytes !== slotBytes) bad(`${OPTIMIZER_BIN} has ${optimizerBytes} bytes, its ${json.optimizer.slots.length} slots need ${slotBytes}`);
+  if (json.best) {
+    // The best weights are the model's weights at another moment: the same floats, in the same order.
+    const bestBytes = size(BEST_BIN);
+    const weightBytes = size(WEIGHTS_BIN);
+    if (bestBytes !== weightBytes) bad(`${BEST_BIN} has ${bestBytes} bytes, the model's weights take ${weightBytes}`);
+  }
+  return { at, state: json.state, optimizer: json.optimizer, best: json.best, config: json.config };
+}
+
+/** Reads the latest checkpoint of DIR: the model at that point, the state, and the configuration it was written with. */
+export async function readCheckpoint(modelDir: string): Promise<{ model: NerModel; checkpoint: Checkpoint; config: Record<string, unknown> }> {
+  const info = readCheckpointInfo(modelDir);
+  const { at } = info;
   const model = await NerModel.load(at);
   const read = (file: string) => {
     const bytes = fs.readFileSync(path.join(at, file));
@@ -129,15 +216,14 @@ export async function readCheckpoint(modelDir: string): Promise<{ model: NerMode
   };
   const optimizerBytes = read(OPTIMIZER_BIN);
   let offset = 0;
-  const slots = json.optimizer.slots.map((spec) => {
+  const slots = info.optimizer.slots.map((spec) => {
     const count = spec.shape.reduce((a, b) => a * b, 1);
-    if (offset + 4 * count > optimizerBytes.byteLength) bad(`${OPTIMIZER_BIN} is shorter than its ${json.optimizer.slots.length} slots`);
     const values = spec.dtype === 'int32' ? new Int32Array(optimizerBytes, offset, count) : new Float32Array(optimizerBytes, offset, count);
     offset += 4 * count;
     return { ...spec, values };
   });
   let bestWeights: tf.Tensor[] | undefined;
-  if (json.best) {
+  if (info.best) {
     const bytes = read(BEST_BIN);
     let at4 = 0;
     bestWeights = model.network.getWeights().map((w) => {
@@ -145,7 +231,6 @@ export async function readCheckpoint(modelDir: string): Promise<{ model: NerMode
       at4 += w.size * 4;
       return tf.tensor(values, w.shape, 'float32');
     });
-    if (at4 !== bytes.byteLength) bad(`${BEST_BIN} does not match the model's weights`);
   }
-  return { model, checkpoint: { state: json.state, optimizer: { kind: json.optimizer.kind, slots }, bestWeights }, config: json.config };
+  return { model, checkpoint: { state: info.state, optimizer: { kind: info.optimizer.kind, slots }, bestWeights }, config: info.config };
 }

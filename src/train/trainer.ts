@@ -5,7 +5,7 @@
  * best-dev weights kept.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError, NerError, UsageError } from '../errors';
+import { DataError, NumericalError, UsageError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
 import { Batch, EncodedSentence, makeBatches } from '../data/batch';
 import { checkCorpus, duplicateSentences, issues } from '../data/check';
@@ -159,12 +159,8 @@ function allFinite(grads: tf.NamedTensorMap): boolean {
   });
 }
 
-/** Training blew up before any epoch ended well. Exit 3. */
-export class NumericalError extends NerError {
-  constructor(message: string) {
-    super(message, 3);
-  }
-}
+// Where it always was, for library users.
+export { NumericalError };
 
 /**
  * `batchSize` 0: 32 sentences a step; or, when document context joins the
@@ -398,13 +394,20 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     resume?.checkpoint.bestWeights === undefined ? undefined : { ...state.best!, weights: resume.checkpoint.bestWeights };
   let stoppedEarly = false;
   let faults = state.faults;
-  /** Where training gave up after repeated numerical faults. */
+  /** Where training gave up after repeated numerical faults, or on weights that are no longer finite; and why. */
   let diverged: { epoch: number; step: number } | undefined;
+  let divergedBecause = `${MAX_NUMERICAL_FAULTS} steps in a row had a NaN or infinite loss or gradient`;
   const sessionStart = Date.now() - state.seconds * 1000;
 
   // The run as it stands after `step` batches of `epoch` (the shuffle state being the one that epoch started from).
   const checkpoint = async (epoch: number, step: number, shuffle: number, progress: TrainingState['epochProgress']): Promise<void> => {
     if (input.onCheckpoint === undefined) return;
+    // Never a checkpoint of weights that are no longer numbers: the previous one stays.
+    const overflowed = model.nonFiniteWeight();
+    if (overflowed !== undefined) {
+      events.onWarning?.(`epoch ${epoch}, step ${step}: weight ${overflowed} is not finite; no checkpoint written`);
+      return;
+    }
     const snapshot: TrainingState = {
       epoch,
       step,
@@ -492,7 +495,12 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
         learningRate: state.learningRate,
       };
       // With averaging, the averaged weights are the ones scored and kept; training goes on from the last step's.
+      let overflowed: string | undefined;
       const scoreAndKeep = (): boolean => {
+        // A step whose loss was finite can still leave weights that are not (its update overflowed
+        // them; with one batch an epoch, no later step of the epoch notices): never kept.
+        overflowed = model.nonFiniteWeight();
+        if (overflowed !== undefined) return false;
         if (dev !== undefined) record.dev = devScores(model, dev);
         // Without dev data the last epoch is the one kept. An epoch that ends in a run of
         // skipped steps is never kept: its weights may be what made them fail.
@@ -506,6 +514,14 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       const improved = average === undefined ? scoreAndKeep() : await average.withAverages(scoreAndKeep);
       history.push(record);
       events.onEpoch?.(record, { improved, best: best?.epoch ?? 0 });
+      if (overflowed !== undefined) {
+        // A numerical fault no later step recovers from (every loss would be NaN): stop here.
+        faults++;
+        diverged = { epoch, step: batches.length };
+        divergedBecause = `weight ${overflowed} is no longer finite after the epoch's last step`;
+        events.onWarning?.(`epoch ${epoch}: ${divergedBecause}; the epoch is not kept`);
+        break;
+      }
       if (epoch === options.epochs) break;
       if (dev !== undefined && best !== undefined) {
         const stale = epoch - best.epoch;
@@ -528,7 +544,7 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
     if (best === undefined) {
       const where = diverged === undefined ? 'in every epoch' : `at epoch ${diverged.epoch}, step ${diverged.step}`;
       throw new NumericalError(
-        `training diverged ${where}: ${MAX_NUMERICAL_FAULTS} steps in a row had a NaN or infinite loss or gradient, before any epoch ended well; nothing was saved. ` +
+        `training diverged ${where}: ${divergedBecause}, before any epoch ended well; nothing was saved. ` +
           `Try a lower --lr (it was ${options.learningRate}) or a smaller --clip-norm, and check the data with ner check.`,
       );
     }

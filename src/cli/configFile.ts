@@ -1,0 +1,63 @@
+/**
+ * `--config FILE`: option values as a JSON object, checked against the
+ * command's options before yargs sees them. yargs would coerce them
+ * silently: null to 0 and true to 1 for a number, anything to a string.
+ */
+import * as fs from 'node:fs';
+import type { Options } from 'yargs';
+import { DataError } from '../errors';
+import { fileSystemError } from '../io/fsErrors';
+import { describeJson } from '../util/jsonShape';
+
+const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** What a value of `spec` must be, in words, or undefined when `value` is one. */
+function mismatch(spec: Options, value: unknown): string | undefined {
+  if (spec.choices !== undefined) return (spec.choices as unknown[]).includes(value) ? undefined : `one of ${(spec.choices as string[]).map((c) => JSON.stringify(c)).join(', ')}`;
+  switch (spec.type) {
+    case 'number':
+      if (typeof value !== 'number') return 'a number';
+      return Number.isFinite(value) ? undefined : 'a finite number';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'true or false';
+    case 'array':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'a list of strings';
+    default:
+      return typeof value === 'string' ? undefined : 'a string';
+  }
+}
+
+/**
+ * Reads a --config file for a command whose options are `options`: every key
+ * must name one of them (long name, camelCase or alias) and every value must
+ * have its JSON type. Errors name the file and the key (DataError, exit 2).
+ */
+export function readConfigFile(file: string, options: Record<string, Options>): Record<string, unknown> {
+  let text: string;
+  try {
+    if (fs.statSync(file).isDirectory()) throw new DataError(file, undefined, 'is a directory, expected a JSON file');
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(file, undefined, 'no such file');
+    throw fileSystemError(err) ?? err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new DataError(file, undefined, `not valid JSON: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new DataError(file, undefined, 'expected a JSON object of option values');
+  const byKey = new Map<string, Options>();
+  for (const [name, spec] of Object.entries(options)) {
+    for (const key of [name, camelCase(name), ...[spec.alias ?? []].flat()]) byKey.set(key, spec);
+  }
+  for (const [key, value] of Object.entries(parsed)) {
+    const spec = byKey.get(key);
+    if (spec === undefined) throw new DataError(file, undefined, `unknown option "${key}" (keys are the long option names, such as "hidden-size")`);
+    const expected = mismatch(spec, value);
+    if (expected !== undefined) throw new DataError(file, undefined, `"${key}" must be ${expected}, got ${describeJson(value)}`);
+  }
+  return parsed as Record<string, unknown>;
+}

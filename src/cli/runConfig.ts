@@ -1,0 +1,187 @@
+/**
+ * A training run as the command line describes it: data files, columns, and
+ * the TrainOptions. Every checkpoint records it, so that `ner train --resume`
+ * runs the same run, refuses options that would change it, and can tell
+ * whether the data files are still the ones the run started on.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileFingerprint } from '../io/fingerprint';
+import { DEFAULT_TRAIN_OPTIONS, TrainOptions } from '../train/trainer';
+import { Shape, arrayOf, boolean, finiteNumber, integer, nullable, object, optional, string } from '../util/jsonShape';
+
+export interface RunConfig {
+  /** Paths are absolute, so that a run resumes from any working directory. */
+  out: string;
+  data: string;
+  dev: string | null;
+  embeddingsExtend: string[];
+  tokenColumn: number;
+  tagColumn: number;
+  embeddingDimGiven: boolean;
+  checkpointEvery: number;
+  options: Partial<TrainOptions>;
+  /** Every data file the run read (absent in checkpoints written before they were recorded). */
+  fingerprints?: FileFingerprint[];
+}
+
+/** The command-line options that are TrainOptions, by long name. */
+export const TRAIN_OPTION_FIELDS = {
+  epochs: 'epochs',
+  'batch-size': 'batchSize',
+  lr: 'learningRate',
+  'embedding-dim': 'embeddingDim',
+  embeddings: 'embeddings',
+  'freeze-embeddings': 'freezeEmbeddings',
+  'average-decay': 'averageDecay',
+  'context-tokens': 'contextTokens',
+  'hidden-size': 'hiddenSize',
+  'lstm-layers': 'lstmLayers',
+  dropout: 'dropout',
+  'locked-dropout': 'lockedDropout',
+  'train-constraints': 'trainConstraints',
+  seed: 'seed',
+  patience: 'patience',
+  'min-count': 'minCount',
+  lowercase: 'lowercase',
+  'clip-norm': 'clipNorm',
+  scheme: 'scheme',
+  optimizer: 'optimizer',
+  momentum: 'momentum',
+  'anneal-patience': 'annealPatience',
+  'anneal-factor': 'annealFactor',
+  'min-lr': 'minLearningRate',
+  'singleton-unk': 'singletonUnk',
+  'word-unk': 'wordUnk',
+  'train-scheme': 'trainScheme',
+  'char-encoder': 'charEncoder',
+  'char-dim': 'charDim',
+  'char-size': 'charSize',
+  'char-window': 'charWindow',
+  'casing-dim': 'casingDim',
+} as const satisfies Record<string, keyof TrainOptions>;
+
+type TrainOptionName = keyof typeof TRAIN_OPTION_FIELDS;
+
+/** Defaults of the run's other options (the TrainOptions ones are DEFAULT_TRAIN_OPTIONS). */
+export const RUN_DEFAULTS = { 'token-column': 0, 'tag-column': -1, 'checkpoint-every': 0 } as const;
+
+/**
+ * Options --resume accepts with any value: they say how to run, not what
+ * to compute (results are identical across thread counts; the backend is the
+ * machine's; checkpoints and messages do not touch the weights).
+ */
+export const RESUME_NEUTRAL: readonly string[] = ['resume', 'config', 'allow-changed-data', 'backend', 'gpu', 'threads', 'quiet', 'checkpoint-every'];
+
+/** yargs' argv, read by the options' long names; an option not given is undefined (the train options have no yargs defaults). */
+export type Args = Record<string, unknown>;
+
+const isTrainOption = (name: string): name is TrainOptionName => Object.prototype.hasOwnProperty.call(TRAIN_OPTION_FIELDS, name);
+const resolved = (file: unknown) => (file === undefined || file === null ? file : path.resolve(String(file)));
+
+/** The run that `args` describe, with the defaults of the options not given. */
+export function runConfigFromArgs(args: Args): RunConfig {
+  const options: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(TRAIN_OPTION_FIELDS)) options[field] = args[name] ?? DEFAULT_TRAIN_OPTIONS[field];
+  options.embeddings = resolved(options.embeddings);
+  return {
+    out: path.resolve(String(args.out)),
+    data: path.resolve(String(args.data)),
+    dev: args.dev === undefined ? null : path.resolve(String(args.dev)),
+    embeddingsExtend: ((args['embeddings-extend'] as unknown[] | undefined) ?? []).map((f) => path.resolve(String(f))),
+    tokenColumn: (args['token-column'] as number | undefined) ?? RUN_DEFAULTS['token-column'],
+    tagColumn: (args['tag-column'] as number | undefined) ?? RUN_DEFAULTS['tag-column'],
+    embeddingDimGiven: args['embedding-dim'] !== undefined,
+    checkpointEvery: (args['checkpoint-every'] as number | undefined) ?? RUN_DEFAULTS['checkpoint-every'],
+    options: options as Partial<TrainOptions>,
+  };
+}
+
+/** Every data file the run reads. */
+export function dataFiles(config: RunConfig): string[] {
+  const files = [config.data, config.dev, config.options.embeddings, ...config.embeddingsExtend].filter((f): f is string => typeof f === 'string');
+  return [...new Set(files)];
+}
+
+/** The value `config` has for a command-line option, paths absolute and defaults filled in. */
+function runValue(config: RunConfig, name: string): unknown {
+  switch (name) {
+    case 'out':
+      return config.out;
+    case 'data':
+      return config.data;
+    case 'dev':
+      return config.dev ?? undefined;
+    case 'embeddings-extend':
+      return config.embeddingsExtend;
+    case 'token-column':
+      return config.tokenColumn;
+    case 'tag-column':
+      return config.tagColumn;
+  }
+  if (!isTrainOption(name)) return undefined;
+  const field = TRAIN_OPTION_FIELDS[name];
+  return config.options[field] ?? DEFAULT_TRAIN_OPTIONS[field];
+}
+
+const PATH_OPTIONS = new Set(['out', 'data', 'dev', 'embeddings']);
+
+function samePath(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+function sameValue(name: string, given: unknown, recorded: unknown): boolean {
+  if (name === 'embeddings-extend') {
+    const files = (given as unknown[]).map(String);
+    const had = (recorded as string[] | undefined) ?? [];
+    return files.length === had.length && files.every((f, i) => samePath(f, had[i]));
+  }
+  if (PATH_OPTIONS.has(name)) return typeof recorded === 'string' && samePath(String(given), recorded);
+  return given === recorded;
+}
+
+/**
+ * The options of `args` (among `names`) that would change the run `recorded`
+ * if --resume took them, each as "--lr (0.5, the run has 0.015)". An option
+ * given with the value the run has is no change; RESUME_NEUTRAL ones never are.
+ */
+export function changedOptions(args: Args, names: readonly string[], recorded: RunConfig): string[] {
+  const changed: string[] = [];
+  for (const name of names) {
+    const given = args[name];
+    if (given === undefined || RESUME_NEUTRAL.includes(name)) continue;
+    const had = runValue(recorded, name);
+    if (sameValue(name, given, had)) continue;
+    const show = (v: unknown) => (Array.isArray(v) ? v.join(' ') : v === undefined ? 'none' : String(v));
+    changed.push(`--${name} (${show(given)}, the run has ${show(had)})`);
+  }
+  return changed;
+}
+
+const optionShapes: Record<string, Shape> = {};
+for (const [field, value] of Object.entries(DEFAULT_TRAIN_OPTIONS)) {
+  optionShapes[field] = optional(field === 'embeddings' ? nullable(string) : typeof value === 'number' ? finiteNumber : typeof value === 'boolean' ? boolean : string);
+}
+
+const RUN_CONFIG_SHAPE: Shape = object({
+  out: string,
+  data: string,
+  dev: nullable(string),
+  embeddingsExtend: arrayOf(string),
+  tokenColumn: integer(),
+  tagColumn: integer(),
+  embeddingDimGiven: boolean,
+  checkpointEvery: integer(0),
+  options: object(optionShapes),
+  fingerprints: optional(arrayOf(object({ file: string, size: integer(0), sha256: string }))),
+});
+
+/** Checks a configuration read from a checkpoint; returns what is wrong ("config.data must be a string, got 42"), or undefined. */
+export function runConfigProblem(json: unknown): string | undefined {
+  return RUN_CONFIG_SHAPE(json, 'config');
+}
