@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { makeBatches } from '../src/data/batch';
 import { convertTags } from '../src/data/tagScheme';
-import { ModelError, UsageError } from '../src/errors';
+import { ModelError, NumericalError, UsageError } from '../src/errors';
 import { METADATA_JSON, MODEL_JSON, REPORT_HTML, WEIGHTS_BIN } from '../src/io/modelDir';
 import { NerModel } from '../src/model/nerModel';
 import { trainModel } from '../src/train/trainer';
@@ -356,5 +356,28 @@ test('--embeddings starts the word embeddings from the vectors, --freeze-embeddi
   assert.deepEqual(row('Paris'), paris, 'lowercased match');
   assert.match(infos.join('\n'), /embeddings: 2 of 3 vectors used \(8 dimensions\); .* \(1 exact, 1 lowercased\)/);
   assert.equal(model.network.getLayer('word_embedding').trainable, true, 'the saved model stays fine-tunable');
+  model.dispose();
+});
+
+test('a model whose emission scores overflow is refused when decoding, best path or n-best (--nbest crashed on one)', async () => {
+  await initBackend({ backend: 'wasm' });
+  const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 1 } });
+  // Scores that are not numbers, as finite weights large enough to overflow them give
+  // (a run that diverged just short of NaN); here through an infinite bias.
+  const dense = model.network.getLayer('emissions');
+  const [kernel, bias] = dense.getWeights();
+  const infinite = tf.fill(bias.shape, Infinity);
+  dense.setWeights([kernel, infinite]);
+  for (const options of [{}, { nbest: 3 }, { confidence: true }]) {
+    assert.throws(() => model.decode([['Angela', 'Merkel', 'visited', 'Paris']], options), (e: unknown) => e instanceof NumericalError && /NaN or infinite emission scores/.test(e.message));
+  }
+  // The CRF's own weights likewise.
+  dense.setWeights([kernel, bias]);
+  const crf = model.network.getLayer('crf');
+  const crfWeights = crf.getWeights();
+  const broken = crfWeights.map((w) => tf.fill(w.shape, NaN));
+  crf.setWeights(broken);
+  assert.throws(() => model.decode([['Angela', 'Merkel']], { nbest: 2 }), (e: unknown) => e instanceof NumericalError && /transition scores/.test(e.message));
+  tf.dispose([infinite, ...broken]);
   model.dispose();
 });

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv, Options } from 'yargs';
 import { ModelError, NerError, NumericalError, UsageError } from '../errors';
 import { readConllFile } from '../io/conll';
+import { MAX_TAGGED_TOKENS } from '../limits';
 import { FileFingerprint, fingerprintChange, fingerprintFile } from '../io/fingerprint';
 import { CHECKPOINTS_DIR, MODEL_JSON, assertReplaceable, assertWritable, modelDirTarget } from '../io/modelDir';
 import { ModelLock } from '../io/modelLock';
@@ -320,7 +321,8 @@ export async function handler(args: TrainArgs): Promise<void> {
     }
     const columns = { tokenColumn: config.tokenColumn, tagColumn: config.tagColumn };
     const train = readConllFile(config.data, columns);
-    const dev = config.dev === null ? undefined : readConllFile(config.dev, columns);
+    // Dev sentences are tagged after every epoch, within the tagging limit.
+    const dev = config.dev === null ? undefined : readConllFile(config.dev, { ...columns, maxSentenceTokens: MAX_TAGGED_TOKENS });
     const extend = config.embeddingsExtend.map((file) => readConllFile(file, columns));
     backend ??= await startBackend(args, messages);
     let model: NerModel;

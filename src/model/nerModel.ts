@@ -42,6 +42,20 @@ function networkInputs(shape: TaggerShape, batch: Batch): tf.Tensor[] {
   return inputs;
 }
 
+/**
+ * `scores`, once checked to be numbers: finite weights can still be large
+ * enough to overflow them (a run that diverged just short of NaN), and no
+ * path, best or n-best, means anything then.
+ */
+function finiteScores(scores: Float32Array): Float32Array {
+  for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i])) {
+      throw new NumericalError('the model gives NaN or infinite emission scores for this input: its weights are out of range (did its training diverge?); retrain it with a lower --lr');
+    }
+  }
+  return scores;
+}
+
 /** Sentences per prediction batch, and a cap on padded tokens so long inputs stay bounded in memory. */
 const PREDICT_BATCH = 64;
 const PREDICT_MAX_TOKENS = 64 * 64;
@@ -262,6 +276,9 @@ export class NerModel {
    */
   decodingWeights(constraints: boolean): CrfWeights {
     const weights = this.crf.weightsForDecoding();
+    if (![weights.start, weights.end, weights.transitions].every((w) => w.every(Number.isFinite))) {
+      throw new NumericalError('the model has NaN or infinite transition scores: its weights are out of range (did its training diverge?); retrain it with a lower --lr');
+    }
     return constraints ? constrainWeights(weights, this.transitionMask()) : weights;
   }
 
@@ -273,10 +290,10 @@ export class NerModel {
 
   private withEmissions<R>(batch: Batch, use: (scores: Float32Array) => R): R {
     // Only a single sequence longer than the cap makes a batch this big: read it in slices, so memory stays bounded.
-    if (batch.size * batch.maxLength > PREDICT_MAX_TOKENS && kernelAvailable(LSTM_CELL)) return use(slicedEmissions(this.network, batch));
+    if (batch.size * batch.maxLength > PREDICT_MAX_TOKENS && kernelAvailable(LSTM_CELL)) return use(finiteScores(slicedEmissions(this.network, batch)));
     const emissions = this.emissions(batch, false);
     try {
-      return use(emissions.dataSync() as Float32Array);
+      return use(finiteScores(emissions.dataSync() as Float32Array));
     } finally {
       emissions.dispose();
     }
