@@ -4,16 +4,18 @@
  * the whole-sequence pass exactly, and NerModel.decode switches to it for
  * sequences longer than a prediction batch.
  */
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
+import { kernelAvailable } from '../src/backend/jsKernels';
 import { makeBatches } from '../src/data/batch';
 import { buildCharVocabulary } from '../src/data/features';
 import { TagVocabulary, Vocabulary } from '../src/data/vocab';
 import { viterbi } from '../src/decode/viterbi';
 import type { CharEncoderKind } from '../src/model/charEncoder';
 import { fusedEmissions, slicedEmissions } from '../src/model/fusedForward';
+import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS } from '../src/model/lstmCell';
 import { NerModel } from '../src/model/nerModel';
 import { makeRng, randInt } from '../src/util/random';
 
@@ -102,3 +104,32 @@ for (const threads of [1, 2]) {
     });
   });
 }
+
+describe('sliced emission scores without the project kernels (the path of the tensorflow backend)', () => {
+  before(async () => {
+    await initBackend({ backend: 'cpu', threads: 1 });
+    [SPLIT_ROW_BLOCKS, LSTM_CELL, LSTM_CELL_INFERENCE, LSTM_CELL_GRAD].forEach((k) => tf.unregisterKernel(k, 'cpu'));
+  });
+  after(async () => {
+    await initBackend({ backend: 'cpu' }); // registers them again
+  });
+
+  for (const [charEncoder, layers] of [['cnn', 1], ['lstm', 2]] as const) {
+    test(`equal the tf.layers graph's within rounding: ${charEncoder} characters, ${layers} BiLSTM layer${layers === 1 ? '' : 's'}`, () => {
+      assert.equal(kernelAvailable(LSTM_CELL), false);
+      const m = model(charEncoder, layers, 5);
+      const [batch] = makeBatches(m.encode(sentences([13, 4, 9], 8).map((tokens) => ({ tokens, tags: [] })), false), 8);
+      const before = tf.memory().numTensors;
+      const graph = m.layersEmissions(batch, false);
+      const expected = graph.dataSync() as Float32Array;
+      for (const steps of [2, 5, 100]) {
+        const sliced = slicedEmissions(m.network, batch, steps);
+        assert.equal(sliced.length, expected.length);
+        sliced.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `slices of ${steps}: ${v} against ${expected[i]} at ${i}`));
+      }
+      graph.dispose();
+      assert.equal(tf.memory().numTensors, before, 'no tensor left over');
+      m.dispose();
+    });
+  }
+});

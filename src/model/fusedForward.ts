@@ -14,7 +14,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
 import { CharEncoder, CharEncoderWeights, charFeatures } from './charEncoder';
-import { LstmState, LstmWeights, bilstm, directionForward } from './lstm';
+import { LstmState, LstmWeights, bilstm, directionForward, directionForwardReference } from './lstm';
+import { kernelAvailable } from '../backend/jsKernels';
+import { LSTM_CELL } from './lstmCell';
 import { LAYER, bilstmLayerName } from './tagger';
 
 interface TaggerWeights {
@@ -171,7 +173,9 @@ export const SLICE_STEPS = 256;
  * at once. The first layer's input (the token features) is computed again for
  * each direction rather than kept. Every step does the arithmetic of
  * fusedEmissions in the same order, and slices split only the time axis, so
- * the scores are those of fusedEmissions (test/model.test.ts compares them).
+ * the scores are those of fusedEmissions (test/longSequences.test.ts
+ * compares them). On a backend without the project's kernels each step is
+ * plain tf ops (the same function as the tf.layers graph, within rounding).
  * Inference only: no dropout, no gradient.
  */
 export function slicedEmissions(network: tf.LayersModel, batch: Batch, sliceSteps = SLICE_STEPS): Float32Array {
@@ -191,10 +195,12 @@ export function slicedEmissions(network: tf.LayersModel, batch: Batch, sliceStep
   };
   const sliceMask = (from: number, to: number) => tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n), from, to));
   /** Runs one direction over a slice from `state`; returns its outputs and replaces `state` by the one after it. */
+  const fused = kernelAvailable(LSTM_CELL);
   const run = (lstm: LstmWeights, from: number, to: number, reverse: boolean, state: LstmState | undefined) => {
     const [x, mask] = [layerInput(from, to), sliceMask(from, to)];
+    const shape = { steps: to - from, batch: B, reverse };
     try {
-      return directionForward(x, mask, lstm, { steps: to - from, batch: B, reverse }, false, state);
+      return fused ? directionForward(x, mask, lstm, shape, false, state) : directionForwardReference(x, mask, lstm, shape, state);
     } finally {
       tf.dispose([x, mask]);
     }

@@ -133,6 +133,37 @@ export function directionForward(
 }
 
 /**
+ * directionForward for tagging with tf ops only, for a backend without the
+ * project's kernels (the tensorflow backend): one step at a time, with
+ * tf.layers.lstm's maths (gates i, f, c, o; a padded step carries the state).
+ * Used to read a long sequence in slices (fusedForward.ts, slicedEmissions).
+ */
+export function directionForwardReference(x: tf.Tensor2D, mask: tf.Tensor1D, w: LstmWeights, shape: SequenceShape, initial?: LstmState): { outputs: tf.Tensor2D; final: LstmState } {
+  const { steps, batch, reverse } = shape;
+  const units = w.recurrentKernel.shape[0];
+  return tf.tidy(() => {
+    const xProj = tf.fused.matMul({ a: x, b: w.kernel, bias: w.bias }); // [T*B, 4H]
+    let h: tf.Tensor2D = initial?.h ?? tf.zeros([batch, units]);
+    let c: tf.Tensor2D = initial?.c ?? tf.zeros([batch, units]);
+    const outs: tf.Tensor2D[] = new Array(steps);
+    for (let s = 0; s < steps; s++) {
+      const t = reverse ? steps - 1 - s : s;
+      [h, c] = tf.tidy(() => {
+        const z = tf.add(tf.slice(xProj, [t * batch, 0], [batch, 4 * units]), tf.matMul(h, w.recurrentKernel)); // [B, 4H]
+        const [zi, zf, zc, zo] = tf.split(z, 4, 1);
+        const cNew = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zc)));
+        const hNew = tf.mul(tf.sigmoid(zo), tf.tanh(cNew));
+        const m = tf.reshape(tf.slice(mask, [t * batch], [batch]), [batch, 1]);
+        const carry = (fresh: tf.Tensor, old: tf.Tensor) => tf.add(tf.mul(m, fresh), tf.mul(tf.sub(1, m), old)) as tf.Tensor2D;
+        return [carry(hNew, h), carry(cNew, c)];
+      });
+      outs[t] = h;
+    }
+    return { outputs: tf.concat(outs, 0) as tf.Tensor2D, final: { h, c } };
+  });
+}
+
+/**
  * Backpropagation through time for one direction: from dY [T*B, H], the
  * gradient of its outputs, to the gradients of its input and weights.
  */

@@ -290,7 +290,7 @@ export class NerModel {
 
   private withEmissions<R>(batch: Batch, use: (scores: Float32Array) => R): R {
     // Only a single sequence longer than the cap makes a batch this big: read it in slices, so memory stays bounded.
-    if (batch.size * batch.maxLength > PREDICT_MAX_TOKENS && kernelAvailable(LSTM_CELL)) return use(finiteScores(slicedEmissions(this.network, batch)));
+    if (batch.size * batch.maxLength > PREDICT_MAX_TOKENS) return use(finiteScores(slicedEmissions(this.network, batch)));
     const emissions = this.emissions(batch, false);
     try {
       return use(finiteScores(emissions.dataSync() as Float32Array));
