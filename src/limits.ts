@@ -8,6 +8,14 @@
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
+ * The largest input read whole (CoNLL files for train, check and eval,
+ * `eval --pred`, `--config`): its text must fit in one JavaScript string
+ * (V8's limit is 2^29 - 24 characters), and a pipe or device that never ends
+ * (/dev/zero, `yes |`) must stop somewhere.
+ */
+export const MAX_FILE_BYTES = 500 * 1024 * 1024;
+
+/**
  * The most tokens in one sentence that `predict`, `eval` and the dev scores
  * of training tag (a line of raw text, a paragraph with --split-sentences, or
  * a CoNLL sentence): tagging holds about 1.3 KB a token.

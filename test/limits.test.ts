@@ -92,6 +92,23 @@ describe('tagging: the longest sentence and the longest n-best list', () => {
     assertRefused(ner(['predict', '--model', model, '--input', zero, '-q']), zero + ':1', /line longer than 64 MiB/);
   });
 
+  test('inputs read whole stop at 500 MiB: an endless device as --data, --pred, --embeddings; a device as a model file', (t) => {
+    const zero = path.join(tmp, 'zero-whole');
+    if (spawnSync('mknod', [zero, 'c', '1', '5']).status !== 0) {
+      t.skip('mknod is not permitted here');
+      return;
+    }
+    assertRefused(ner(['check', '--data', zero]), zero, /larger than 500 MiB, the most ner reads whole/);
+    assertRefused(ner(['eval', '--pred', zero]), zero, /larger than 500 MiB, the most ner reads whole/);
+    const train = write('t.conll', 'Paris B-LOC\nis O\n');
+    assertRefused(ner(['train', '--data', train, '--out', path.join(tmp, 'never'), '--embeddings', zero]), `${zero}:1`, /line longer than 64 MiB/);
+    const broken = path.join(tmp, 'broken-model');
+    fs.cpSync(model, broken, { recursive: true });
+    fs.rmSync(path.join(broken, 'weights.bin'));
+    fs.symlinkSync(zero, path.join(broken, 'weights.bin'));
+    assertRefused(ner(['predict', '--model', broken, '--input', write('x.txt', 'x\n')]), broken, /weights\.bin is not a regular file/);
+  });
+
   test(`a line of more than ${MAX_TAGGED_TOKENS} tokens is refused at its line, nothing written`, () => {
     const input = write('long.txt', `Angela Merkel visited Paris .\n${'a '.repeat(MAX_TAGGED_TOKENS + 1)}\n`);
     const output = path.join(tmp, 'long.json');

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Options } from 'yargs';
 import { BACKEND_REQUESTS, BackendRequest, describeBackend, initBackend } from '../backend';
 import { DataError } from '../errors';
+import { readWholeFile } from '../io/readWhole';
 import { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from '../io/modelDir';
 import type { InputFile } from '../io/output';
 
@@ -65,9 +66,9 @@ export function assertInputFile(file: string): void {
 
 /** Reads a whole text input: a file, or stdin for '-'. */
 export function readTextInput(file: string): string {
-  if (file === '-') return fs.readFileSync(0, 'utf8');
+  if (file === '-') return readWholeFile(0, '<stdin>').toString('utf8');
   assertInputFile(file);
-  return fs.readFileSync(file, 'utf8');
+  return readWholeFile(file, file).toString('utf8');
 }
 
 /** The files a command reads from model directory `dir`, which no output may replace. */

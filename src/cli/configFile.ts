@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import type { Options } from 'yargs';
 import { DataError } from '../errors';
 import { fileSystemError } from '../io/fsErrors';
+import { readWholeFile } from '../io/readWhole';
 import { describeJson } from '../util/jsonShape';
 
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -36,7 +37,7 @@ export function readConfigFile(file: string, options: Record<string, Options>): 
   let text: string;
   try {
     if (fs.statSync(file).isDirectory()) throw new DataError(file, undefined, 'is a directory, expected a JSON file');
-    text = fs.readFileSync(file, 'utf8');
+    text = readWholeFile(file, file).toString('utf8');
   } catch (err) {
     if (err instanceof DataError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(file, undefined, 'no such file');

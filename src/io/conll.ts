@@ -11,6 +11,7 @@ import { DataError, UsageError } from '../errors';
 import { MAX_LINE_BYTES, formatBytes, formatCount } from '../limits';
 import type { Corpus, Sentence } from '../types';
 import type { Line } from './lines';
+import { readWholeFile } from './readWhole';
 
 export interface ConllOptions {
   /** 0-based column holding the token; negative counts from the end. Default 0. */
@@ -221,8 +222,9 @@ export function readConllFile(path: string, options: ConllOptions = {}): Corpus 
   }
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(path);
+    bytes = readWholeFile(path, path);
   } catch (err) {
+    if (err instanceof DataError) throw err;
     throw new DataError(path, undefined, describeFsError(err));
   }
   return parseConll(decodeUtf8(bytes, path), path, options);

@@ -26,6 +26,7 @@ import * as fs from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { DataError } from '../errors';
+import { MAX_LINE_BYTES, formatBytes } from '../limits';
 
 export interface EmbeddingTable {
   /** The path as given, for messages. */
@@ -404,18 +405,26 @@ export async function readEmbeddings(file: string, options: ReadEmbeddingsOption
   // pipeline destroys the gunzip stream with the source's error, so one iteration sees every error.
   const input: Readable = gzipped ? pipeline(source, zlib.createGunzip(), () => {}) : source;
   let pending: Buffer[] = []; // pieces of a line that started in an earlier chunk
+  let pendingBytes = 0;
+  const hold = (piece: Buffer): void => {
+    pendingBytes += piece.length;
+    // An endless line (/dev/zero, a binary file) stops at the line limit rather than exhausting memory.
+    if (pendingBytes > MAX_LINE_BYTES) throw new DataError(file, lineNo + 1, `line longer than ${formatBytes(MAX_LINE_BYTES)}, the most ner reads as one line`);
+    pending.push(piece);
+  };
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       let pos = 0;
       let nl = chunk.indexOf(LF);
       if (pending.length > 0) {
         if (nl < 0) {
-          pending.push(chunk);
+          hold(chunk);
           continue;
         }
         pending.push(chunk.subarray(0, nl));
         const joined = Buffer.concat(pending);
         pending = [];
+        pendingBytes = 0;
         line(joined, 0, joined.length);
         pos = nl + 1;
         nl = chunk.indexOf(LF, pos);
@@ -425,7 +434,7 @@ export async function readEmbeddings(file: string, options: ReadEmbeddingsOption
         pos = nl + 1;
         nl = chunk.indexOf(LF, pos);
       }
-      if (pos < chunk.length) pending.push(chunk.subarray(pos));
+      if (pos < chunk.length) hold(chunk.subarray(pos));
     }
     if (pending.length > 0) {
       const joined = Buffer.concat(pending);

@@ -16,9 +16,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ModelError, UsageError } from '../errors';
+import { DataError, ModelError, UsageError } from '../errors';
 import { withPath } from './fsErrors';
 import { LOCK_FILE, LockOwner, describeOwner, heldLock, lockOf } from './modelLock';
+import { readWholeFile } from './readWhole';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -214,8 +215,16 @@ export async function writeModelDir(dir: string, model: tf.LayersModel, metadata
 function readJson(dir: string, name: string): unknown {
   const file = path.join(dir, name);
   if (!fs.existsSync(file)) throw new ModelError(dir, `incomplete model directory: ${name} is missing`);
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = readWholeFile(file, file).toString('utf8');
+  } catch (err) {
+    // Too large (a link to /dev/zero, say): named as a model file.
+    if (err instanceof DataError) throw new ModelError(dir, `corrupt model: ${name} is ${err.reason}`);
+    throw err;
+  }
+  try {
+    return JSON.parse(text);
   } catch (err) {
     throw new ModelError(dir, `corrupt model: ${name} is not valid JSON (${(err as Error).message})`);
   }
@@ -302,11 +311,12 @@ export function readModelFiles(dir: string): ModelFiles {
   const specs = (modelJson.weightsManifest[0].weights as unknown[]).map((entry, i) => manifestEntry(dir, entry, i));
   const weightsFile = path.join(dir, WEIGHTS_BIN);
   if (!fs.existsSync(weightsFile)) throw new ModelError(dir, `incomplete model directory: ${WEIGHTS_BIN} is missing`);
-  const bytes = fs.readFileSync(weightsFile);
   const expected = specs.reduce((acc, spec) => acc + byteSize(spec), 0);
-  if (bytes.byteLength !== expected) {
-    throw new ModelError(dir, `corrupt model: ${WEIGHTS_BIN} has ${bytes.byteLength} bytes, the manifest needs ${expected}`);
-  }
+  // Sized before it is read, so that no device or giant file is read for nothing.
+  const stat = fs.statSync(weightsFile);
+  if (!stat.isFile()) throw new ModelError(dir, `corrupt model: ${WEIGHTS_BIN} is not a regular file`);
+  if (stat.size !== expected) throw new ModelError(dir, `corrupt model: ${WEIGHTS_BIN} has ${stat.size} bytes, the manifest needs ${expected}`);
+  const bytes = fs.readFileSync(weightsFile);
   const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   assertFinite(dir, specs, weights);
   return { modelJson: modelJson as tf.io.ModelJSON, weights, metadata };
