@@ -16,7 +16,8 @@ import { DataError } from '../src/errors';
 import { readConllStream } from '../src/io/conll';
 import { readLines } from '../src/io/lines';
 import { LimitExceeded, MAX_LINE_BYTES, MAX_NBEST, MAX_TAGGED_TOKENS, MAX_TRAINING_TOKENS } from '../src/limits';
-import { tagLines, tagTokens } from '../src/predict';
+import { NerModel } from '../src/model/nerModel';
+import { roundProbabilities, tagLines, tagTokens } from '../src/predict';
 import { trainModel } from '../src/train/trainer';
 import type { Corpus } from '../src/types';
 import { CliResult, ner } from './helpers/cli';
@@ -120,6 +121,21 @@ describe('tagging: the longest sentence and the longest n-best list', () => {
       (e: unknown) => e instanceof LimitExceeded && e.index === 1,
     );
     assert.throws(() => tagTokens(undefined as never, [['a'], Array<string>(MAX_TAGGED_TOKENS + 1).fill('b')]), (e: unknown) => e instanceof LimitExceeded && e.index === 1);
+  });
+
+  test('predict cuts a long CoNLL input into groups only where the model starts a new sequence: the tags of one call', async () => {
+    // 1,400 sentences in documents of 175: groups of 1,000 sentences would cut one in the middle.
+    const sentences = Array.from({ length: 1400 }, (_, i) => tinyCorpus().sentences[i % 6]);
+    const text = sentences.map((s, i) => `${i % 175 === 0 ? '-DOCSTART- O\n\n' : ''}${s.tokens.map((t, j) => `${t} ${s.tags[j]}`).join('\n')}\n\n`).join('');
+    const input = write('docs.conll', text);
+    const r = ner(['predict', '--model', model, '--input', input, '--input-format', 'conll', '--output-format', 'json', '--marginals', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const loaded = await NerModel.load(model);
+    const expected = tagTokens(loaded, sentences.map((s) => s.tokens), { documents: sentences.map((_, i) => Math.floor(i / 175)), confidence: true, marginals: true });
+    loaded.dispose();
+    // The marginals show any change in what the network read, as the tags of a barely trained model may not.
+    const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(got, JSON.parse(JSON.stringify(expected, roundProbabilities)));
   });
 
   test('a CoNLL sentence over the limit is refused as it is read, at the line past it', async () => {
