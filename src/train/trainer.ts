@@ -12,7 +12,7 @@ import { checkCorpus, duplicateSentences, issues } from '../data/check';
 import { joinEncoded, packSentences } from '../data/context';
 import type { Checkpoint, TrainingState } from './checkpoint';
 import { buildCharVocabulary } from '../data/features';
-import { checkTags, convertTags, detectScheme } from '../data/tagScheme';
+import { checkTags, chooseScheme, convertTags, describeDetection } from '../data/tagScheme';
 import { PAD_ID, TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
 import { metrics } from '../eval/conlleval';
 import { evaluateModel } from '../eval/evaluateModel';
@@ -337,7 +337,9 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   const requested = options.scheme === 'auto' ? undefined : options.scheme;
   checkTags(train, requested);
   if (dev !== undefined) checkTags(dev, requested);
-  const scheme = requested ?? detectScheme(train.sentences.map((s) => s.tags));
+  const detection = requested === undefined ? chooseScheme(train.sentences) : undefined;
+  const scheme = requested ?? detection!.scheme;
+  if (detection !== undefined) events.onInfo?.(`scheme: ${describeDetection(detection, train.file)}`);
   // What `ner check` would report: scheme violations, very long sentences, dev sentences seen in training.
   const trainReport = checkCorpus(train, scheme);
   const warnings = issues(trainReport, dev === undefined ? undefined : duplicateSentences(train, dev), dev?.file);
