@@ -64,10 +64,11 @@ export function predictRequest(model: NerModel, body: unknown): TaggedSentence[]
   if (sentences !== undefined) {
     if (!Array.isArray(sentences)) throw new HttpError(422, '"sentences" must be an array of strings or of token arrays');
     if (sentences.every((s) => typeof s === 'string')) return tagLines(model, sentences as string[], options);
-    if (sentences.every((s) => Array.isArray(s) && s.every((t) => typeof t === 'string' && t.length > 0 && !/\s/.test(t)))) {
+    // Tokens as a CoNLL file may hold them: no spaces, no control characters.
+    if (sentences.every((s) => Array.isArray(s) && s.every((t) => typeof t === 'string' && t.length > 0 && !/[\s\u0000-\u001F]/.test(t)))) {
       return tagTokens(model, sentences as string[][], options);
     }
-    throw new HttpError(422, '"sentences" must be all strings (raw sentences) or all arrays of non-empty tokens without spaces');
+    throw new HttpError(422, '"sentences" must be all strings (raw sentences) or all arrays of non-empty tokens without spaces or control characters');
   }
   throw new HttpError(422, 'expected "text" or "sentences"');
 }
