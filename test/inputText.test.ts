@@ -13,6 +13,8 @@ import { DataError } from '../src/errors';
 import { parseConll, readConllStream } from '../src/io/conll';
 import { readLines } from '../src/io/lines';
 import { tokenize } from '../src/io/tokenize';
+import type { NerModel } from '../src/model/nerModel';
+import { predictRequest } from '../src/serve/server';
 import { CliResult, ner } from './helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-input-text-test-'));
@@ -75,6 +77,13 @@ describe('control characters', () => {
     assert.deepEqual(tokens.map((t) => t.text), ['Angela', 'Merkel', 'visited', 'Paris', '.']);
     for (const t of tokens) assert.equal(line.slice(t.start, t.end), t.text);
     assert.deepEqual(tokenize('see http://x.org/a\u0000b').map((t) => t.text), ['see', 'http://x.org/a', 'b']);
+  });
+
+  test('serve: tokens posted as arrays may not hold control characters either (422)', () => {
+    assert.throws(
+      () => predictRequest({} as NerModel, { sentences: [['Angela', 'Mer\u0000kel']] }),
+      (e: unknown) => (e as { status?: number }).status === 422 && /without spaces or control characters/.test((e as Error).message),
+    );
   });
 });
 

@@ -174,4 +174,13 @@ describe('through the CLI', () => {
     assert.equal(ner(['eval', '--pred', pred, '-q']).stdout, given.stdout, 'conlleval report as with --scheme iob2');
     assert.equal(ner(['eval', '--pred', pred, '-q']).stderr, '', '--quiet: no scheme line');
   });
+
+  test("ner eval --pred with the detected scheme still prints conlleval.pl's own report for every fixture", () => {
+    const fixtures = path.join(REPO, 'test', 'fixtures', 'eval');
+    for (const name of fs.readdirSync(fixtures).filter((f) => f.endsWith('.txt') && !f.endsWith('.expected.txt'))) {
+      const r = ner(['eval', '--pred', path.join(fixtures, name), '-q']);
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.equal(r.stdout, fs.readFileSync(path.join(fixtures, name.replace(/\.txt$/, '.expected.txt')), 'utf8'), name);
+    }
+  });
 });
