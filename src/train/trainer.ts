@@ -339,7 +339,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   if (dev !== undefined) checkTags(dev, requested);
   const detection = requested === undefined ? chooseScheme(train.sentences) : undefined;
   const scheme = requested ?? detection!.scheme;
-  if (detection !== undefined) events.onInfo?.(`scheme: ${describeDetection(detection, train.file)}`);
+  // Without a single entity there is nothing to explain: training refuses such data below.
+  if (detection !== undefined && detection.chunks > 0) events.onInfo?.(`scheme: ${describeDetection(detection, train.file)}`);
   // What `ner check` would report: scheme violations, very long sentences, dev sentences seen in training.
   const trainReport = checkCorpus(train, scheme);
   const warnings = issues(trainReport, dev === undefined ? undefined : duplicateSentences(train, dev), dev?.file);
