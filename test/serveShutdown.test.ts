@@ -109,6 +109,28 @@ describe('shutdown', { concurrency: true }, () => {
     });
   }
 
+  test('a request in progress when the signal comes is answered, then the server exits', async () => {
+    const served = await serve();
+    try {
+      const client = await connect(served.port);
+      const body = JSON.stringify({ text: 'Angela Merkel visited Paris.' });
+      client.socket.write(`POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+      // The server stops accepting; the rest of the body still arrives, within the grace period.
+      const stopping = new Promise<void>((resolve) => served.child.stderr!.on('data', (d) => /stopping/.test(String(d)) && resolve()));
+      served.child.kill('SIGTERM');
+      await stopping;
+      client.socket.write(body.slice(5));
+      await client.closed;
+      assert.match(client.received(), /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(client.received(), /"entities"/);
+      assert.notEqual(await exitWithin(served, SHUTDOWN_GRACE_MS + 10_000), 'still running');
+      const refused = await new Promise<boolean>((resolve) => net.connect(served.port, '127.0.0.1').once('error', () => resolve(true)).once('connect', () => resolve(false)));
+      assert.ok(refused, 'no longer accepting');
+    } finally {
+      served.child.kill('SIGKILL');
+    }
+  });
+
   test('the server sets timeouts against slow clients', () => {
     const server = createServer({} as NerModel);
     assert.equal(server.headersTimeout, TIMEOUTS.headers);

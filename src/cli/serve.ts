@@ -58,11 +58,8 @@ export async function handler(args: ServeArgs): Promise<void> {
     model.dispose();
     throw err;
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : args.port;
-  // The URL always, even with --quiet: it is what the user asked for.
-  process.stdout.write(`serving ${args.model} at http://${args.host}:${port}/\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listening for signals before the URL is out, so that whoever reads it can stop the server at once.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
     const stop = (received: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -71,6 +68,11 @@ export async function handler(args: ServeArgs): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : args.port;
+  // The URL always, even with --quiet: it is what the user asked for.
+  process.stdout.write(`serving ${args.model} at http://${args.host}:${port}/\n`);
+  const signal = await signalled;
   // A second signal does not wait for anyone.
   const now = (again: NodeJS.Signals) => process.exit(again === 'SIGTERM' ? 143 : 130);
   process.once('SIGINT', now);

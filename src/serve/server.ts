@@ -182,10 +182,13 @@ export function createServer(model: NerModel, modelDir?: string): http.Server {
 export function stopServer(server: http.Server, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
   return new Promise((resolve) => {
     const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
-    // A response that ends during the grace closes its connection instead of keeping it alive.
+    // A request in progress leaves its connection idle when its response ends: close it then, not at the deadline.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    // A request that comes in now is answered with `connection: close`.
     server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => res.setHeader('connection', 'close'));
     server.close(() => {
       clearTimeout(deadline);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();
