@@ -339,8 +339,6 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   if (dev !== undefined) checkTags(dev, requested);
   const detection = requested === undefined ? chooseScheme(train.sentences) : undefined;
   const scheme = requested ?? detection!.scheme;
-  // Without a single entity there is nothing to explain: training refuses such data below.
-  if (detection !== undefined && detection.chunks > 0) events.onInfo?.(`scheme: ${describeDetection(detection, train.file)}`);
   // What `ner check` would report: scheme violations, very long sentences, dev sentences seen in training.
   const trainReport = checkCorpus(train, scheme);
   const warnings = issues(trainReport, dev === undefined ? undefined : duplicateSentences(train, dev), dev?.file);
@@ -420,6 +418,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       // Capped in padded tokens, so a very long sentence trains with few others, or alone.
       const batches = makeBatches(encoded, batchSize, { shuffle: true, rng: shuffleRng, sortByLength: true, maxTokens: batchSize * TOKENS_PER_SENTENCE_CAP });
       if (epoch === state.epoch) {
+        // Why the scheme is what it is, said once training is sure to start (not before an error).
+        if (detection !== undefined) events.onInfo?.(`scheme: ${describeDetection(detection, train.file)}`);
         events.onStart?.({
           sentences: train.sentences.length,
           sequences: encoded.length,
