@@ -22,10 +22,12 @@ test('checkCorpus: counts, entities, longest sentence and scheme violations with
   assert.deepEqual(report.longest, { tokens: 4, line: 1 });
   assert.equal(report.violationCount, 1);
   assert.deepEqual(report.violations[0], { file: 'train.conll', line: 10, message: 'I-ORG must follow B-ORG or I-ORG in iob2 (found after O)' });
-  // Detected as IOB1 (an I- opens a chunk), the mixed file breaks that scheme too: B- outside a chunk.
-  const asIob1 = checkCorpus(parseConll(TRAIN, 'train.conll'));
-  assert.equal(asIob1.scheme, 'iob1');
-  assert.deepEqual(asIob1.violations.map((v) => v.line), [1, 3, 6]);
+  // Detected, the one I- that opens a chunk is a stray: IOB1 would break at every B- that opens one.
+  const detected = checkCorpus(parseConll(TRAIN, 'train.conll'));
+  assert.equal(detected.scheme, 'iob2');
+  assert.deepEqual(detected.detection?.broken, { iob1: 3, iob2: 1, iobes: 4 });
+  assert.deepEqual(detected.violations.map((v) => v.line), [10]);
+  assert.deepEqual(checkCorpus(parseConll(TRAIN, 'train.conll'), 'iob1').violations.map((v) => v.line), [1, 3, 6]);
 });
 
 test('duplicateSentences and issues: dev sentences seen in training, named by line', () => {

@@ -32,9 +32,9 @@ test('detectScheme', () => {
   assert.equal(detectScheme([['B-PER', 'I-PER', 'O'], ['B-LOC']]), 'iob2');
   assert.equal(detectScheme([]), 'iob2');
   assert.equal(detectScheme([['O', 'O']]), 'iob2');
-  assert.equal(detectScheme([['B-PER', 'I-PER'], ['O', 'I-PER']]), 'iob1'); // I- after O
+  assert.equal(detectScheme([['B-PER', 'I-PER'], ['O', 'I-PER']]), 'iob2'); // one chunk breaks either: a tie goes to iob2
   assert.equal(detectScheme([['I-PER', 'O']]), 'iob1'); // I- at sentence start
-  assert.equal(detectScheme([['B-PER', 'I-LOC']]), 'iob1'); // I- after another type
+  assert.equal(detectScheme([['I-PER', 'I-LOC']]), 'iob1'); // I- after another type
   assert.equal(detectScheme([['I-PER', 'B-PER']]), 'iob1');
   assert.equal(detectScheme([['B-PER', 'E-PER']]), 'iobes');
   assert.equal(detectScheme([['O'], ['I-PER', 'S-LOC']]), 'iobes'); // E-/S- win over I-starts

@@ -5,6 +5,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { NerError } from '../errors';
 import type { TagScheme } from '../types';
 import { CorpusReport, Duplicates, checkCorpus, duplicateSentences, issues } from '../data/check';
+import { describeDetection } from '../data/tagScheme';
 import { readConllFile } from '../io/conll';
 import { quietOption } from './common';
 
@@ -35,6 +36,7 @@ function counts(record: Record<string, number>): string {
 
 function formatReport(r: CorpusReport): string {
   let out = `${r.file}: ${r.sentences} sentences, ${r.tokens} tokens, scheme ${r.scheme}\n`;
+  if (r.detection !== undefined) out += `  scheme: ${describeDetection(r.detection, r.file)}\n`;
   out += `  tags: ${counts(r.tags)}\n`;
   out += `  entities: ${counts(r.entities)}\n`;
   out += `  longest sentence: ${r.longest.tokens} tokens (line ${r.longest.line})\n`;

@@ -5,8 +5,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
 import { MAX_TAGGED_TOKENS } from '../limits';
 import type { TagScheme } from '../types';
-import { detectScheme } from '../data/tagScheme';
-import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalText } from '../eval/conlleval';
+import { SchemeDetection, describeDetection } from '../data/tagScheme';
+import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalText, scoreConllevalTextDetected } from '../eval/conlleval';
 import { confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';
 import { formatConllColumns, readConllFile } from '../io/conll';
@@ -58,20 +58,12 @@ export function builder(yargs: Argv) {
 
 type EvalArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>>;
 
-/** The scheme of a prediction file, from its gold column (the second-to-last field). */
-function predFileScheme(text: string): TagScheme {
-  const gold = text
-    .split(/\r?\n/)
-    .map((l) => l.trim().split(/[ \t]+/))
-    .filter((f) => f.length >= 2)
-    .map((f) => f[f.length - 2]);
-  return detectScheme([gold]);
-}
-
 /** What is scored: sentences with gold and predicted tags, in a scheme. */
 interface Scored {
   sentences: ScoredSentence[];
   scheme: TagScheme;
+  /** How the scheme was detected, when it was (--pred with --scheme auto). */
+  detection?: SchemeDetection;
   counts: ConllevalCounts;
 }
 
@@ -94,16 +86,22 @@ async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   }
 }
 
-function scorePredictionFile(args: EvalArgs): Scored {
+function scorePredictionFile(args: EvalArgs, messages: Messages): Scored {
   const text = readTextInput(args.pred!);
   const file = args.pred === '-' ? '<stdin>' : args.pred!;
-  const scheme = args.scheme === 'auto' ? predFileScheme(text) : (args.scheme as TagScheme);
-  return { ...scoreConllevalText(text, file, scheme), scheme };
+  if (args.scheme !== 'auto') {
+    const scheme = args.scheme as TagScheme;
+    return { ...scoreConllevalText(text, file, scheme), scheme };
+  }
+  // The scheme the gold column supports as a whole, and why.
+  const scored = scoreConllevalTextDetected(text, file);
+  messages.info(`scheme: ${describeDetection(scored.detection, file)}`);
+  return { ...scored, scheme: scored.detection.scheme };
 }
 
 export async function handler(args: EvalArgs): Promise<void> {
   const messages = new Messages(args.quiet);
-  const { sentences, scheme, counts } = args.pred !== undefined ? scorePredictionFile(args) : await scoreModel(args, messages);
+  const { sentences, scheme, detection, counts } = args.pred !== undefined ? scorePredictionFile(args, messages) : await scoreModel(args, messages);
   const strict = args.strict;
   // --strict replaces conlleval's numbers by seqeval-style strict ones.
   const spans = args.report || strict ? spanReport(sentences, scheme, strict) : undefined;
@@ -111,6 +109,7 @@ export async function handler(args: EvalArgs): Promise<void> {
   const errors = args.errors !== undefined ? spanErrors(sentences, scheme, args.errors, strict) : undefined;
   if (args.json) {
     const json: Record<string, unknown> = { ...conllevalJson(counts), scheme };
+    if (detection !== undefined) json.detection = detection;
     if (spans !== undefined) json.report = spans;
     if (confusion !== undefined) json.confusion = confusion;
     if (errors !== undefined) json.errors = errors;

@@ -5,7 +5,7 @@
  * development data. Behind `ner check`, and run by `ner train` for warnings.
  */
 import type { Corpus, TagScheme } from '../types';
-import { detectScheme, readChunks, schemeProblems, tagProblem } from './tagScheme';
+import { SchemeDetection, chooseScheme, readChunks, schemeProblems } from './tagScheme';
 
 export interface Violation {
   file: string;
@@ -16,6 +16,8 @@ export interface Violation {
 export interface CorpusReport {
   file: string;
   scheme: TagScheme;
+  /** Why `scheme` was chosen, when it was detected rather than given. */
+  detection?: SchemeDetection;
   sentences: number;
   tokens: number;
   /** Occurrences of each tag, by tag. */
@@ -42,9 +44,8 @@ const MAX_LISTED = 100;
 
 /** Counts and scheme violations of a tagged corpus; `scheme` defaults to the one detected. */
 export function checkCorpus(corpus: Corpus, scheme?: TagScheme): CorpusReport {
-  const tagged = corpus.sentences.filter((s) => s.tags.length > 0);
-  // Detection needs tags that fit some scheme; the rest are reported as violations below.
-  const resolved = scheme ?? detectScheme(tagged.map((s) => s.tags.filter((t) => tagProblem(t) === null)));
+  const detection = scheme === undefined ? chooseScheme(corpus.sentences) : undefined;
+  const resolved = scheme ?? detection!.scheme;
   const tags: Record<string, number> = {};
   const entities: Record<string, number> = {};
   const violations: Violation[] = [];
@@ -62,7 +63,7 @@ export function checkCorpus(corpus: Corpus, scheme?: TagScheme): CorpusReport {
       if (violations.length < MAX_LISTED) violations.push({ file: corpus.file, line: s.lines[p.index], message: p.message });
     }
   }
-  return { file: corpus.file, scheme: resolved, sentences: corpus.sentences.length, tokens, tags: sorted(tags), entities: sorted(entities), longest, violations, violationCount };
+  return { file: corpus.file, scheme: resolved, detection, sentences: corpus.sentences.length, tokens, tags: sorted(tags), entities: sorted(entities), longest, violations, violationCount };
 }
 
 /** Development sentences that also occur, token for token, in the training data. */

@@ -7,7 +7,7 @@
  * span sets) so that even odd input — ill-formed sequences, unknown prefixes —
  * is scored exactly as the reference scores it.
  */
-import { convertTags } from '../data/tagScheme';
+import { SchemeDetection, chooseScheme, convertTags } from '../data/tagScheme';
 import { DataError } from '../errors';
 import { TagScheme } from '../types';
 import { endOfChunk, parseTag, startOfChunk } from './chunks';
@@ -43,10 +43,12 @@ export interface ScoredSentence {
   tokens: string[];
   gold: string[];
   pred: string[];
+  /** 1-based line of each token in the file it was read from, when read from one. */
+  lines?: number[];
 }
 
 /** One input line as conlleval sees it: a token with two tags, or a sentence boundary. */
-type Row = { boundary: true } | { boundary: false; token: string; gold: string; pred: string };
+type Row = { boundary: true } | { boundary: false; token: string; gold: string; pred: string; line?: number };
 
 const BOUNDARY: Row = { boundary: true };
 
@@ -231,7 +233,7 @@ function readRows(text: string, file: string): Row[] {
         `unexpected number of columns: found ${fields.length}, expected ${first.columns} as on line ${first.line}`,
       );
     }
-    rows.push(boundary ? BOUNDARY : { boundary: false, token: fields[0], gold: fields[fields.length - 2], pred: fields[fields.length - 1] });
+    rows.push(boundary ? BOUNDARY : { boundary: false, token: fields[0], gold: fields[fields.length - 2], pred: fields[fields.length - 1], line: lineNumber });
   });
   if (!rows.some((row) => !row.boundary)) {
     throw new DataError(file, undefined, 'no tokens found (only blank lines and -X- sentence boundaries)');
@@ -263,17 +265,30 @@ export function scoreConllevalText(text: string, file: string, scheme?: TagSchem
   return { counts: countFileRows(rows, scheme), sentences: sentencesOf(rows) };
 }
 
+/**
+ * scoreConllevalText in the scheme the gold column supports (chooseScheme),
+ * reading the text once.
+ */
+export function scoreConllevalTextDetected(text: string, file: string): { counts: ConllevalCounts; sentences: ScoredSentence[]; detection: SchemeDetection } {
+  const rows = readRows(text, file);
+  const sentences = sentencesOf(rows);
+  const detection = chooseScheme(sentences.map((s) => ({ tags: s.gold, lines: s.lines })));
+  return { counts: countFileRows(rows, detection.scheme), sentences, detection };
+}
+
 function sentencesOf(rows: readonly Row[]): ScoredSentence[] {
   const sentences: ScoredSentence[] = [];
-  let current: ScoredSentence = { tokens: [], gold: [], pred: [] };
+  const empty = (): ScoredSentence & { lines: number[] } => ({ tokens: [], gold: [], pred: [], lines: [] });
+  let current = empty();
   for (const row of [...rows, BOUNDARY]) {
     if (!row.boundary) {
       current.tokens.push(row.token);
       current.gold.push(row.gold);
       current.pred.push(row.pred);
+      if (row.line !== undefined) current.lines.push(row.line);
     } else if (current.tokens.length > 0) {
       sentences.push(current);
-      current = { tokens: [], gold: [], pred: [] };
+      current = empty();
     }
   }
   return sentences;

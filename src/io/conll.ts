@@ -43,6 +43,21 @@ function checkColumnOption(name: string, value: number): void {
   }
 }
 
+/** C0 control characters; tab separates columns and line breaks end lines, so none belongs in a token or tag. */
+const CONTROL = /[\u0000-\u001F]/;
+
+/**
+ * Refuses a token or tag holding a control character (a NUL from a binary
+ * file or a broken export would otherwise become part of the vocabulary, and
+ * of every file the token is written to).
+ */
+function checkPrintable(file: string, lineNo: number, what: 'token' | 'tag', value: string): void {
+  const found = CONTROL.exec(value);
+  if (found === null) return;
+  const code = `U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  throw new DataError(file, lineNo, `the ${what} holds control character ${code}${code === 'U+0000' ? ' (NUL)' : ''}; tokens and tags must be text without control characters`);
+}
+
 /** Resolve a possibly negative column index against a line of `n` columns; -1 when out of range. */
 function resolveColumn(column: number, n: number): number {
   const index = column < 0 ? n + column : column;
@@ -86,14 +101,18 @@ export class ConllLineReader {
     checkColumnOption('--tag-column', this.tagColumn);
   }
 
-  /** Reads the next line (without its line break); returns the sentence it ends, if any. */
+  /**
+   * Reads the next line (without its line break); returns the sentence it
+   * ends, if any. The file's byte-order mark is the caller's to drop (readLines
+   * and parseConll do): a U+FEFF that reaches here is text.
+   */
   push(raw: string): Sentence | undefined {
     const lineNo = ++this.lineNo;
     // UTF-8 takes at least one byte per UTF-16 unit: only a line this long can be too long.
     if (raw.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(raw) > MAX_LINE_BYTES) {
       throw new DataError(this.file, lineNo, `line longer than ${formatBytes(MAX_LINE_BYTES)}, the most ner reads as one line`);
     }
-    const line = (lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).replace(/^[ \t]+|[ \t]+$/g, '');
+    const line = raw.replace(/^[ \t]+|[ \t]+$/g, '');
     // A line of nothing but invisible characters (a stray BOM or zero-width space, as in WNUT-17's dev set) is blank.
     if (INVISIBLE_LINE.test(line)) return this.finish();
     const cols = line.split(COLUMN_SEPARATOR);
@@ -115,6 +134,7 @@ export class ConllLineReader {
     }
     const token = cols[this.layout.tokenIndex];
     if (token === undefined || token === '') throw new DataError(file, lineNo, 'empty token');
+    checkPrintable(file, lineNo, 'token', token);
     if (this.current.tokens.length >= this.maxSentenceTokens) {
       const from = this.current.lines[0];
       throw new DataError(file, lineNo, `the sentence from line ${from} has more than ${formatCount(this.maxSentenceTokens)} tokens, the most ner tags as one sentence (README, Limits)`);
@@ -124,6 +144,7 @@ export class ConllLineReader {
     if (this.layout.tagIndex >= 0) {
       const tag = cols[this.layout.tagIndex];
       if (tag === undefined || tag === '') throw new DataError(file, lineNo, 'empty tag');
+      checkPrintable(file, lineNo, 'tag', tag);
       this.current.tags.push(tag);
     }
     return undefined;
@@ -146,7 +167,8 @@ export class ConllLineReader {
 export function parseConll(text: string, file: string, options: ConllOptions = {}): Corpus {
   const reader = new ConllLineReader(file, options);
   const sentences: Sentence[] = [];
-  for (const line of text.split(LINE_BREAK)) {
+  // A byte-order mark counts only at the very start of the file.
+  for (const line of text.replace(/^\uFEFF/, '').split(LINE_BREAK)) {
     const sentence = reader.push(line);
     if (sentence !== undefined) sentences.push(sentence);
   }

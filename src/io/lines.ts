@@ -3,7 +3,9 @@
  * `ner predict` reads files and pipes with, so memory stays bounded by the
  * longest line rather than the input size.
  *
- * Line ends are \n, \r\n or a lone \r (as in parseConll); a leading BOM is dropped.
+ * Line ends are \n, \r\n or a lone \r (as in parseConll). A BOM at the very
+ * start of the input is dropped; anywhere else U+FEFF is text, so offsets into
+ * a line stay exact.
  * Invalid UTF-8, and a line longer than MAX_LINE_BYTES (a stream without line
  * breaks, such as /dev/zero), are DataErrors naming the file and line.
  */
@@ -17,7 +19,8 @@ export interface Line {
 }
 
 export async function* readLines(stream: AsyncIterable<Buffer | string>, file: string, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // ignoreBOM: each line is decoded alone, and the decoder would drop a BOM at the start of every one.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const add = (bytes: Buffer) => {

@@ -42,8 +42,12 @@ const W = String.raw`[\p{L}\p{M}\p{N}]`;
  */
 const JOINER = String.raw`(?:[-\u2010\u2011'\u2019]|(?<=\p{L})&(?=\p{L})|(?<=\p{N})[.,:/](?=\p{N}))`;
 
-/** Whitespace, including the zero-width space and BOM, which `\s` misses. */
-const SPACE = /[\s\u200B\uFEFF]+/uy;
+/**
+ * Whitespace, including the zero-width space and BOM, and control characters
+ * (NUL and the rest of C0): they separate tokens and are never part of one,
+ * so offsets into the line stay exact.
+ */
+const SPACE = /[\s\u0000-\u001F\u200B\uFEFF]+/uy;
 
 /** Characters that often follow a URL in prose but are rarely its last character. */
 const URL_TRAILER = '.,;:!?\'"\u2019\u201D\u00BB)]}>';
@@ -70,7 +74,7 @@ const RULES: Rule[] = [
   // URLs: one token up to the next space, minus trailing punctuation that belongs to the sentence;
   // a closing bracket is kept if the URL opened one (`.../Paris_(disambiguation)`).
   {
-    re: /(?:(?:https?|ftp):\/\/|www\.)[^\s\u200B]+/uy,
+    re: /(?:(?:https?|ftp):\/\/|www\.)[^\s\u0000-\u001F\u200B]+/uy,
     split: (m) => {
       let url = m;
       while (url.length > 0 && URL_TRAILER.includes(url[url.length - 1])) {

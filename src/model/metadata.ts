@@ -51,7 +51,8 @@ export interface ModelMetadata {
   formatVersion: number;
   nerVersion: string;
   tfjsVersion: string;
-  savedAt: string;
+  /** When the model was saved (ISO 8601); absent in a model not saved yet (a checkpoint's, or one in memory). */
+  savedAt?: string;
   /** The tag scheme the model predicts in (that of its training data). */
   scheme: TagScheme;
   /** The scheme of the network's own tags, when it differs (trained with --train-scheme iobes). */
@@ -88,5 +89,67 @@ export function validateMetadata(json: unknown, dir: string): ModelMetadata {
   const context = shape?.contextTokens;
   if (context !== undefined && !(Number.isInteger(context) && context >= 0)) bad(`has shape.contextTokens ${JSON.stringify(context)}, expected a non-negative integer`);
   if (m.words === undefined || m.tags === undefined) bad('lacks the word or tag vocabulary');
+  if (m.savedAt !== undefined && typeof m.savedAt !== 'string') corrupt(dir, 'savedAt', m.savedAt, 'a date string');
+  if (m.training !== undefined) checkTraining(m.training, dir);
   return m as ModelMetadata;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (x: unknown): x is Json => x !== null && typeof x === 'object' && !Array.isArray(x);
+/** JSON writes NaN and Infinity (a diverged epoch's loss, say) as null. */
+const isNumber = (x: unknown): boolean => x === null || typeof x === 'number';
+
+function corrupt(dir: string, field: string, value: unknown, expected: string): never {
+  const shown = JSON.stringify(value) ?? String(value);
+  throw new ModelError(dir, `corrupt model: metadata.json has ${field} ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}, expected ${expected}`);
+}
+
+/** Checks each field of `object` named in `fields` against its test; a missing field is checked as undefined. */
+function checkFields(dir: string, prefix: string, object: Json, fields: Record<string, [(x: unknown) => boolean, string]>): void {
+  for (const [key, [ok, expected]] of Object.entries(fields)) {
+    if (!ok(object[key])) corrupt(dir, `${prefix}.${key}`, object[key], expected);
+  }
+}
+
+const NUMBER: [(x: unknown) => boolean, string] = [isNumber, 'a number'];
+
+function checkScores(dir: string, field: string, scores: unknown): void {
+  if (!isObject(scores)) corrupt(dir, field, scores, 'an object of precision, recall and F1');
+  checkFields(dir, field, scores, { precision: NUMBER, recall: NUMBER, f1: NUMBER });
+  if (scores.byType === undefined) return;
+  if (!isObject(scores.byType)) corrupt(dir, `${field}.byType`, scores.byType, 'an object of scores by entity type');
+  for (const [type, s] of Object.entries(scores.byType)) checkScores(dir, `${field}.byType.${type}`, s);
+}
+
+/**
+ * Checks the training summary as far as the report and the served page read
+ * it, so that a wrong type is a ModelError rather than a crash in `ner report`.
+ * Fields it does not know are left alone.
+ */
+function checkTraining(t: unknown, dir: string): void {
+  if (!isObject(t)) corrupt(dir, 'training', t, 'an object');
+  const string: [(x: unknown) => boolean, string] = [(x) => typeof x === 'string', 'a string'];
+  checkFields(dir, 'training', t, {
+    options: [isObject, 'an object of option values'],
+    data: [isObject, 'an object'],
+    backend: string,
+    epochs: [Array.isArray, 'an array of epoch records'],
+    bestEpoch: NUMBER,
+    stoppedEarly: [(x) => typeof x === 'boolean', 'true or false'],
+    seconds: NUMBER,
+  });
+  const data = t.data as Json;
+  checkFields(dir, 'training.data', data, { train: string, dev: [(x) => x === null || typeof x === 'string', 'a string or null'], sentences: NUMBER, tokens: NUMBER });
+  (t.epochs as unknown[]).forEach((e, i) => {
+    const field = `training.epochs[${i}]`;
+    if (!isObject(e)) corrupt(dir, field, e, 'an epoch record');
+    checkFields(dir, field, e, { epoch: NUMBER, loss: NUMBER, seconds: NUMBER, tokensPerSecond: NUMBER, learningRate: [(x) => x === undefined || isNumber(x), 'a number'] });
+    if (e.dev !== undefined) checkScores(dir, `${field}.dev`, e.dev);
+  });
+  if (t.bestDev !== undefined) checkScores(dir, 'training.bestDev', t.bestDev);
+  if (t.diverged !== undefined) {
+    if (!isObject(t.diverged)) corrupt(dir, 'training.diverged', t.diverged, 'an object of epoch and step');
+    checkFields(dir, 'training.diverged', t.diverged, { epoch: NUMBER, step: NUMBER });
+  }
 }

@@ -133,6 +133,8 @@ export class NerModel {
   readonly shape: TaggerShape;
   readonly chars?: Vocabulary;
   training?: TrainingSummary;
+  /** When the model was last saved, or loaded as saved; undefined until then. */
+  savedAt?: string;
   private allowed?: TransitionMask;
 
   constructor(parts: NerModelParts) {
@@ -400,7 +402,7 @@ export class NerModel {
       formatVersion: FORMAT_VERSION,
       nerVersion: NER_VERSION,
       tfjsVersion: tf.version.tfjs,
-      savedAt: new Date().toISOString(),
+      savedAt: this.savedAt,
       scheme: this.scheme,
       modelScheme: this.modelScheme,
       words: this.words.toJSON(),
@@ -431,8 +433,9 @@ export class NerModel {
   async save(dir: string): Promise<void> {
     const overflowed = this.nonFiniteWeight();
     if (overflowed !== undefined) throw new NumericalError(`${dir}: not saved: weight ${overflowed} holds NaN or infinite values (training diverged; try a lower --lr)`);
-    const metadata = this.metadata();
+    const metadata = { ...this.metadata(), savedAt: new Date().toISOString() };
     await writeModelDir(dir, this.network, metadata, [[REPORT_HTML, renderReport(metadata, this.crf.weightsForDecoding())]]);
+    this.savedAt = metadata.savedAt;
   }
 
   /** The training report (report.html) for this model as it stands. */
@@ -469,6 +472,7 @@ export class NerModel {
       network.dispose();
       throw new ModelError(dir, `corrupt model: the CRF has ${model.crf.numTags} tags but metadata.json lists ${tags.size}`);
     }
+    model.savedAt = meta.savedAt;
     return model;
   }
 

@@ -172,7 +172,7 @@ svg { display: block; margin: 1rem 0; } .title { font-weight: 600; font-size: 13
 table { border-collapse: collapse; font-size: 13px; } th, td { text-align: left; padding: 2px 10px 2px 0; border-bottom: 1px solid #eee; } tr.best { background: #fff3cd; }
 </style></head><body>
 <h1>Training report</h1>
-<p>${escape(`${meta.format} v${meta.formatVersion}, ner ${meta.nerVersion}, tfjs ${meta.tfjsVersion}, saved ${meta.savedAt}; scheme ${meta.scheme}${meta.modelScheme && meta.modelScheme !== meta.scheme ? ` (learned as ${meta.modelScheme})` : ''}; ${tags.length} tags.`)}</p>
+<p>${escape(`${meta.format} v${meta.formatVersion}, ner ${meta.nerVersion}, tfjs ${meta.tfjsVersion}, ${meta.savedAt === undefined ? 'not saved yet' : `saved ${meta.savedAt}`}; scheme ${meta.scheme}${meta.modelScheme && meta.modelScheme !== meta.scheme ? ` (learned as ${meta.modelScheme})` : ''}; ${tags.length} tags.`)}</p>
 ${sections.join('\n')}
 </body></html>
 `;

@@ -8,9 +8,10 @@
  *   GET  /ner.js, /model/{model.json,weights.bin,metadata.json}
  *                       the browser bundle and the model's files, for tagging in the page itself
  *
+ * Metadata is served with file paths reduced to file names (publicMetadata.ts).
  * Bad requests get a 4xx and `{"error": "..."}`; the server keeps serving.
  * Requests are handled one at a time (tagging is synchronous), each bounded
- * by MAX_BODY bytes.
+ * by MAX_BODY bytes and by TIMEOUTS; stopServer ends it within a deadline.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -18,9 +19,21 @@ import * as path from 'node:path';
 import type { NerModel } from '../model/nerModel';
 import { TaggedSentence, roundProbabilities, tagLines, tagTokens } from '../predict';
 import { PAGE } from './page';
+import { publicMetadata } from './publicMetadata';
 
 /** Request bodies larger than this are refused with 413. */
 export const MAX_BODY = 1 << 20;
+
+/**
+ * Limits against slow clients, in milliseconds: a request's headers must
+ * arrive within `headers`, the whole request within `request` (answered with
+ * 408 otherwise), and an idle keep-alive connection is closed after `keepAlive`.
+ * Node checks the first two every `check`.
+ */
+export const TIMEOUTS = { headers: 10_000, request: 30_000, keepAlive: 5_000, check: 1_000 };
+
+/** How long stopServer lets requests in progress finish before it closes their connections. */
+export const SHUTDOWN_GRACE_MS = 5_000;
 
 class HttpError extends Error {
   constructor(
@@ -64,17 +77,18 @@ export function predictRequest(model: NerModel, body: unknown): TaggedSentence[]
   if (sentences !== undefined) {
     if (!Array.isArray(sentences)) throw new HttpError(422, '"sentences" must be an array of strings or of token arrays');
     if (sentences.every((s) => typeof s === 'string')) return tagLines(model, sentences as string[], options);
-    if (sentences.every((s) => Array.isArray(s) && s.every((t) => typeof t === 'string' && t.length > 0 && !/\s/.test(t)))) {
+    // Tokens as a CoNLL file may hold them: no spaces, no control characters.
+    if (sentences.every((s) => Array.isArray(s) && s.every((t) => typeof t === 'string' && t.length > 0 && !/[\s\u0000-\u001F]/.test(t)))) {
       return tagTokens(model, sentences as string[][], options);
     }
-    throw new HttpError(422, '"sentences" must be all strings (raw sentences) or all arrays of non-empty tokens without spaces');
+    throw new HttpError(422, '"sentences" must be all strings (raw sentences) or all arrays of non-empty tokens without spaces or control characters');
   }
   throw new HttpError(422, 'expected "text" or "sentences"');
 }
 
-/** What GET /api/model returns: the metadata without the (large) vocabularies. */
+/** What GET /api/model returns: the metadata without the (large) vocabularies, and without file paths. */
 export function modelInfo(model: NerModel): object {
-  const { words, chars, ...rest } = model.metadata();
+  const { words, chars, ...rest } = publicMetadata(model.metadata());
   return { ...rest, vocabularySize: model.words.size, tags: model.tags.tags() };
 }
 
@@ -88,15 +102,30 @@ const MODEL_FILES: Record<string, string> = {
   'weights.bin': 'application/octet-stream',
 };
 
-function sendFile(res: http.ServerResponse, file: string, type: string): void {
-  let data: Buffer;
+function readServedFile(file: string): Buffer {
   try {
-    data = fs.readFileSync(file);
+    return fs.readFileSync(file);
   } catch {
     throw new HttpError(404, `not available: ${path.basename(file)}`);
   }
+}
+
+function sendFile(res: http.ServerResponse, file: string, type: string): void {
+  const data = readServedFile(file);
   res.writeHead(200, { 'content-type': type, 'content-length': data.length, 'cache-control': 'no-store' });
   res.end(data);
+}
+
+/** metadata.json as the page needs it to run the model, its file paths reduced to file names. */
+function sendMetadata(res: http.ServerResponse, file: string): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(readServedFile(file).toString('utf8'));
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(404, `not available: ${path.basename(file)} is not valid JSON`);
+  }
+  send(res, 200, JSON.stringify(publicMetadata(json)), MODEL_FILES['metadata.json']);
 }
 
 /**
@@ -104,7 +133,8 @@ function sendFile(res: http.ServerResponse, file: string, type: string): void {
  *                 /model/ so the page can also tag in the browser
  */
 export function createServer(model: NerModel, modelDir?: string): http.Server {
-  return http.createServer((req, res) => {
+  const options: http.ServerOptions = { requestTimeout: TIMEOUTS.request, keepAliveTimeout: TIMEOUTS.keepAlive, connectionsCheckingInterval: TIMEOUTS.check };
+  const server = http.createServer(options, (req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
@@ -114,6 +144,7 @@ export function createServer(model: NerModel, modelDir?: string): http.Server {
         // Browsers ask for it unprompted; no icon, and no error in the console.
         if (route === 'GET /favicon.ico') return send(res, 204, '', 'image/x-icon');
         const file = /^GET \/model\/([a-z.]+)$/.exec(route)?.[1];
+        if (file === 'metadata.json' && modelDir !== undefined) return sendMetadata(res, path.join(modelDir, file));
         if (file !== undefined && modelDir !== undefined && MODEL_FILES[file] !== undefined) return sendFile(res, path.join(modelDir, file), MODEL_FILES[file]);
         if (route === 'GET /api/model') return sendJson(res, 200, modelInfo(model));
         if (route === 'POST /api/predict') {
@@ -137,5 +168,29 @@ export function createServer(model: NerModel, modelDir?: string): http.Server {
         sendJson(res, 500, { error: `internal error: ${(err as Error)?.message ?? String(err)}` });
       }
     })();
+  });
+  server.headersTimeout = TIMEOUTS.headers;
+  return server;
+}
+
+/**
+ * Stops `server` within `graceMs`: it stops accepting connections, closes idle
+ * keep-alive connections at once, lets requests in progress finish (each
+ * connection closed as its response ends), and after `graceMs` destroys the
+ * connections still open (a slow or stalled client). Resolves when all are closed.
+ */
+export function stopServer(server: http.Server, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+  return new Promise((resolve) => {
+    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+    // A request in progress leaves its connection idle when its response ends: close it then, not at the deadline.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    // A request that comes in now is answered with `connection: close`.
+    server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => res.setHeader('connection', 'close'));
+    server.close(() => {
+      clearTimeout(deadline);
+      clearInterval(sweep);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }

@@ -14,7 +14,7 @@ import { MAX_TRAINING_TOKENS, formatCount } from '../limits';
 import { joinEncoded, packSentences } from '../data/context';
 import type { Checkpoint, TrainingState } from './checkpoint';
 import { buildCharVocabulary } from '../data/features';
-import { checkTags, convertTags, detectScheme } from '../data/tagScheme';
+import { checkTags, chooseScheme, convertTags, describeDetection } from '../data/tagScheme';
 import { PAD_ID, TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
 import { metrics } from '../eval/conlleval';
 import { evaluateModel } from '../eval/evaluateModel';
@@ -344,7 +344,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   const requested = options.scheme === 'auto' ? undefined : options.scheme;
   checkTags(train, requested);
   if (dev !== undefined) checkTags(dev, requested);
-  const scheme = requested ?? detectScheme(train.sentences.map((s) => s.tags));
+  const detection = requested === undefined ? chooseScheme(train.sentences) : undefined;
+  const scheme = requested ?? detection!.scheme;
   // What `ner check` would report: scheme violations, very long sentences, dev sentences seen in training.
   const trainReport = checkCorpus(train, scheme);
   const warnings = issues(trainReport, dev === undefined ? undefined : duplicateSentences(train, dev), dev?.file);
@@ -431,6 +432,8 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
       // Capped in padded tokens, so a very long sentence trains with few others, or alone.
       const batches = makeBatches(encoded, batchSize, { shuffle: true, rng: shuffleRng, sortByLength: true, maxTokens: batchSize * TOKENS_PER_SENTENCE_CAP });
       if (epoch === state.epoch) {
+        // Why the scheme is what it is, said once training is sure to start (not before an error).
+        if (detection !== undefined) events.onInfo?.(`scheme: ${describeDetection(detection, train.file)}`);
         events.onStart?.({
           sentences: train.sentences.length,
           sequences: encoded.length,

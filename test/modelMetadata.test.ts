@@ -1,0 +1,96 @@
+/**
+ * metadata.json beyond what decoding needs: the training summary is checked
+ * as far as `ner report` and the served page read it, and savedAt is the time
+ * the model was saved.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ModelError } from '../src/errors';
+import { validateMetadata } from '../src/model/metadata';
+import { NerModel } from '../src/model/nerModel';
+import { initBackend } from '../src/backend';
+import { ner } from './helpers/cli';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-metadata-test-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const model = path.join(tmp, 'model');
+let metadata: Record<string, any>;
+
+before(() => {
+  const data = path.join(tmp, 'train.conll');
+  fs.writeFileSync(data, 'Angela B-PER\nMerkel I-PER\nvisited O\nParis B-LOC\n\nJohn B-PER\njoined O\nGoogle B-ORG\n');
+  const r = ner(['train', '--data', data, '--dev', data, '--out', model, '--epochs', '2', '--char-encoder', 'none', '--hidden-size', '8', '--embedding-dim', '8', '--context-tokens', '0', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  metadata = JSON.parse(fs.readFileSync(path.join(model, 'metadata.json'), 'utf8'));
+});
+
+/** A copy of the model whose metadata.json has `edit` applied. */
+function edited(name: string, edit: (m: Record<string, any>) => void): string {
+  const dir = path.join(tmp, name);
+  fs.cpSync(model, dir, { recursive: true });
+  const m = structuredClone(metadata);
+  edit(m);
+  fs.writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(m));
+  return dir;
+}
+
+describe('the training summary', () => {
+  const cases: Array<[string, (m: Record<string, any>) => void, RegExp]> = [
+    ['epochs-string', (m) => (m.training.epochs = 'abc'), /metadata\.json has training\.epochs "abc", expected an array of epoch records/],
+    ['epochs-number', (m) => (m.training.epochs = 3), /training\.epochs 3, expected an array/],
+    ['epoch-null', (m) => (m.training.epochs[1] = null), /training\.epochs\[1\] null, expected an epoch record/],
+    ['epoch-loss', (m) => (m.training.epochs[0].loss = 'low'), /training\.epochs\[0\]\.loss "low", expected a number/],
+    ['options-null', (m) => (m.training.options = null), /training\.options null, expected an object of option values/],
+    ['data-missing', (m) => delete m.training.data, /training\.data undefined, expected an object/],
+    ['by-type', (m) => (m.training.bestDev.byType.PER = null), /training\.bestDev\.byType\.PER null, expected an object of precision, recall and F1/],
+    ['best-f1', (m) => (m.training.bestDev.f1 = '90'), /training\.bestDev\.f1 "90", expected a number/],
+    ['training-array', (m) => (m.training = []), /training \[\], expected an object/],
+    ['saved-at', (m) => (m.savedAt = 5), /savedAt 5, expected a date string/],
+  ];
+
+  test('ner report: a field of the wrong type is a one-line model error, exit 2', () => {
+    for (const [name, edit, message] of cases) {
+      const dir = edited(name, edit);
+      const r = ner(['report', dir, '-q']);
+      assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `${name}: ${r.stderr}`);
+      assert.match(lines[0], new RegExp(`^ner: error: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: corrupt model: `));
+      assert.match(lines[0], message, name);
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'nothing half-written');
+    }
+  });
+
+  test('what the trainer writes passes, NaN as null included; unknown fields are left alone', () => {
+    assert.doesNotThrow(() => validateMetadata(metadata, 'm'));
+    const m = structuredClone(metadata);
+    m.training.epochs[0].loss = null; // JSON's NaN
+    m.training.epochs[0].tokensPerSecond = null; // JSON's Infinity
+    m.training.somethingNew = { file: '/x' };
+    assert.doesNotThrow(() => validateMetadata(m, 'm'));
+    assert.throws(() => validateMetadata({ ...metadata, training: 'x' }, 'm'), ModelError);
+  });
+});
+
+describe('savedAt', () => {
+  before(() => initBackend({ backend: 'cpu' }));
+
+  test('a loaded model keeps the time it was saved; saving stamps a new one', async () => {
+    const loaded = await NerModel.load(model);
+    try {
+      assert.match(metadata.savedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      await new Promise((r) => setTimeout(r, 5));
+      assert.equal(loaded.metadata().savedAt, metadata.savedAt);
+      const again = path.join(tmp, 'saved-again');
+      await loaded.save(again);
+      const stamped = JSON.parse(fs.readFileSync(path.join(again, 'metadata.json'), 'utf8')).savedAt;
+      assert.ok(stamped > metadata.savedAt, `${stamped} after ${metadata.savedAt}`);
+      assert.equal(loaded.metadata().savedAt, stamped);
+    } finally {
+      loaded.dispose();
+    }
+  });
+});
