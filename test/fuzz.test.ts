@@ -21,11 +21,6 @@ import { REPO } from './helpers/cli';
 /** NER_FUZZ_SEED and NER_FUZZ_RUNS (runs per kind) search further than the default. */
 const SEED = Number(process.env.NER_FUZZ_SEED ?? 20261130);
 const runs = (n: number) => Number(process.env.NER_FUZZ_RUNS ?? n);
-/**
- * Known failures of other parts of issue 16 are skipped with their reason;
- * NER_FUZZ_KNOWN=1 runs them anyway (to see whether they are fixed).
- */
-const known = (reason: string) => (process.env.NER_FUZZ_KNOWN ? false : `known failure: ${reason}`);
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-fuzz-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -210,22 +205,16 @@ describe('random bytes in a real model', () => {
     });
   });
 
-  /**
-   * Damage a random byte rarely produces, found by hand; they belong to the
-   * model-file and checkpoint loading (src/io/modelDir.ts, src/train/checkpoint.ts),
-   * another part of issue 16. Remove `skip` once fixed there.
-   */
-  const KNOWN: Array<{ name: string; skip: string | false; file: string; edit: (text: string) => string; command: string[] }> = [
+  /** Damage a random byte rarely produces, found by hand (each was an internal error once). */
+  const BY_HAND: Array<{ name: string; file: string; edit: (text: string) => string; command: string[] }> = [
     {
       name: 'a weights-manifest entry null',
-      skip: known('internal error in readModelFiles (src/io/modelDir.ts)'),
       file: 'model.json',
       edit: (t) => JSON.stringify({ ...JSON.parse(t), weightsManifest: [{ ...JSON.parse(t).weightsManifest[0], weights: [null, ...JSON.parse(t).weightsManifest[0].weights] }] }),
       command: ['predict'],
     },
     {
       name: 'a weight of shape "abc"',
-      skip: known('internal error in readModelFiles (src/io/modelDir.ts)'),
       file: 'model.json',
       edit: (t) => {
         const m = JSON.parse(t);
@@ -235,9 +224,7 @@ describe('random bytes in a real model', () => {
       command: ['predict'],
     },
     {
-      // A user error here, if a poor one: "weights.bin has N bytes, the manifest needs NaN".
       name: 'a weight of dtype float16',
-      skip: false,
       file: 'model.json',
       edit: (t) => {
         const m = JSON.parse(t);
@@ -247,7 +234,7 @@ describe('random bytes in a real model', () => {
       command: ['predict'],
     },
   ];
-  test('an empty best.bin in a checkpoint: --resume ends in a user error', { skip: known('internal error in readCheckpoint (src/train/checkpoint.ts)') }, async () => {
+  test('an empty best.bin in a checkpoint: --resume ends in a user error', async () => {
     // A run stopped by Ctrl-C after its first epoch leaves a checkpoint with the best weights so far.
     const dir = path.join(tmp, 'interrupted');
     const child = spawn(process.execPath, [MAIN, 'train', '--data', gold, '--dev', gold, '--out', dir, ...TRAIN_TINY.filter((a) => a !== '-q').map((a) => (a === '1' ? '500' : a))]);
@@ -261,13 +248,13 @@ describe('random bytes in a real model', () => {
     assertClean(await run(['train', '--resume', dir, '-q']), 'resume with an empty best.bin');
   });
 
-  for (const known of KNOWN) {
-    test(`${known.name}: predict ends in a user error`, { skip: known.skip }, async () => {
-      const dir = path.join(tmp, `known-${known.name.replace(/\W+/g, '-')}`);
+  for (const damage of BY_HAND) {
+    test(`${damage.name}: predict ends in a user error`, async () => {
+      const dir = path.join(tmp, `by-hand-${damage.name.replace(/\W+/g, '-')}`);
       fs.cpSync(model, dir, { recursive: true });
-      const file = path.join(dir, known.file);
-      fs.writeFileSync(file, known.edit(fs.readFileSync(file, 'utf8')));
-      assertClean(await run([known.command[0], '--model', dir, '-q'], 'Angela Merkel visited Paris.\n'), known.name);
+      const file = path.join(dir, damage.file);
+      fs.writeFileSync(file, damage.edit(fs.readFileSync(file, 'utf8')));
+      assertClean(await run([damage.command[0], '--model', dir, '-q'], 'Angela Merkel visited Paris.\n'), damage.name);
     });
   }
 });
@@ -294,24 +281,23 @@ describe('random bytes as --config of ner train', () => {
     });
   });
 
-  /** --config cases of another part of issue 16 (src/cli/train.ts); remove `skip` once fixed there. */
-  const KNOWN: Array<{ name: string; skip: string | false; write: (file: string) => void; message: RegExp }> = [
-    // Refused today, but as "--epochs must be an integer >= 1, got 0".
-    { name: '"epochs": null', skip: known('--config null read as 0 (src/cli/train.ts)'), write: (f) => fs.writeFileSync(f, '{"epochs": null}'), message: /epochs.*null/ },
-    { name: '"epochs": true', skip: known('--config true read as 1 epoch (src/cli/train.ts)'), write: (f) => fs.writeFileSync(f, '{"epochs": true}'), message: /epochs.*true/ },
-    // A user error here, if a poor one: "not valid JSON: EISDIR: illegal operation on a directory, read".
-    { name: 'a directory', skip: false, write: (f) => fs.mkdirSync(f), message: /config-known-a-directory/ },
+  /** --config values found by hand that were read as something else once (null as 0, true as 1 epoch). */
+  const BY_HAND: Array<{ name: string; write: (file: string) => void; message: RegExp }> = [
+    { name: '"epochs": null', write: (f) => fs.writeFileSync(f, '{"epochs": null}'), message: /epochs.*null/ },
+    { name: '"epochs": true', write: (f) => fs.writeFileSync(f, '{"epochs": true}'), message: /epochs.*true/ },
+    { name: 'a directory', write: (f) => fs.mkdirSync(f), message: /config-by-hand-a-directory: is a directory/ },
   ];
-  for (const known of KNOWN) {
-    test(`--config ${known.name}: a user error`, { skip: known.skip }, async () => {
+  for (const example of BY_HAND) {
+    test(`--config ${example.name}: a user error`, async () => {
       fs.writeFileSync(gold, GOLD);
-      const file = path.join(tmp, `config-known-${known.name.replace(/\W+/g, '-')}`);
-      known.write(file);
+      const name = example.name.replace(/\W+/g, '-');
+      const file = path.join(tmp, `config-by-hand-${name}`);
+      example.write(file);
       // No --epochs on the command line: it would win over the file's.
-      const r = await run(['train', '--config', file, '--data', gold, '--out', path.join(tmp, `config-known-model-${known.name.replace(/\W+/g, '-')}`), ...TINY_MODEL]);
-      assertClean(r, `--config ${known.name}`);
-      assert.equal(r.code, 2, `--config ${known.name} is refused: ${r.stderr}`);
-      assert.match(r.stderr, known.message);
+      const r = await run(['train', '--config', file, '--data', gold, '--out', path.join(tmp, `config-by-hand-model-${name}`), ...TINY_MODEL]);
+      assertClean(r, `--config ${example.name}`);
+      assert.equal(r.code, 2, `--config ${example.name} is refused: ${r.stderr}`);
+      assert.match(r.stderr, example.message);
     });
   }
 });
