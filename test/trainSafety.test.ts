@@ -326,6 +326,12 @@ describe('--config: the JSON type of every value is checked', () => {
     assert.equal(fs.existsSync(at('never-config')), false);
   });
 
+  test('a byte-order mark at the start of the file is no part of the JSON', () => {
+    const r = run(write('config-bom.json', '\uFEFF{"frobnicate": 1}'));
+    // Read past the mark, as JSON: the key is what is refused.
+    assertUserError(r, 2, /config-bom\.json: unknown option "frobnicate"/);
+  });
+
   test('a directory, or a file that does not exist', () => {
     assertUserError(run(tmp), 2, /is a directory, expected a JSON file/);
     assertUserError(run(at('nope.json')), 2, /nope\.json: no such file/);

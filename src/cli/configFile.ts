@@ -37,7 +37,8 @@ export function readConfigFile(file: string, options: Record<string, Options>): 
   let text: string;
   try {
     if (fs.statSync(file).isDirectory()) throw new DataError(file, undefined, 'is a directory, expected a JSON file');
-    text = readWholeFile(file, file).toString('utf8');
+    // A byte-order mark at the start of the file is no part of its JSON (editors on Windows write one).
+    text = readWholeFile(file, file).toString('utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     if (err instanceof DataError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(file, undefined, 'no such file');
