@@ -8,7 +8,7 @@ import { tokenize } from '../src/io/tokenize';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CliResult, REPO, ner } from './helpers/cli';
+import { CliResult, REPO, assertUserError, ner } from './helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-cli-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -18,16 +18,6 @@ const write = (name: string, text: string) => {
   fs.writeFileSync(file, text);
   return file;
 };
-
-/** A user error: exit code, one `ner: error:` line naming what is at fault, no stack trace. */
-function assertUserError(r: CliResult, code: number, message: RegExp): void {
-  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('backend:') && !l.startsWith('(run '));
-  assert.equal(lines.length, 1, `one error line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^ner: error: /);
-  assert.match(lines[0], message);
-  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
-}
 
 describe('quick start: train, eval, predict on the sample', () => {
   const model = path.join(tmp, 'sample-model');

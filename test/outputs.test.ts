@@ -10,7 +10,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CliResult, REPO, ner } from './helpers/cli';
+import { CliResult, REPO, assertUserError, ner } from './helpers/cli';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-outputs-test-'));
@@ -35,16 +35,6 @@ function workDir(): { dir: string; text: string; gold: string } {
 }
 
 const tempFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.includes('.tmp'));
-
-/** A user error: exit code, one `ner: error:` line naming what is at fault, no stack trace. */
-function assertUserError(r: CliResult, code: number, message: RegExp): void {
-  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('backend:') && !l.startsWith('(run '));
-  assert.equal(lines.length, 1, `one error line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^ner: error: /);
-  assert.match(lines[0], message);
-  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
-}
 
 interface Running {
   child: ChildProcess;

@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CliResult, REPO, ner } from './helpers/cli';
+import { CliResult, REPO, assertUserError, ner } from './helpers/cli';
 import { createHash } from 'node:crypto';
 import { rejectNonFiniteNumbers } from '../src/cli/finiteNumbers';
 import { changedOptions, runConfigFromArgs } from '../src/cli/runConfig';
@@ -39,20 +39,6 @@ const data = write('tiny.conll', `${TINY_CONLL}\n`);
 /** A small, quick model: one thread, no characters, no context. */
 const SMALL = ['--char-encoder', 'none', '--hidden-size', '8', '--embedding-dim', '8', '--context-tokens', '0', '--casing-dim', '0', '--threads', '1'];
 const train = (out: string, ...extra: string[]) => ner(['train', '--data', data, '--out', out, '--epochs', '1', ...SMALL, '-q', ...extra]);
-
-/** A user error: exit code, one `ner: error:` line naming what is at fault, no stack trace. */
-function assertUserError(r: CliResult, code: number, message: RegExp): void {
-  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => !l.startsWith('backend:') && !l.startsWith('(run ') && !l.startsWith('ner: warning:'));
-  assert.equal(lines.length, 1, `one error line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^ner: error: /);
-  assert.match(lines[0], message);
-  assert.doesNotMatch(r.stderr, /internal error/);
-  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
-}
 
 function latest(dir: string): string | undefined {
   try {

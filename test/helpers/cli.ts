@@ -1,4 +1,5 @@
 /** Runs the built CLI in a child process, as a user would. */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -20,4 +21,21 @@ export function ner(args: string[], options: { input?: string; cwd?: string } = 
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A user error as the CLI must report one: exit `code`, one `ner: error:`
+ * line matching `message` (besides the backend line, the help hint and
+ * warnings), and no stack trace.
+ */
+export function assertUserError(r: CliResult, code: number, message: RegExp): void {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr.slice(0, 2000)})`);
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('backend:') && !l.startsWith('(run ') && !l.startsWith('ner: warning:'));
+  assert.equal(lines.length, 1, `one error line, got:\n${r.stderr.slice(0, 2000)}`);
+  assert.match(lines[0], /^ner: error: /);
+  assert.match(lines[0], message);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
 }
