@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { formatConll, formatConllColumns, parseConll, readConllFile, readConllStream, type ConllOptions } from '../src/io/conll';
 import { readLines } from '../src/io/lines';
 import { DataError } from '../src/errors';
+import { collect } from './helpers/streams';
 import type { Corpus } from '../src/types';
 
 // Compiled to dist/test/, fixtures stay in test/fixtures/.
@@ -225,12 +226,6 @@ async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Buffer> {
     yield bytes.subarray(from, cut);
     from = cut;
   }
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 test('readLines: the same lines as splitting the whole text, wherever the chunks are cut', async () => {

@@ -16,6 +16,7 @@ import { tokenize } from '../src/io/tokenize';
 import type { NerModel } from '../src/model/nerModel';
 import { predictRequest } from '../src/serve/server';
 import { assertUserError, ner } from './helpers/cli';
+import { collect } from './helpers/streams';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-input-text-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -24,12 +25,6 @@ const BOM = '\uFEFF';
 
 async function* bytes(...chunks: string[]): AsyncGenerator<Buffer> {
   for (const c of chunks) yield Buffer.from(c, 'utf8');
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 describe('byte-order marks', () => {

@@ -21,6 +21,7 @@ import { roundProbabilities, tagLines, tagTokens } from '../src/predict';
 import { trainModel } from '../src/train/trainer';
 import type { Corpus } from '../src/types';
 import { CliResult, assertUserError, ner } from './helpers/cli';
+import { chunks, collect } from './helpers/streams';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-limits-test-'));
@@ -36,16 +37,6 @@ const write = (name: string, text: string) => {
 function assertRefused(r: CliResult, where: string, reason: RegExp): void {
   const escaped = where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   assertUserError(r, 2, new RegExp(`^ner: error: ${escaped}: .*${reason.source}`));
-}
-
-async function* chunks(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }
 
 describe('reading: the longest line', () => {

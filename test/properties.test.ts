@@ -22,6 +22,7 @@ import { viterbi, viterbiNBest } from '../src/decode/viterbi';
 import { forwardBackward, tokenMarginals } from '../src/decode/marginals';
 import { crfLogPartition } from '../src/model/crf';
 import { initBackend } from '../src/backend';
+import { chunks } from './helpers/streams';
 
 const SEED = 20261121;
 const runs = (n: number) => ({ seed: SEED, numRuns: n });
@@ -46,10 +47,6 @@ async function parsesOrExplains(read: () => unknown): Promise<void> {
     assert.ok(err instanceof NerError, `not a user error: ${(err as Error)?.stack ?? String(err)}`);
     assert.ok(err.message.length > 0);
   }
-}
-
-async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Buffer> {
-  for (let i = 0; i < bytes.length; i += size) yield Buffer.from(bytes.subarray(i, i + size));
 }
 
 test('parseConll: any text parses or gives a clear error', async () => {
