@@ -283,6 +283,30 @@ describe('Ctrl-C and SIGTERM while writing', () => {
   }
 });
 
+describe('Ctrl-C while a long line is being tagged', () => {
+  test('interrupts once the line is tagged: exit status 130, no output written, no temporary file', async () => {
+    const { dir } = workDir();
+    // A line long enough that tagging it takes a while: the signal comes while JavaScript is busy.
+    const input = path.join(dir, 'long.txt');
+    fs.writeFileSync(input, `${'Angela Merkel visited Paris . '.repeat(6000)}\n`);
+    const out = path.join(dir, 'out.json');
+    const script = '"$0" "$1" predict --model "$2" --input "$3" --output "$4" --output-format json -q; echo "status $?"';
+    const run = start('bash', ['-c', script, process.execPath, MAIN, model, input, out]);
+    try {
+      await until(() => tempFiles(dir).length > 0);
+      const pid = Number(/\.tmp-(\d+)$/.exec(tempFiles(dir)[0])![1]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      process.kill(pid, 'SIGINT');
+      const r = await run.done;
+      assert.equal(r.stdout, 'status 130\n', r.stderr);
+      assert.deepEqual(tempFiles(dir), []);
+      assert.equal(fs.existsSync(out), false);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+});
+
 describe("'-' is standard input or output", () => {
   test('predict --input - --output - through a pipe', () => {
     const r = ner(['predict', '--model', model, '--input', '-', '--output', '-', '-q'], { input: TEXT });

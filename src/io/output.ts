@@ -175,6 +175,18 @@ function outputTo(fd: number, target: string): Output {
   };
 }
 
+/**
+ * Resolves once the event loop has read any signal that arrived while
+ * JavaScript was busy (tagging one long line can take minutes): without this,
+ * a Ctrl-C pressed then was handled only after the output was committed and
+ * its handler removed, and the command ended as if never interrupted. The
+ * signal is read in the loop's poll phase; one setImmediate may run before
+ * the next poll, two run after it.
+ */
+function signalsDelivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 /** Temporary files being written, and the outputs they will become. */
 const unfinished = new Map<string, string>();
 
@@ -237,6 +249,7 @@ async function replaceFile(destination: Extract<Destination, { kind: 'file' }>, 
       throw writeError(target, err);
     }
     await fill(outputTo(fd, target));
+    await signalsDelivered();
     try {
       fs.fsyncSync(fd);
       fs.closeSync(fd);
