@@ -161,8 +161,9 @@ export const SLICE_STEPS = 256;
 
 /**
  * Emission scores of a batch for tagging, batch-major [B, T, K], computed in
- * slices of SLICE_STEPS time steps, so that a sequence of any length costs a
- * few hundred bytes per token: the whole-sequence graph of fusedEmissions
+ * slices of SLICE_STEPS time steps, so that a sequence of any length costs
+ * about 600 bytes per token (its forward outputs and scores, with H = 128):
+ * the whole-sequence graph of fusedEmissions
  * holds every step's input projection, gates and states (about 36 KB a token).
  *
  * Each BiLSTM layer runs its forward direction slice by slice from the first,
@@ -194,8 +195,8 @@ export function slicedEmissions(network: tf.LayersModel, batch: Batch, sliceStep
     return tf.tensor2d(below.subarray(from * B * width, to * B * width), [(to - from) * B, width]);
   };
   const sliceMask = (from: number, to: number) => tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n), from, to));
-  /** Runs one direction over a slice from `state`; returns its outputs and replaces `state` by the one after it. */
   const fused = kernelAvailable(LSTM_CELL);
+  /** Runs one direction over a slice, from `state`; returns its outputs and the state after it. */
   const run = (lstm: LstmWeights, from: number, to: number, reverse: boolean, state: LstmState | undefined) => {
     const [x, mask] = [layerInput(from, to), sliceMask(from, to)];
     const shape = { steps: to - from, batch: B, reverse };
