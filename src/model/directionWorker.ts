@@ -47,8 +47,7 @@ function handle(request: DirectionRequest): TensorMessage[] {
       recurrentKernel: fromMessage(request.recurrentKernel) as tf.Tensor2D,
       bias: fromMessage(request.bias) as tf.Tensor1D,
     };
-    const { outputs, final, activations } = directionForward(x, mask, weights, request.shape, request.keep !== undefined);
-    tf.dispose([final.h, final.c]);
+    const { outputs, activations } = directionForward(x, mask, weights, request.shape, request.keep !== undefined);
     if (activations !== undefined) {
       kept.set(request.keep!, { x, mask, weights, shape: request.shape, activations });
     } else {

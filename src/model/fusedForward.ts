@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
 import { CharEncoder, CharEncoderWeights, charFeatures } from './charEncoder';
-import { LstmState, LstmWeights, bilstm, directionForward, directionForwardReference } from './lstm';
+import { LstmState, LstmWeights, bilstm, directionForwardReference, directionSlice } from './lstm';
 import { kernelAvailable } from '../backend/jsKernels';
 import { LSTM_CELL } from './lstmCell';
 import { LAYER, bilstmLayerName } from './tagger';
@@ -201,7 +201,7 @@ export function slicedEmissions(network: tf.LayersModel, batch: Batch, sliceStep
     const [x, mask] = [layerInput(from, to), sliceMask(from, to)];
     const shape = { steps: to - from, batch: B, reverse };
     try {
-      return fused ? directionForward(x, mask, lstm, shape, false, state) : directionForwardReference(x, mask, lstm, shape, state);
+      return fused ? directionSlice(x, mask, lstm, shape, state) : directionForwardReference(x, mask, lstm, shape, state);
     } finally {
       tf.dispose([x, mask]);
     }

@@ -70,19 +70,38 @@ function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: CellAttrs | {
  * One direction's recurrence over x [T*B, D] with mask [T*B]. Steps run
  * t = 0..T-1, or T-1..0 when `reverse`; padded steps carry the state, so a
  * reversed right-padded sentence starts from a zero state at its own last
- * token, as tf.layers' goBackwards does. Returns the outputs [T*B, H], the
- * state after the last step and, with `keep`, what the backward pass needs.
- * `initial` continues a sequence from an earlier slice of it (the slice
- * before in time, or after it when `reverse`); absent, the state starts at zero.
+ * token, as tf.layers' goBackwards does. Returns the outputs [T*B, H] and,
+ * with `keep`, what the backward pass needs.
  */
-export function directionForward(
+export function directionForward(x: tf.Tensor2D, mask: tf.Tensor1D, w: LstmWeights, shape: SequenceShape, keep: boolean): { outputs: tf.Tensor2D; activations?: DirectionActivations } {
+  // The state after the last step is left to the tidy. (Handing it out as well, for the helper
+  // thread to dispose, made training about 20% slower: measured, not understood.)
+  const { outputs, activations } = directionSteps(x, mask, w, shape, keep, false);
+  return { outputs, activations };
+}
+
+/**
+ * One slice of a long sequence, for tagging (fusedForward.ts,
+ * slicedEmissions): the recurrence of directionForward from `initial`, the
+ * state after the slice before it in time (or after it, when `reverse`;
+ * absent at the sequence's edge: zero). Returns the outputs [T*B, H] and the
+ * state after the slice's last step.
+ */
+export function directionSlice(x: tf.Tensor2D, mask: tf.Tensor1D, w: LstmWeights, shape: SequenceShape, initial?: LstmState): { outputs: tf.Tensor2D; final: LstmState } {
+  const { outputs, final } = directionSteps(x, mask, w, shape, false, true, initial);
+  return { outputs, final: final! };
+}
+
+/** The steps of directionForward and directionSlice; with `carry`, the state after the last step is returned too. */
+function directionSteps(
   x: tf.Tensor2D,
   mask: tf.Tensor1D,
   w: LstmWeights,
   shape: SequenceShape,
   keep: boolean,
+  carry: boolean,
   initial?: LstmState,
-): { outputs: tf.Tensor2D; final: LstmState; activations?: DirectionActivations } {
+): { outputs: tf.Tensor2D; final?: LstmState; activations?: DirectionActivations } {
   const { steps, batch, reverse } = shape;
   const units = w.recurrentKernel.shape[0];
   return tf.tidy(() => {
@@ -125,15 +144,15 @@ export function directionForward(
       c = cNew;
     }
     const outputs = tf.concat(outs, 0) as tf.Tensor2D;
-    const final = { h: h as tf.Tensor2D, c: c as tf.Tensor2D };
-    if (!keep) return { outputs, final };
+    if (carry) return { outputs, final: { h: h as tf.Tensor2D, c: c as tf.Tensor2D } };
+    if (!keep) return { outputs };
     const stack = (parts: tf.Tensor[]) => tf.concat(parts, 0) as tf.Tensor2D;
-    return { outputs, final, activations: { gates: stack(gates), tanhC: stack(tanhC), cPrev: stack(cPrev), hPrev: stack(hPrev) } };
+    return { outputs, activations: { gates: stack(gates), tanhC: stack(tanhC), cPrev: stack(cPrev), hPrev: stack(hPrev) } };
   });
 }
 
 /**
- * directionForward for tagging with tf ops only, for a backend without the
+ * directionSlice with tf ops only, for a backend without the
  * project's kernels (the tensorflow backend): one step at a time, with
  * tf.layers.lstm's maths (gates i, f, c, o; a padded step carries the state).
  * Used to read a long sequence in slices (fusedForward.ts, slicedEmissions).
@@ -274,7 +293,7 @@ export function bilstm(
     const bw: LstmWeights = { kernel: Wb, recurrentKernel: Ub, bias: bb };
     const handle = remote?.startForward(xIn, mask, bw, bShape, true);
     const f = directionForward(xIn, mask, fw, fShape, true);
-    const b = remote !== undefined ? { outputs: remote.finishForward(), activations: undefined } : directionForward(xIn, mask, bw, bShape, true);
+    const b = remote !== undefined ? { outputs: remote.finishForward() } : directionForward(xIn, mask, bw, bShape, true);
     // Everything the gradient reads is saved: the caller's tidy disposes the rest, mask included.
     // (tfjs keeps saved tensors only while a gradient tape records, and frees them after backprop.)
     save([xIn, mask, Wf, Uf, bf, Wb, Ub, bb, ...activationList(f.activations!), ...(b.activations ? activationList(b.activations) : [])]);
