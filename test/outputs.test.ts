@@ -134,6 +134,21 @@ describe('special files are written in place', () => {
     assert.equal(fs.readFileSync(out, 'utf8'), expected);
   });
 
+  test('/dev/fd/N: a descriptor Node.js opened for itself is refused; one the shell gave is written', () => {
+    const { dir, text } = workDir();
+    // Node's own event descriptors and pipes: writing there crashed the process or lost the output.
+    for (const fd of [3, 5, 7]) {
+      assertUserError(ner(['predict', '--model', model, '--input', text, '--output', `/dev/fd/${fd}`, '-q']), 2, new RegExp(`/dev/fd/${fd}: cannot write: file descriptor ${fd} may be one Node.js uses for itself`));
+    }
+    const low = path.join(dir, 'fd4.conll');
+    const high = path.join(dir, 'fd20.conll');
+    const script = '"$0" "$1" predict --model "$2" --input "$3" -q --output /dev/fd/4 4> "$4" && "$0" "$1" predict --model "$2" --input "$3" -q --output /dev/fd/20 20> >(cat > "$5"); code=$?; wait $!; exit $code';
+    const r = execFileSyncResult('bash', ['-c', script, process.execPath, MAIN, model, text, low, high]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fs.readFileSync(low, 'utf8'), expected);
+    assert.equal(fs.readFileSync(high, 'utf8'), expected);
+  });
+
   test('--output /dev/stdout writes to the standard output (a pipe)', () => {
     const { text } = workDir();
     const r = ner(['predict', '--model', model, '--input', text, '--output', '/dev/stdout', '-q']);
@@ -221,6 +236,17 @@ describe('an output that is an input is refused before anything is read', () => 
     const r = execFileSyncResult('bash', ['-c', '"$0" "$1" predict --model "$2" --input "$3" -q >> "$3"', process.execPath, MAIN, model, text]);
     assertUserError(r, 2, /--output - is the input file .*in\.txt \(--input\); choose another output/);
     assert.deepEqual(snapshot(dir), before);
+  });
+
+  test('standard input read from the --output file (< FILE --output FILE) is refused too', () => {
+    const { dir, text } = workDir();
+    const before = snapshot(dir);
+    for (const input of [[], ['--input', '-']]) {
+      const script = 'main="$1" model="$2" file="$3"; shift 3; "$0" "$main" predict --model "$model" --output "$file" -q "$@" < "$file"';
+      const r = execFileSyncResult('bash', ['-c', script, process.execPath, MAIN, model, text, ...input]);
+      assertUserError(r, 2, /--output .*in\.txt is the standard input \(--input\); choose another output/);
+      assert.deepEqual(snapshot(dir), before);
+    }
   });
 
   test('predict --output a file of the model', () => {

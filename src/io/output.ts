@@ -51,6 +51,33 @@ function descriptorOf(file: string): number | undefined {
   return Number(m[2]);
 }
 
+/** Linux's O_CLOEXEC, as /proc/self/fdinfo shows it (octal 02000000). */
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * Whether descriptor `fd` may be one handed to this process (stdin, stdout,
+ * stderr, a shell's `>(…)` or `4>file`) rather than one Node.js opened for
+ * itself: writing into libuv's own pipes and event descriptors loses the
+ * output or crashes the process. Node opens all of its own close-on-exec;
+ * inherited ones come without the flag, except that at start-up Node sets it
+ * on descriptors up to 15 as well (uv_disable_stdio_inheritance). So a
+ * descriptor without the flag is given (bash's `>(…)` is 63), and one with it
+ * only when it is a regular file, which Node never holds of its own at start.
+ * /proc/self/fdinfo tells (Linux); where it cannot be read, a descriptor is taken as given.
+ */
+function givenDescriptor(fd: number): boolean {
+  if (fd <= 2) return true;
+  let info: string;
+  try {
+    info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+  } catch {
+    return true;
+  }
+  const flags = /^flags:\s+([0-7]+)$/m.exec(info)?.[1];
+  if (flags === undefined || (parseInt(flags, 8) & O_CLOEXEC) === 0) return true;
+  return fstatOrUndefined(fd)?.isFile() === true;
+}
+
 /** `EACCES: permission denied, open '…'` → `permission denied`. */
 function reason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -107,6 +134,7 @@ function destinationOf(target: string): Destination {
   const fd = descriptorOf(file);
   if (fd !== undefined) {
     if (fstatOrUndefined(fd) === undefined) throw new DataError(target, undefined, `cannot write: file descriptor ${fd} is not open`);
+    if (!givenDescriptor(fd)) throw new DataError(target, undefined, `cannot write: file descriptor ${fd} may be one Node.js uses for itself (a pipe or device of descriptor 3 to 15); redirect to a file, or use a descriptor above 15`);
     return { kind: 'descriptor', target, fd };
   }
   const stat = statOrUndefined(file);
@@ -136,10 +164,11 @@ export function checkOutput(target: string, inputs: readonly InputFile[] = [], o
   // Only a regular file can be lost by writing over it; a terminal or pipe may well be input and output at once.
   if (written?.isFile()) {
     for (const input of inputs) {
-      if (input.file === '-') continue;
-      const read = statOrUndefined(input.file);
+      // '-' is standard input, which a shell may have opened on the very file (`< x.txt --output x.txt`).
+      const read = input.file === '-' ? fstatOrUndefined(0) : statOrUndefined(input.file);
       if (read !== undefined && read.dev === written.dev && read.ino === written.ino) {
-        throw new UsageError(`${option} ${target} is the input file ${input.file} (${input.option}); choose another output`);
+        const what = input.file === '-' ? 'the standard input' : `the input file ${input.file}`;
+        throw new UsageError(`${option} ${target} is ${what} (${input.option}); choose another output`);
       }
     }
   }
