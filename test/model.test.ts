@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { makeBatches } from '../src/data/batch';
@@ -16,6 +17,7 @@ import { kernelAvailable } from '../src/backend/jsKernels';
 import { CRF_NLL } from '../src/model/crfFused';
 import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS } from '../src/model/lstmCell';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
+import { REPO } from './helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-model-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -149,13 +151,34 @@ describe('loading bad model directories', () => {
   test('a kill between the two renames of a replacement: the previous model comes back on the next load', async () => {
     const dir = path.join(tmp, 'swapped');
     fs.cpSync(good, dir, { recursive: true });
-    // As writeModelDir leaves things when killed after moving the old model aside.
-    fs.renameSync(dir, path.join(tmp, '.swapped.old-123-abc'));
-    fs.mkdirSync(path.join(tmp, '.swapped.tmp-123-abc'));
+    // As writeModelDir leaves things when killed after moving the old model aside (its PID in the name).
+    const dead = spawnSync('true').pid;
+    fs.renameSync(dir, path.join(tmp, `.swapped.old-${dead}-abc`));
+    fs.mkdirSync(path.join(tmp, `.swapped.tmp-${dead}-abc`));
     const model = await NerModel.load(dir);
     assert.ok(model.tags.size > 1);
     assert.ok(fs.existsSync(path.join(dir, 'model.json')));
     model.dispose();
+  });
+
+  test('a load between the two renames of a replacement still under way waits for the new model instead of undoing the first', async () => {
+    const dir = path.join(tmp, 'replacing');
+    // The replacing process: alive, between its renames (the old model aside, the new one not yet in place).
+    const replacer = spawn('sleep', ['30']);
+    const old = path.join(tmp, `.replacing.old-${replacer.pid}-abc`);
+    fs.cpSync(good, old, { recursive: true });
+    try {
+      const reader = spawn(process.execPath, [path.join(REPO, 'dist', 'src', 'cli', 'main.js'), 'predict', '--model', dir, '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      reader.stdin.end('Angela Merkel\n');
+      const exited = new Promise<number | null>((resolve) => reader.on('exit', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.ok(fs.existsSync(old), 'the old model was not moved back under the replacement');
+      fs.cpSync(good, dir, { recursive: true }); // the replacement's second rename
+      assert.equal(await exited, 0);
+      assert.ok(fs.existsSync(old), 'still aside, for its process to remove');
+    } finally {
+      replacer.kill();
+    }
   });
 });
 

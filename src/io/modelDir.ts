@@ -18,8 +18,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError, ModelError, UsageError } from '../errors';
 import { withPath } from './fsErrors';
-import { LOCK_FILE, LockOwner, describeOwner, heldLock, lockOf } from './modelLock';
+import { LOCK_FILE, LockOwner, describeOwner, heldLock, lockOf, processRuns } from './modelLock';
 import { readWholeFile } from './readWhole';
+import { sleepSync } from '../util/sleep';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -128,10 +129,15 @@ export function modelDirTarget(dir: string): string {
   }
 }
 
+/** How long a reader waits for a replacement under way in another process to finish. */
+const REPLACE_WAIT_MS = 10_000;
+
 /**
  * Replacing a directory takes two renames (old away, new in); a process
  * killed between them leaves `dir` absent and the previous version under its
- * hidden `.old-` name. Put that back, so `dir` is again the complete old one.
+ * hidden `.old-PID-` name. Put that back, so `dir` is again the complete old
+ * one. While that process still runs, it is between its two renames: wait
+ * for its new directory instead of undoing its first rename under it.
  */
 export function recoverInterruptedReplace(dir: string): void {
   if (fs.existsSync(dir)) return;
@@ -146,6 +152,11 @@ export function recoverInterruptedReplace(dir: string): void {
   }
   if (entries.length === 0) return;
   const newest = entries.map((e) => path.join(parent, e)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+  const replacer = Number(/\.old-(\d+)-/.exec(path.basename(newest))?.[1]);
+  if (replacer !== process.pid) {
+    for (let waited = 0; waited < REPLACE_WAIT_MS && processRuns(replacer) && !fs.existsSync(dir); waited += 20) sleepSync(20);
+  }
+  if (fs.existsSync(dir) || !fs.existsSync(newest)) return;
   fs.renameSync(newest, abs);
 }
 

@@ -42,16 +42,21 @@ function readOwner(dir: string): LockOwner | 'unreadable' | undefined {
   return 'unreadable';
 }
 
-/** Whether the process of `owner` still runs: known only on this host. */
-function isAlive(owner: LockOwner): boolean | undefined {
-  if (owner.hostname !== os.hostname()) return undefined;
+/** Whether process `pid` of this host still runs. */
+export function processRuns(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
-    process.kill(owner.pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (err) {
     // EPERM: it exists, as another user's.
     return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
+}
+
+/** Whether the process of `owner` still runs: known only on this host. */
+function isAlive(owner: LockOwner): boolean | undefined {
+  return owner.hostname === os.hostname() ? processRuns(owner.pid) : undefined;
 }
 
 /** "PID 123, started …", with the host when it is another. */

@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataError, UsageError } from '../errors';
+import { sleepSync } from '../util/sleep';
 
 /** A file a command reads, and the option that named it (for messages). */
 export interface InputFile {
@@ -183,7 +184,6 @@ export function checkOutput(target: string, inputs: readonly InputFile[] = [], o
   return destination;
 }
 
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 function outputTo(fd: number, target: string): Output {
   return {
@@ -197,7 +197,7 @@ function outputTo(fd: number, target: string): Output {
           offset += fs.writeSync(fd, bytes, offset);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw writeError(target, err);
-          Atomics.wait(PAUSE, 0, 0, 2); // a 2 ms sleep that does not spin
+          sleepSync(2);
         }
       }
     },

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { DataError } from '../errors';
 import { MAX_FILE_BYTES, formatBytes } from '../limits';
+import { sleepSync } from '../util/sleep';
 
 const CHUNK = 1 << 20;
 
@@ -37,9 +38,7 @@ export function readWholeFile(file: string | 0, name: string, limit = MAX_FILE_B
       } catch (err) {
         // Standard input may be a non-blocking pipe: nothing to read yet.
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-        // A 2 ms sleep that does not spin. (Made here, not at load: this module is in the
-        // browser bundle, through the model directory, and pages have no SharedArrayBuffer.)
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+        sleepSync(2);
         continue;
       }
       if (n === 0) break;
