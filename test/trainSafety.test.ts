@@ -16,6 +16,7 @@ import { rejectNonFiniteNumbers } from '../src/cli/finiteNumbers';
 import { changedOptions, runConfigFromArgs } from '../src/cli/runConfig';
 import { fingerprintChange, fingerprintFile } from '../src/io/fingerprint';
 import { fileSystemError, withPath } from '../src/io/fsErrors';
+import { removeStaleLock } from '../src/io/modelLock';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-safety-test-'));
@@ -415,6 +416,21 @@ describe('a lock on the model directory', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`ner: warning: .*stale.*PID ${pid}`));
     assert.deepEqual(fs.readdirSync(out).sort(), ['metadata.json', 'model.json', 'report.html', 'weights.bin']);
+  });
+
+  test('of two runs taking over one stale lock, only one removes it: a lock made meanwhile stays', () => {
+    const file = at('race.lock');
+    const stale = { pid: 999_999, hostname: os.hostname(), startedAt: '2020-01-01T00:00:00.000Z' };
+    // The lock is still the stale one that was judged: removed.
+    fs.writeFileSync(file, JSON.stringify(stale));
+    assert.equal(removeStaleLock(file, stale), true);
+    assert.equal(fs.existsSync(file), false);
+    // Another run took it over and made its own between the judging and the removal: it stays.
+    const fresh = JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() });
+    fs.writeFileSync(file, fresh);
+    assert.equal(removeStaleLock(file, stale), false);
+    assert.equal(fs.readFileSync(file, 'utf8'), fresh);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith('race.lock.')), [], 'nothing left aside');
   });
 
   test('a lock from another host is not guessed about: refused, saying how to remove it', () => {

@@ -27,9 +27,13 @@ export interface LockOwner {
 }
 
 function readOwner(dir: string): LockOwner | 'unreadable' | undefined {
+  return readOwnerFile(path.join(dir, LOCK_FILE));
+}
+
+function readOwnerFile(file: string): LockOwner | 'unreadable' | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : 'unreadable';
   }
@@ -85,6 +89,35 @@ export function heldLock(dir: string): string | undefined {
   return fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8');
 }
 
+/**
+ * Removes lock file `file` if it still holds `stale`; false when another run
+ * has replaced it since (its lock then stays). Two runs may judge the same
+ * lock stale at once: the lock is first moved aside by a rename, which only
+ * one of them can do to one file, and what was moved is checked, so that
+ * neither removes a lock the other has just made.
+ */
+export function removeStaleLock(file: string, stale: LockOwner): boolean {
+  const aside = `${file}.stale-${process.pid}`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true; // gone already: the way is free
+    throw err;
+  }
+  const moved = readOwnerFile(aside);
+  const same = moved !== undefined && moved !== 'unreadable' && moved.pid === stale.pid && moved.hostname === stale.hostname && moved.startedAt === stale.startedAt;
+  if (!same) {
+    // Another run's new lock: back where it was (unless yet another has appeared there, which then stands).
+    try {
+      fs.linkSync(aside, file);
+    } catch {
+      // that other one stands
+    }
+  }
+  fs.rmSync(aside, { force: true });
+  return same;
+}
+
 /** A lock this process holds on a model directory. */
 export class ModelLock {
   private released = false;
@@ -130,9 +163,10 @@ export class ModelLock {
         throw new ModelError(dir, `is locked by ner train ${who}; whether it still runs cannot be told from here: if it does not, remove ${file}`);
       }
       if (held.alive) throw new ModelError(dir, `is locked by another ner train (${who}) that is writing it; wait for it to finish, or choose another --out`);
-      if (attempt > 1) throw new ModelError(dir, `is locked: another ner train took over the stale lock of ${who} at the same moment`);
+      if (attempt > 1 || !removeStaleLock(file, held.owner)) {
+        throw new ModelError(dir, `is locked: another ner train took over the stale lock of ${who} at the same moment`);
+      }
       notice(`${dir}: taking over the stale lock of ner train ${who}, which is no longer running`);
-      fs.rmSync(file, { force: true });
     }
   }
 
