@@ -224,6 +224,19 @@ describe('random bytes in a real model', () => {
       command: ['predict'],
     },
     {
+      // The network reads casing; the shape says it does not (and then: not a number).
+      name: 'shape.casingDim 0 on a model with casing',
+      file: 'metadata.json',
+      edit: (t) => JSON.stringify({ ...JSON.parse(t), shape: { ...JSON.parse(t).shape, casingDim: 0 } }),
+      command: ['predict'],
+    },
+    {
+      name: 'shape.casingDim "x"',
+      file: 'metadata.json',
+      edit: (t) => JSON.stringify({ ...JSON.parse(t), shape: { ...JSON.parse(t).shape, casingDim: 'x' } }),
+      command: ['predict'],
+    },
+    {
       name: 'a weight of dtype float16',
       file: 'model.json',
       edit: (t) => {

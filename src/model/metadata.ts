@@ -6,7 +6,7 @@
 import { ModelError } from '../errors';
 import type { TagScheme } from '../types';
 import type { TagVocabularyJSON, VocabularyJSON } from '../data/vocab';
-import type { TaggerShape } from './tagger';
+import { TaggerShape, validateShape } from './tagger';
 
 export const MODEL_FORMAT = 'ner-bilstm-crf';
 /** Bumped when a saved model can no longer be read the old way. */
@@ -81,13 +81,15 @@ export function validateMetadata(json: unknown, dir: string): ModelMetadata {
   if (!SCHEMES.includes(m.scheme as TagScheme)) bad(`has tag scheme ${JSON.stringify(m.scheme)}, expected one of ${SCHEMES.join(', ')}`);
   if (m.modelScheme !== undefined && !SCHEMES.includes(m.modelScheme)) bad(`has model tag scheme ${JSON.stringify(m.modelScheme)}, expected one of ${SCHEMES.join(', ')}`);
   const shape = m.shape as Partial<TaggerShape> | undefined;
+  if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) bad('lacks the network shape');
   for (const key of ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize', 'dropout'] as const) {
     if (typeof shape?.[key] !== 'number') bad(`lacks shape.${key}`);
   }
-  const layers = shape?.lstmLayers;
-  if (layers !== undefined && !(Number.isInteger(layers) && layers >= 1)) bad(`has shape.lstmLayers ${JSON.stringify(layers)}, expected a positive integer`);
-  const context = shape?.contextTokens;
-  if (context !== undefined && !(Number.isInteger(context) && context >= 0)) bad(`has shape.contextTokens ${JSON.stringify(context)}, expected a non-negative integer`);
+  try {
+    validateShape(shape as TaggerShape);
+  } catch (err) {
+    bad(`has a bad shape: ${(err as Error).message.replace(/^tagger: /, 'shape.')}`);
+  }
   if (m.words === undefined || m.tags === undefined) bad('lacks the word or tag vocabulary');
   if (m.savedAt !== undefined && typeof m.savedAt !== 'string') corrupt(dir, 'savedAt', m.savedAt, 'a date string');
   if (m.training !== undefined) checkTraining(m.training, dir);

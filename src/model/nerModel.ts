@@ -150,6 +150,11 @@ export class NerModel {
     if ((this.shape.chars !== undefined) !== (this.chars !== undefined)) {
       throw new Error('NerModel: a character encoder needs a character vocabulary, and only then');
     }
+    // The inputs the shape promises are the network's: encode() feeds what the shape says.
+    const promised = [LAYER.input, ...(this.shape.chars !== undefined ? [LAYER.charInput] : []), ...((this.shape.casingDim ?? 0) > 0 ? [LAYER.casingInput] : [])];
+    if (promised.join() !== this.network.inputNames.join()) {
+      throw new Error(`the shape (metadata.json) names the inputs ${promised.join(', ')}, the network (model.json) has ${this.network.inputNames.join(', ')}`);
+    }
   }
 
   /** A fresh, untrained model for the given vocabularies. */

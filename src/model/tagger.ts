@@ -74,13 +74,16 @@ export function bilstmLayerName(layer: number): string {
   return layer === 1 ? LAYER.bilstm : `${LAYER.bilstm}_${layer}`;
 }
 
-function validateShape(s: TaggerShape): void {
+/** Throws, saying which field and what came, unless `s` describes a network buildTagger can build. */
+export function validateShape(s: TaggerShape): void {
   const positive = ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize'] as const;
   for (const key of positive) {
     if (!Number.isInteger(s[key]) || s[key] < 1) throw new Error(`tagger: ${key} must be a positive integer, got ${s[key]}`);
   }
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`tagger: dropout must be in [0, 1), got ${s.dropout}`);
   if (s.chars !== undefined) {
+    if (s.chars === null || typeof s.chars !== 'object') throw new Error(`tagger: chars must be an object, got ${JSON.stringify(s.chars)}`);
+    if (s.chars.kind !== 'cnn' && s.chars.kind !== 'lstm') throw new Error(`tagger: chars.kind must be cnn or lstm, got ${JSON.stringify(s.chars.kind)}`);
     for (const key of ['numChars', 'charDim', 'size', 'window'] as const) {
       if (!Number.isInteger(s.chars[key]) || s.chars[key] < 1) throw new Error(`tagger: chars.${key} must be a positive integer, got ${s.chars[key]}`);
     }
