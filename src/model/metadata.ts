@@ -85,6 +85,10 @@ export function validateMetadata(json: unknown, dir: string): ModelMetadata {
   for (const key of ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize', 'dropout'] as const) {
     if (typeof shape?.[key] !== 'number') bad(`lacks shape.${key}`);
   }
+  const layers = shape?.lstmLayers;
+  if (layers !== undefined && !(Number.isInteger(layers) && layers >= 1)) bad(`has shape.lstmLayers ${JSON.stringify(layers)}, expected a positive integer`);
+  const context = shape?.contextTokens;
+  if (context !== undefined && !(Number.isInteger(context) && context >= 0)) bad(`has shape.contextTokens ${JSON.stringify(context)}, expected a non-negative integer`);
   try {
     validateShape(shape as TaggerShape);
   } catch (err) {
