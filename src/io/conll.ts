@@ -8,7 +8,8 @@
  */
 import * as fs from 'node:fs';
 import { DataError, UsageError } from '../errors';
-import { MAX_LINE_BYTES, formatBytes, formatCount } from '../limits';
+import * as v8 from 'node:v8';
+import { CORPUS_MEMORY_PER_BYTE, MAX_LINE_BYTES, formatBytes, formatCount, maxCorpusBytes } from '../limits';
 import type { Corpus, Sentence } from '../types';
 import type { Line } from './lines';
 import { readWholeFile } from './readWhole';
@@ -244,7 +245,9 @@ export function readConllFile(path: string, options: ConllOptions = {}): Corpus 
   }
   let bytes: Buffer;
   try {
-    bytes = readWholeFile(path, path);
+    const heap = v8.getHeapStatistics().heap_size_limit;
+    const why = `the most a corpus can be in a heap of ${formatBytes(heap)}, at about ${CORPUS_MEMORY_PER_BYTE} bytes of memory per byte of CoNLL text (node --max-old-space-size=MB raises it)`;
+    bytes = readWholeFile(path, path, maxCorpusBytes(), why);
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(path, undefined, describeFsError(err));

@@ -12,20 +12,21 @@ import { sleepSync } from '../util/sleep';
 
 const CHUNK = 1 << 20;
 
-function tooLarge(name: string, limit: number): DataError {
-  return new DataError(name, undefined, `larger than ${formatBytes(limit)}, the most ner reads whole (README, Limits)`);
+function tooLarge(name: string, limit: number, why: string): DataError {
+  return new DataError(name, undefined, `larger than ${formatBytes(limit)}, ${why} (README, Limits)`);
 }
 
 /**
  * The bytes of `file` (a path, or 0 for standard input), named `name` in
- * errors. File-system errors (a missing file, a permission) are thrown as Node raises them.
+ * errors; `why` says what sets the limit, in the message. File-system errors
+ * (a missing file, a permission) are thrown as Node raises them.
  */
-export function readWholeFile(file: string | 0, name: string, limit = MAX_FILE_BYTES): Buffer {
+export function readWholeFile(file: string | 0, name: string, limit = MAX_FILE_BYTES, why = 'the most ner reads whole'): Buffer {
   const fd = file === 0 ? 0 : fs.openSync(file, 'r');
   try {
     const stat = fs.fstatSync(fd);
     if (stat.isFile()) {
-      if (stat.size > limit) throw tooLarge(name, limit);
+      if (stat.size > limit) throw tooLarge(name, limit, why);
       return fs.readFileSync(fd);
     }
     const chunks: Buffer[] = [];
@@ -43,7 +44,7 @@ export function readWholeFile(file: string | 0, name: string, limit = MAX_FILE_B
       }
       if (n === 0) break;
       total += n;
-      if (total > limit) throw tooLarge(name, limit);
+      if (total > limit) throw tooLarge(name, limit, why);
       chunks.push(chunk.subarray(0, n));
     }
     return Buffer.concat(chunks, total);
