@@ -67,12 +67,18 @@ function isErrno(err: unknown): err is NodeJS.ErrnoException {
 export function fileSystemError(err: unknown): FileSystemError | undefined {
   if (!isErrno(err)) return undefined;
   const code = err.code!;
-  const reason = REASONS[code] ?? (/^E[A-Z0-9]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message);
+  const reason = errnoReason(err);
   const action = ACTIONS[err.syscall!] ?? `${err.syscall} failed`;
   const dest = (err as { dest?: string }).dest;
   const target = err.path === undefined ? '' : `${err.path}: `;
   const where = dest === undefined ? action : `${action} to ${dest}`;
   return new FileSystemError(`${target}${where}: ${reason} (${code})`, code, err.path);
+}
+
+/** Why a system call failed, in words (for the codes listed above; else Node's own). */
+export function errnoReason(err: NodeJS.ErrnoException): string {
+  const code = err.code ?? '';
+  return REASONS[code] ?? (/^E[A-Z0-9]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message);
 }
 
 /**

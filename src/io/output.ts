@@ -23,6 +23,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataError, UsageError } from '../errors';
 import { sleepSync } from '../util/sleep';
+import { errnoReason } from './fsErrors';
 
 /** A file a command reads, and the option that named it (for messages). */
 export interface InputFile {
@@ -79,10 +80,10 @@ function givenDescriptor(fd: number): boolean {
   return fstatOrUndefined(fd)?.isFile() === true;
 }
 
-/** `EACCES: permission denied, open '…'` → `permission denied`. */
+/** Why a system call failed, as every file-system error says it (io/fsErrors.ts): `permission denied (EACCES)`. */
 function reason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  return /^[A-Z]+: ([^,]+)/.exec(e.message ?? '')?.[1] ?? e.code ?? String(err);
+  return e.code === undefined ? String(err) : `${errnoReason(e)} (${e.code})`;
 }
 
 /** A failed system call on the output as a user error naming it; a closed pipe (EPIPE) passes, the CLI ends quietly on it. */
