@@ -1,5 +1,5 @@
 /** The tag-scheme names the project understands. */
-export type TagScheme = 'iob1' | 'iob2' | 'iobes';
+export type TagScheme = 'iob1' | 'iob2' | 'iobes' | 'ioe1' | 'ioe2' | 'bilou';
 
 /** One sentence of a CoNLL file, with where each token came from. */
 export interface Sentence {

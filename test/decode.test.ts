@@ -17,6 +17,9 @@ const TAGS: Record<TagScheme, string[]> = {
   iob1: ['O', 'B-LOC', 'I-LOC', 'B-PER', 'I-PER'],
   iob2: ['O', 'B-LOC', 'I-LOC', 'B-PER', 'I-PER'],
   iobes: ['O', 'B-PER', 'I-PER', 'E-PER', 'S-PER', 'S-LOC'],
+  ioe1: ['O', 'I-LOC', 'E-LOC', 'I-PER', 'E-PER'],
+  ioe2: ['O', 'I-LOC', 'E-LOC', 'I-PER', 'E-PER'],
+  bilou: ['O', 'B-PER', 'I-PER', 'L-PER', 'U-PER', 'U-LOC'],
 };
 const SCHEMES = Object.keys(TAGS) as TagScheme[];
 

@@ -111,9 +111,10 @@ describe('chooseScheme', () => {
     const [s, t] = oAfterO(sample, 10);
     const d = chooseScheme(withTag(sample, s, t, 'I-LOC').sentences);
     const line = sample.sentences[s].lines[t];
+    const n = (scheme: TagScheme) => d.broken[scheme].toLocaleString('en-US');
     assert.equal(
       describeDetection(d, 'train.conll'),
-      `iob2 (auto: 1 of 3,706 chunks breaks it, at train.conll:${line}; iobes would break ${d.broken.iobes.toLocaleString('en-US')}, iob1 ${d.broken.iob1.toLocaleString('en-US')})`,
+      `iob2 (auto: 1 of 3,706 chunks breaks it, at train.conll:${line}; iobes would break ${n('iobes')}, iob1 ${n('iob1')}, bilou ${n('bilou')}, ioe2 ${n('ioe2')}, ioe1 ${n('ioe1')})`,
     );
     assert.equal(describeDetection(chooseScheme([{ tags: ['O'] }]), 'f'), 'iob2 (auto: no entities to tell the schemes apart; iob2 is the default)');
     assert.match(describeDetection(chooseScheme([{ tags: ['B-PER', 'I-PER'], lines: [1, 2] }, { tags: ['O', 'I-PER'], lines: [4, 5] }]), 'f'), /at f:5; .*a tie with iob1, which goes to iob2/);
@@ -131,7 +132,7 @@ describe('through the CLI', () => {
     const r = ner(['check', '--data', strayFile]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /scheme iob2\n/);
-    assert.match(r.stdout, new RegExp(`^  scheme: iob2 \\(auto: 1 of [\\d,]+ chunks breaks it, at .*stray\\.conll:${strayLine}; iobes would break [\\d,]+, iob1 [\\d,]+\\)$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^  scheme: iob2 \\(auto: 1 of [\\d,]+ chunks breaks it, at .*stray\\.conll:${strayLine}; iobes would break [\\d,]+, iob1 [\\d,]+, bilou [\\d,]+, ioe2 [\\d,]+, ioe1 [\\d,]+\\)$`, 'm'));
     assert.match(r.stdout, new RegExp(`^    .*stray\\.conll:${strayLine}: I-LOC must follow B-LOC or I-LOC in iob2`, 'm'));
     const json = JSON.parse(ner(['check', '--data', strayFile, '--json']).stdout);
     assert.equal(json.train.scheme, 'iob2');
@@ -154,7 +155,7 @@ describe('through the CLI', () => {
     const out = path.join(tmp, 'model');
     const r = ner(['train', '--data', strayFile, '--out', out, '--epochs', '1', '--char-encoder', 'none', '--casing-dim', '0', '--embedding-dim', '8', '--hidden-size', '8', '--context-tokens', '0']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`^scheme: iob2 \\(auto: 1 of [\\d,]+ chunks breaks it, at .*stray\\.conll:${strayLine}; iobes would break [\\d,]+, iob1 [\\d,]+\\)$`, 'm'));
+    assert.match(r.stderr, new RegExp(`^scheme: iob2 \\(auto: 1 of [\\d,]+ chunks breaks it, at .*stray\\.conll:${strayLine}; iobes would break [\\d,]+, iob1 [\\d,]+, bilou [\\d,]+, ioe2 [\\d,]+, ioe1 [\\d,]+\\)$`, 'm'));
     assert.match(r.stderr, /1 tag breaks the iob2 scheme/);
     assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'metadata.json'), 'utf8')).scheme, 'iob2');
   });

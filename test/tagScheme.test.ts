@@ -24,7 +24,7 @@ test('parseTag splits at the first hyphen; O has type ""', () => {
 
 test('tagProblem accepts O and B-/I-/E-/S- with a type, and explains anything else', () => {
   for (const tag of ['O', 'B-PER', 'I-LOC', 'E-X', 'S-creative-work']) assert.equal(tagProblem(tag), null, tag);
-  assert.equal(tagProblem('X-PER'), "tag 'X-PER' fits no tag scheme (expected O or B-, I-, E-, S- followed by a type)");
+  assert.equal(tagProblem('X-PER'), "tag 'X-PER' fits no tag scheme (expected O or B-, I-, E-, S-, L-, U- followed by a type)");
   for (const tag of ['B-', 'B', 'PER', 'o', '', 'O-PER', '-PER']) assert.notEqual(tagProblem(tag), null, tag);
 });
 
@@ -52,7 +52,7 @@ test('checkTags names the file and line of the first bad tag', () => {
   const c = corpus({ tags: ['B-PER', 'O'], lines: [1, 2] }, { tags: ['O', 'B-', 'X-LOC'], lines: [4, 7, 9] });
   throwsDataError(
     () => checkTags(c),
-    "train.conll:7: tag 'B-' fits no tag scheme (expected O or B-, I-, E-, S- followed by a type)",
+    "train.conll:7: tag 'B-' fits no tag scheme (expected O or B-, I-, E-, S-, L-, U- followed by a type)",
   );
   assert.doesNotThrow(() => checkTags(corpus({ tags: ['B-PER', 'S-LOC', 'E-X'], lines: [1, 2, 3] })));
   assert.doesNotThrow(() => checkTags(corpus({ tags: [], lines: [] })));

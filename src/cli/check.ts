@@ -5,7 +5,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { NerError } from '../errors';
 import type { TagScheme } from '../types';
 import { CorpusReport, Duplicates, checkCorpus, duplicateSentences, issues } from '../data/check';
-import { describeDetection } from '../data/tagScheme';
+import { TAG_SCHEMES, describeDetection } from '../data/tagScheme';
 import { readConllFile } from '../io/conll';
 import { quietOption } from './common';
 
@@ -19,7 +19,7 @@ export function builder(yargs: Argv) {
       dev: { type: 'string', describe: 'development data: checked too, and for sentences shared with --data' },
       'token-column': { type: 'number', default: 0, describe: 'column of the token (0-based; negative counts from the end)' },
       'tag-column': { type: 'number', default: -1, describe: 'column of the tag (0-based; -1 = last)' },
-      scheme: { choices: ['auto', 'iob1', 'iob2', 'iobes'], default: 'auto', describe: 'tag scheme to check against; auto detects it from --data' },
+      scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme to check against; auto detects it from --data' },
       strict: { type: 'boolean', default: false, describe: 'exit with status 1 when any problem is found' },
       json: { type: 'boolean', default: false, describe: 'print the report as JSON' },
       ...quietOption,

@@ -5,9 +5,9 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
 import { MAX_TAGGED_TOKENS } from '../limits';
 import type { TagScheme } from '../types';
-import { SchemeDetection, describeDetection } from '../data/tagScheme';
-import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalText, scoreConllevalTextDetected } from '../eval/conlleval';
-import { confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
+import { SchemeDetection, TAG_SCHEMES, TagStyle, describeDetection, fromSuffixStyle, tagStyle } from '../data/tagScheme';
+import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalFile } from '../eval/conlleval';
+import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';
 import { formatConllColumns, readConllFile } from '../io/conll';
 import { NerModel } from '../model/nerModel';
@@ -26,9 +26,14 @@ export function builder(yargs: Argv) {
       'token-column': { type: 'number', default: 0, describe: 'token column of --data' },
       'tag-column': { type: 'number', default: -1, describe: 'gold tag column of --data' },
       scheme: {
-        choices: ['auto', 'iob1', 'iob2', 'iobes'],
+        choices: ['auto', ...TAG_SCHEMES],
         default: 'auto',
-        describe: 'tag scheme of --pred (auto detects it from the gold column); IOBES is converted to IOB2 before scoring',
+        describe: 'tag scheme of --pred (auto detects it from the gold column); IOBES and BILOU chunks are counted in IOB2',
+      },
+      suffix: {
+        type: 'boolean',
+        default: false,
+        describe: "tags carry their prefix last (PER-B, MISC-I), as seqeval's suffix=True: read them as B-PER, I-MISC",
       },
       output: { type: 'string', describe: "with --model: also write 'token gold predicted' lines (conlleval's input) to this file" },
       json: { type: 'boolean', default: false, describe: 'print everything as one JSON object instead of text' },
@@ -65,12 +70,24 @@ interface Scored {
   /** How the scheme was detected, when it was (--pred with --scheme auto). */
   detection?: SchemeDetection;
   counts: ConllevalCounts;
+  /** The file the gold tags came from, for error messages. */
+  file: string;
+}
+
+/** A warning when the tags as written and --suffix disagree; reading goes on as asked. */
+function warnStyle(style: TagStyle, suffix: boolean, file: string, messages: Messages): void {
+  if (style.style === 'suffix' && !suffix) {
+    messages.warn(`${file}: the tags look suffix-style, with the prefix last (${style.example}); read as they are, ${style.example} has prefix ${style.example.split('-')[0]}: give --suffix to read it as ${fromSuffixStyle(style.example)}`);
+  }
+  if (style.style === 'prefix' && suffix) messages.warn(`${file}: --suffix given, but the tags do not look suffix-style (every one should end in -B, -I, -E, -S, -L or -U)`);
 }
 
 async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   const inputs = [{ option: '--data', file: args.data! }, ...modelInputs(args.model!)];
   const output = args.output === undefined ? undefined : checkOutput(args.output, inputs);
-  const corpus = readConllFile(args.data!, { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn, maxSentenceTokens: MAX_TAGGED_TOKENS });
+  const read = readConllFile(args.data!, { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn, maxSentenceTokens: MAX_TAGGED_TOKENS });
+  warnStyle(tagStyle(read.sentences.map((s) => s.tags)), args.suffix, args.data!, messages);
+  const corpus = args.suffix ? { ...read, sentences: read.sentences.map((s) => ({ ...s, tags: s.tags.map(fromSuffixStyle) })) } : read;
   await startBackend(args, messages);
   const model = await NerModel.load(args.model!);
   try {
@@ -79,8 +96,8 @@ async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
       const rows = corpus.sentences.map((s, i) => s.tokens.map((t, j) => [t, s.tags[j], predictions[i][j]]));
       await writeOutput(output, (out) => out.write(formatConllColumns(rows)));
     }
-    const sentences = corpus.sentences.map((s, i) => ({ tokens: s.tokens, gold: s.tags, pred: predictions[i] }));
-    return { sentences, scheme: model.scheme, counts };
+    const sentences = corpus.sentences.map((s, i) => ({ tokens: s.tokens, gold: s.tags, pred: predictions[i], lines: s.lines }));
+    return { sentences, scheme: model.scheme, counts, file: args.data! };
   } finally {
     model.dispose();
   }
@@ -89,20 +106,18 @@ async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
 function scorePredictionFile(args: EvalArgs, messages: Messages): Scored {
   const text = readTextInput(args.pred!);
   const file = args.pred === '-' ? '<stdin>' : args.pred!;
-  if (args.scheme !== 'auto') {
-    const scheme = args.scheme as TagScheme;
-    return { ...scoreConllevalText(text, file, scheme), scheme };
-  }
+  const scored = scoreConllevalFile(text, file, { scheme: args.scheme === 'auto' ? undefined : (args.scheme as TagScheme), suffix: args.suffix });
+  warnStyle(scored.style, args.suffix, file, messages);
   // The scheme the gold column supports as a whole, and why.
-  const scored = scoreConllevalTextDetected(text, file);
-  messages.info(`scheme: ${describeDetection(scored.detection, file)}`);
-  return { ...scored, scheme: scored.detection.scheme };
+  if (scored.detection !== undefined) messages.info(`scheme: ${describeDetection(scored.detection, file)}`);
+  return { ...scored, file };
 }
 
 export async function handler(args: EvalArgs): Promise<void> {
   const messages = new Messages(args.quiet);
-  const { sentences, scheme, detection, counts } = args.pred !== undefined ? scorePredictionFile(args, messages) : await scoreModel(args, messages);
+  const { sentences, scheme, detection, counts, file } = args.pred !== undefined ? scorePredictionFile(args, messages) : await scoreModel(args, messages);
   const strict = args.strict;
+  if (strict) checkStrictTags(sentences, scheme, file);
   // --strict replaces conlleval's numbers by seqeval-style strict ones.
   const spans = args.report || strict ? spanReport(sentences, scheme, strict) : undefined;
   const confusion = args.report ? confusionMatrix(sentences) : undefined;

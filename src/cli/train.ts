@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv, Options } from 'yargs';
 import { ModelError, NerError, NumericalError, UsageError } from '../errors';
 import { readConllFile } from '../io/conll';
+import { TAG_SCHEMES } from '../data/tagScheme';
 import { MAX_TAGGED_TOKENS } from '../limits';
 import { FileFingerprint, fingerprintChange, fingerprintFile } from '../io/fingerprint';
 import { CHECKPOINTS_DIR, MODEL_JSON, assertReplaceable, assertWritable, modelDirTarget } from '../io/modelDir';
@@ -51,7 +52,7 @@ const OPTIONS = {
   },
   'token-column': { type: 'number', defaultDescription: '0', describe: 'column of the token (0-based; negative counts from the end)', group: 'Data:' },
   'tag-column': { type: 'number', defaultDescription: '-1', describe: 'column of the tag (0-based; -1 = last)', group: 'Data:' },
-  scheme: { choices: ['auto', 'iob1', 'iob2', 'iobes'], defaultDescription: show(d.scheme), describe: 'tag scheme of the data; auto detects it', group: 'Data:' },
+  scheme: { choices: ['auto', ...TAG_SCHEMES], defaultDescription: show(d.scheme), describe: 'tag scheme of the data; auto detects it', group: 'Data:' },
   'train-scheme': {
     choices: ['same', 'iobes'],
     defaultDescription: show(d.trainScheme),

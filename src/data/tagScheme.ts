@@ -1,5 +1,15 @@
 /**
- * Tag schemes (IOB1, IOB2, IOBES): validation, detection and conversion.
+ * Tag schemes (IOB1, IOB2, IOBES, IOE1, IOE2, BILOU): validation, detection
+ * and conversion.
+ *
+ *   IOB1   chunks start with I-; B- only where a chunk directly follows one of its type
+ *   IOB2   every chunk starts with B-
+ *   IOE1   chunks end with I-; E- only where a chunk is directly followed by one of its type
+ *   IOE2   every chunk ends with E-
+ *   IOBES  B- … E- around longer chunks, S- alone
+ *   BILOU  IOBES with L- for E- and U- for S- (spaCy's)
+ *
+ * (Tjong Kim Sang & Veenstra 1999, "Representing text chunks", for the first four.)
  *
  * Pure functions over tag strings. Chunks are read with conlleval's rules
  * (`src/eval/chunks.ts`), so what we convert, warn about and evaluate all
@@ -13,24 +23,68 @@ export { parseTag };
 export type { ParsedTag };
 
 /** The prefixes a tag may carry in any scheme, 'O' standing alone. */
-type Prefix = 'O' | 'B' | 'I' | 'E' | 'S';
+type Prefix = 'O' | 'B' | 'I' | 'E' | 'S' | 'L' | 'U';
 
 /** Which prefixes each scheme uses; anything else is foreign to it. */
 const SCHEME_PREFIXES: Record<TagScheme, readonly Prefix[]> = {
   iob1: ['O', 'B', 'I'],
   iob2: ['O', 'B', 'I'],
   iobes: ['O', 'B', 'I', 'E', 'S'],
+  ioe1: ['O', 'I', 'E'],
+  ioe2: ['O', 'I', 'E'],
+  bilou: ['O', 'B', 'I', 'L', 'U'],
 };
 
-const CHUNK_PREFIX = /^[BIES]-./;
+/** Every scheme ner reads. */
+export const TAG_SCHEMES = Object.keys(SCHEME_PREFIXES) as TagScheme[];
+
+const CHUNK_PREFIX = /^[BIESLU]-./;
+
+/** `PER-B`, `creative-work-I`: a type, a hyphen and a prefix letter last (seqeval's `suffix=True`). */
+const SUFFIX_STYLE = /^.+-[BIESLU]$/;
 
 /**
  * Why `tag` fits no scheme at all, or null when it is `O` or one of
- * `B-`, `I-`, `E-`, `S-` followed by a non-empty type.
+ * `B-`, `I-`, `E-`, `S-`, `L-`, `U-` followed by a non-empty type.
  */
 export function tagProblem(tag: string): string | null {
   if (tag === 'O' || CHUNK_PREFIX.test(tag)) return null;
-  return `tag '${tag}' fits no tag scheme (expected O or B-, I-, E-, S- followed by a type)`;
+  const problem = `tag '${tag}' fits no tag scheme (expected O or B-, I-, E-, S-, L-, U- followed by a type)`;
+  if (!SUFFIX_STYLE.test(tag)) return problem;
+  return `${problem}; it looks suffix-style, with the prefix last: write it ${fromSuffixStyle(tag)}`;
+}
+
+/**
+ * A suffix-style tag (`PER-B`) in the usual prefix style (`B-PER`), read as
+ * seqeval reads it with `suffix=True`: the prefix is the last character, the
+ * type what precedes it without hyphens at either end. `O` stays `O`; a tag
+ * with nothing before its prefix (`B`) stays as it is.
+ */
+export function fromSuffixStyle(tag: string): string {
+  if (tag === 'O' || tag.length === 0) return tag;
+  const type = tag.slice(0, -1).replace(/^-+|-+$/g, '');
+  const prefix = tag.charAt(tag.length - 1);
+  return type === '' ? prefix : `${prefix}-${type}`;
+}
+
+/** How the tags of a file look: which end carries the prefix, with an example tag. */
+export type TagStyle = { style: 'prefix' } | { style: 'suffix'; example: string };
+
+/**
+ * Suffix style when every tag but `O` ends in a hyphen and a prefix letter
+ * and at least one does not also start like a prefix-style tag (`B-I` could be
+ * either); prefix style otherwise.
+ */
+export function tagStyle(tagSequences: Iterable<readonly string[]>): TagStyle {
+  let example: string | undefined;
+  for (const tags of tagSequences) {
+    for (const tag of tags) {
+      if (tag === 'O') continue;
+      if (!SUFFIX_STYLE.test(tag)) return { style: 'prefix' };
+      if (example === undefined && !CHUNK_PREFIX.test(tag)) example = tag;
+    }
+  }
+  return example === undefined ? { style: 'prefix' } : { style: 'suffix', example };
 }
 
 /** Whether `scheme` uses the prefix of `tag` (assumes `tagProblem(tag)` is null). */
@@ -80,9 +134,11 @@ export interface SchemeDetection {
 
 /**
  * Candidates in the order ties are broken: IOB2 is the most common scheme
- * today, IOBES next; IOB1 mostly survives in the original CoNLL files.
+ * today, IOBES next; IOB1 mostly survives in the original CoNLL files; BILOU
+ * is spaCy's; the IOE schemes are rare. (Ties that matter are between schemes
+ * that read the tags alike: `I-X O` is one chunk in IOB1 and IOE1.)
  */
-export const SCHEME_PREFERENCE: readonly TagScheme[] = ['iob2', 'iobes', 'iob1'];
+export const SCHEME_PREFERENCE: readonly TagScheme[] = ['iob2', 'iobes', 'iob1', 'bilou', 'ioe2', 'ioe1'];
 
 /** How many breaking lines a detection keeps (and names). */
 const DETECTION_LINES = 3;
@@ -116,8 +172,8 @@ function brokenChunkStarts(tags: readonly string[], scheme: TagScheme): number[]
  * every candidate alike.
  */
 export function chooseScheme(sentences: readonly TaggedLines[]): SchemeDetection {
-  const broken: Record<TagScheme, number> = { iob1: 0, iob2: 0, iobes: 0 };
-  const firstLines: Record<TagScheme, number[]> = { iob1: [], iob2: [], iobes: [] };
+  const broken = Object.fromEntries(SCHEME_PREFERENCE.map((s) => [s, 0])) as Record<TagScheme, number>;
+  const firstLines = Object.fromEntries(SCHEME_PREFERENCE.map((s) => [s, [] as number[]])) as Record<TagScheme, number[]>;
   const cleaned = sentences.map((s) => ({ tags: s.tags.map((t) => (tagProblem(t) === null ? t : 'O')), lines: s.lines }));
   for (const s of cleaned) {
     for (const scheme of SCHEME_PREFERENCE) {
@@ -153,7 +209,10 @@ export function describeDetection(d: SchemeDetection, file: string): string {
     breaks += `, at ${d.lines.map((l) => `${file}:${l}`).join(', ')}${more > 0 ? ` and ${count(more)} more` : ''}`;
   }
   const others = SCHEME_PREFERENCE.filter((s) => s !== d.scheme);
-  const would = `${others[0]} would break ${count(d.broken[others[0]])}, ${others[1]} ${count(d.broken[others[1]])}`;
+  const would = `${others[0]} would break ${count(d.broken[others[0]])}, ${others
+    .slice(1)
+    .map((s) => `${s} ${count(d.broken[s])}`)
+    .join(', ')}`;
   const tied = others.filter((s) => d.broken[s] === n);
   const tie = tied.length === 0 ? '' : `; a tie with ${tied.join(' and ')}, which goes to ${d.scheme} (ties go to ${SCHEME_PREFERENCE.join(', then ')})`;
   return `${d.scheme} (auto: ${breaks}; ${would}${tie})`;
@@ -202,35 +261,72 @@ function iobProblems(tags: readonly string[], scheme: 'iob1' | 'iob2'): SchemePr
 }
 
 /**
- * IOBES: after B-X or I-X only I-X or E-X may come; I-X and E-X only after
- * B-X or I-X. Checked on every transition, sentence start and end included
- * (both read as O), so an unfinished chunk is reported at its last tag and an
- * unopened one at its first.
+ * IOE1 and IOE2, the mirror of IOB1 and IOB2: IOE2 ends every chunk with E-,
+ * so I-X must be followed by I-X or E-X; IOE1 ends chunks with I-, and E-X
+ * only separates a chunk from a directly following chunk of the same type.
  */
-function iobesProblems(tags: readonly string[]): SchemeProblem[] {
+function ioeProblems(tags: readonly string[], scheme: 'ioe1' | 'ioe2'): SchemeProblem[] {
+  const problems: SchemeProblem[] = [];
+  tags.forEach((tag, i) => {
+    const bad = prefixProblem(tag, scheme);
+    if (bad !== null) {
+      problems.push({ index: i, message: bad });
+      return;
+    }
+    const cur = parseTag(tag);
+    const next = i + 1 < tags.length ? parseTag(tags[i + 1]) : undefined;
+    const sameTypeFollows = next !== undefined && (next.prefix === 'I' || next.prefix === 'E') && next.type === cur.type;
+    const found = i + 1 < tags.length ? tags[i + 1] : 'the end of the sentence';
+    if (scheme === 'ioe2' && cur.prefix === 'I' && !sameTypeFollows) {
+      problems.push({ index: i, message: `${tag} must be followed by I-${cur.type} or E-${cur.type} in ioe2 (found ${found})` });
+    }
+    if (scheme === 'ioe1' && cur.prefix === 'E' && !sameTypeFollows) {
+      problems.push({
+        index: i,
+        message: `${tag} must be followed by I-${cur.type} or E-${cur.type} in ioe1, where chunks end with I- (found ${found})`,
+      });
+    }
+  });
+  return problems;
+}
+
+/** The prefixes that close chunks in IOBES and BILOU. */
+const CLOSING: Record<'iobes' | 'bilou', { last: Prefix; single: Prefix }> = {
+  iobes: { last: 'E', single: 'S' },
+  bilou: { last: 'L', single: 'U' },
+};
+
+/**
+ * IOBES (BILOU alike, with L for E): after B-X or I-X only I-X or E-X may
+ * come; I-X and E-X only after B-X or I-X. Checked on every transition,
+ * sentence start and end included (both read as O), so an unfinished chunk is
+ * reported at its last tag and an unopened one at its first.
+ */
+function closedProblems(tags: readonly string[], scheme: 'iobes' | 'bilou'): SchemeProblem[] {
+  const { last } = CLOSING[scheme];
   const problems: SchemeProblem[] = [];
   // Ill-formed tags are reported once and otherwise read as O so they do not cascade.
-  const parsed = tags.map((tag): ParsedTag => (prefixProblem(tag, 'iobes') === null ? parseTag(tag) : { prefix: 'O', type: '' }));
+  const parsed = tags.map((tag): ParsedTag => (prefixProblem(tag, scheme) === null ? parseTag(tag) : { prefix: 'O', type: '' }));
   for (let i = 0; i <= tags.length; i++) {
     const prev = i === 0 ? undefined : parsed[i - 1];
     const cur = i === tags.length ? undefined : parsed[i];
     const prevOpen = prev !== undefined && (prev.prefix === 'B' || prev.prefix === 'I');
-    const curContinues = cur !== undefined && (cur.prefix === 'I' || cur.prefix === 'E');
+    const curContinues = cur !== undefined && (cur.prefix === 'I' || cur.prefix === last);
     const joined = prevOpen && curContinues && prev.type === cur.type;
     if (prevOpen && !joined) {
       const next = cur === undefined ? 'the end of the sentence' : tags[i];
       problems.push({
         index: i - 1,
-        message: `${tags[i - 1]} must be followed by I-${prev.type} or E-${prev.type} in iobes (found ${next})`,
+        message: `${tags[i - 1]} must be followed by I-${prev.type} or ${last}-${prev.type} in ${scheme} (found ${next})`,
       });
     }
     if (cur === undefined) continue;
-    const bad = prefixProblem(tags[i], 'iobes');
+    const bad = prefixProblem(tags[i], scheme);
     if (bad !== null) problems.push({ index: i, message: bad });
     else if (curContinues && !joined) {
       problems.push({
         index: i,
-        message: `${tags[i]} must follow B-${cur.type} or I-${cur.type} in iobes (found ${where(tags, i)})`,
+        message: `${tags[i]} must follow B-${cur.type} or I-${cur.type} in ${scheme} (found ${where(tags, i)})`,
       });
     }
   }
@@ -239,7 +335,16 @@ function iobesProblems(tags: readonly string[]): SchemeProblem[] {
 
 /** Tags of one sentence that are ill-formed for `scheme`, in sentence order (for warnings). */
 export function schemeProblems(tags: readonly string[], scheme: TagScheme): SchemeProblem[] {
-  return scheme === 'iobes' ? iobesProblems(tags) : iobProblems(tags, scheme);
+  switch (scheme) {
+    case 'iobes':
+    case 'bilou':
+      return closedProblems(tags, scheme);
+    case 'ioe1':
+    case 'ioe2':
+      return ioeProblems(tags, scheme);
+    default:
+      return iobProblems(tags, scheme);
+  }
 }
 
 /**
@@ -262,9 +367,23 @@ function iobesEnd(p: ParsedTag, c: ParsedTag): boolean {
 
 const IOBES_RULES: ChunkRules = { isStart: iobesStart, isEnd: iobesEnd };
 
-/** How `scheme` reads chunk boundaries between neighbouring tags. */
+/** A BILOU tag read as its IOBES twin: L- is E-, U- is S-. */
+function asIobes(t: ParsedTag): ParsedTag {
+  return t.prefix === 'L' ? { prefix: 'E', type: t.type } : t.prefix === 'U' ? { prefix: 'S', type: t.type } : t;
+}
+
+const BILOU_RULES: ChunkRules = {
+  isStart: (p, c) => iobesStart(asIobes(p), asIobes(c)),
+  isEnd: (p, c) => iobesEnd(asIobes(p), asIobes(c)),
+};
+
+/**
+ * How `scheme` reads chunk boundaries between neighbouring tags. conlleval's
+ * own rules cover IOB1, IOB2, IOE1 and IOE2 (its E- rules are for the IOE
+ * schemes); IOBES and BILOU need S-/U- to close chunks.
+ */
 export function chunkRules(scheme: TagScheme): ChunkRules {
-  return scheme === 'iobes' ? IOBES_RULES : CONLLEVAL_RULES;
+  return scheme === 'iobes' ? IOBES_RULES : scheme === 'bilou' ? BILOU_RULES : CONLLEVAL_RULES;
 }
 
 /** The entity spans of a sentence tagged in `scheme`; ill-formed input is read as conlleval reads it. */
@@ -278,17 +397,35 @@ export function writeChunks(chunks: readonly Chunk[], length: number, scheme: Ta
   chunks.forEach((chunk, k) => {
     const { type, start, end } = chunk;
     for (let i = start; i < end; i++) tags[i] = `I-${type}`;
-    if (scheme === 'iob2') {
-      tags[start] = `B-${type}`;
-    } else if (scheme === 'iob1') {
-      // IOB1 starts chunks with I-, except right after a chunk of the same type.
-      const before = chunks[k - 1];
-      if (before !== undefined && before.end === start && before.type === type) tags[start] = `B-${type}`;
-    } else if (end - start === 1) {
-      tags[start] = `S-${type}`;
-    } else {
-      tags[start] = `B-${type}`;
-      tags[end - 1] = `E-${type}`;
+    switch (scheme) {
+      case 'iob2':
+        tags[start] = `B-${type}`;
+        break;
+      case 'iob1': {
+        // IOB1 starts chunks with I-, except right after a chunk of the same type.
+        const before = chunks[k - 1];
+        if (before !== undefined && before.end === start && before.type === type) tags[start] = `B-${type}`;
+        break;
+      }
+      case 'ioe2':
+        tags[end - 1] = `E-${type}`;
+        break;
+      case 'ioe1': {
+        // IOE1 ends chunks with I-, except right before a chunk of the same type.
+        const after = chunks[k + 1];
+        if (after !== undefined && after.start === end && after.type === type) tags[end - 1] = `E-${type}`;
+        break;
+      }
+      case 'iobes':
+      case 'bilou': {
+        const { last, single } = CLOSING[scheme];
+        if (end - start === 1) {
+          tags[start] = `${single}-${type}`;
+        } else {
+          tags[start] = `B-${type}`;
+          tags[end - 1] = `${last}-${type}`;
+        }
+      }
     }
   });
   return tags;

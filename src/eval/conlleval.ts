@@ -7,7 +7,7 @@
  * span sets) so that even odd input — ill-formed sequences, unknown prefixes —
  * is scored exactly as the reference scores it.
  */
-import { SchemeDetection, chooseScheme, convertTags } from '../data/tagScheme';
+import { SchemeDetection, TagStyle, chooseScheme, convertTags, fromSuffixStyle, tagStyle } from '../data/tagScheme';
 import { DataError } from '../errors';
 import { TagScheme } from '../types';
 import { endOfChunk, parseTag, startOfChunk } from './chunks';
@@ -81,8 +81,23 @@ function typeCounts(counts: ConllevalCounts, type: string): TypeCounts {
   return entry;
 }
 
-/** Runs conlleval's main loop over rows; variable names follow the Perl. */
-function countRows(rows: Iterable<Row>): ConllevalCounts {
+/**
+ * The tags conlleval's chunk rules are given for a sentence tagged in
+ * `scheme`. They were written for IOB1, IOB2, IOE1 and IOE2 and read those as
+ * they are; they know no S- (`S-X S-X` would be one chunk) nor L-/U-, so IOBES
+ * and BILOU are rewritten to IOB2 first.
+ */
+export function conllevalTags(tags: readonly string[], scheme?: TagScheme): readonly string[] {
+  return scheme === 'iobes' || scheme === 'bilou' ? convertTags(tags, scheme, 'iob2') : tags;
+}
+
+/**
+ * Runs conlleval's main loop over rows; variable names follow the Perl.
+ * Chunks are counted on each sentence's `conllevalTags`, token accuracy on
+ * the tags as they are, which is what conlleval (and seqeval) compare.
+ */
+function countRows(rows: readonly Row[], scheme?: TagScheme): ConllevalCounts {
+  const chunkRows = scheme === 'iobes' || scheme === 'bilou' ? mapSentences(rows, (tags) => conllevalTags(tags, scheme)) : rows;
   const counts: ConllevalCounts = {
     tokens: 0,
     correctTags: 0,
@@ -100,7 +115,7 @@ function countRows(rows: Iterable<Row>): ConllevalCounts {
     typeCounts(counts, type).correct++;
   };
 
-  for (const row of rows) {
+  chunkRows.forEach((row, r) => {
     // "sentence breaks should always be counted as out of chunk": conlleval
     // replaces a boundary line by `-X- O O` and forces the guess to O.
     const correct = row.boundary ? OUTSIDE : loopTag(row.gold);
@@ -128,14 +143,16 @@ function countRows(rows: Iterable<Row>): ConllevalCounts {
       counts.guessedChunks++;
       typeCounts(counts, guessed.type).guessed++;
     }
-    if (!row.boundary) {
-      if (correct.tag === guessed.tag && guessed.type === correct.type) counts.correctTags++;
+    const raw = rows[r];
+    if (!raw.boundary) {
+      const [rawCorrect, rawGuessed] = [loopTag(raw.gold), loopTag(raw.pred)];
+      if (rawCorrect.tag === rawGuessed.tag && rawGuessed.type === rawCorrect.type) counts.correctTags++;
       counts.tokens++;
     }
 
     lastCorrect = correct;
     lastGuessed = guessed;
-  }
+  });
   // End of input closes a chunk that is still correct.
   if (inCorrect) countCorrect(lastCorrect.type);
   return counts;
@@ -151,9 +168,8 @@ function* sentenceRows(pairs: readonly { gold: readonly string[]; pred: readonly
 
 /**
  * Counts gold against predicted tags, one pair per sentence, as conlleval
- * would for a file with a blank line after each sentence. conlleval knows IOB1
- * and IOB2 but not IOBES (it reads `S-X S-X` as one chunk), so with
- * `scheme === 'iobes'` both sides are converted to IOB2 first.
+ * would for a file with a blank line after each sentence; chunks in IOBES and
+ * BILOU are counted after rewriting both sides to IOB2 (see conllevalTags).
  */
 export function evaluateSequences(
   pairs: readonly { gold: readonly string[]; pred: readonly string[] }[],
@@ -164,17 +180,16 @@ export function evaluateSequences(
       throw new Error(`sentence ${i}: ${gold.length} gold tags but ${pred.length} predicted tags`);
     }
   });
-  const toIob2 = (tags: readonly string[]): readonly string[] => (scheme === 'iobes' ? convertTags(tags, 'iobes', 'iob2') : tags);
-  return countRows(sentenceRows(pairs.map(({ gold, pred }) => ({ gold: toIob2(gold), pred: toIob2(pred) }))));
+  return countRows([...sentenceRows(pairs)], scheme);
 }
 
-/** Rewrites each sentence (the rows between boundaries) from IOBES to IOB2, both columns, before counting. */
-function iobesRowsAsIob2(rows: readonly Row[]): Row[] {
+/** Rewrites each sentence (the rows between boundaries), both columns, with `f`; row for row. */
+function mapSentences(rows: readonly Row[], f: (tags: readonly string[]) => readonly string[]): Row[] {
   const out: Row[] = [];
   let sentence: Array<{ token: string; gold: string; pred: string }> = [];
   const flush = () => {
-    const gold = convertTags(sentence.map((r) => r.gold), 'iobes', 'iob2');
-    const pred = convertTags(sentence.map((r) => r.pred), 'iobes', 'iob2');
+    const gold = f(sentence.map((r) => r.gold));
+    const pred = f(sentence.map((r) => r.pred));
     gold.forEach((g, i) => out.push({ boundary: false, token: sentence[i].token, gold: g, pred: pred[i] }));
     sentence = [];
   };
@@ -242,16 +257,12 @@ function readRows(text: string, file: string): Row[] {
 }
 
 /**
- * Counts a file in conlleval's layout (see readRows) as conlleval does. With
- * `scheme` iobes, each sentence is converted to IOB2 first, since conlleval
- * reads `S-X S-X` as one chunk.
+ * Counts a file in conlleval's layout (see readRows) as conlleval does; in
+ * IOBES and BILOU, chunks are counted on each sentence rewritten to IOB2 (see
+ * conllevalTags).
  */
 export function parseConllevalText(text: string, file: string, scheme?: TagScheme): ConllevalCounts {
-  return countFileRows(readRows(text, file), scheme);
-}
-
-function countFileRows(rows: Row[], scheme?: TagScheme): ConllevalCounts {
-  return countRows(scheme === 'iobes' ? iobesRowsAsIob2(rows) : rows);
+  return countRows(readRows(text, file), scheme);
 }
 
 /** The sentences of a file in conlleval's layout (same reading and errors as parseConllevalText), for reports beyond conlleval's. */
@@ -259,21 +270,37 @@ export function readConllevalSentences(text: string, file: string): ScoredSenten
   return sentencesOf(readRows(text, file));
 }
 
-/** Both at once, reading the text once: conlleval's counts and the sentences. */
-export function scoreConllevalText(text: string, file: string, scheme?: TagScheme): { counts: ConllevalCounts; sentences: ScoredSentence[] } {
-  const rows = readRows(text, file);
-  return { counts: countFileRows(rows, scheme), sentences: sentencesOf(rows) };
+/** How the tags of a prediction file are read. */
+export interface TagReading {
+  /** The tag scheme; undefined detects it from the gold column (chooseScheme). */
+  scheme?: TagScheme;
+  /** The tags carry their prefix last (`PER-B`, seqeval's `suffix=True`): read them as `B-PER`. */
+  suffix?: boolean;
 }
 
-/**
- * scoreConllevalText in the scheme the gold column supports (chooseScheme),
- * reading the text once.
- */
-export function scoreConllevalTextDetected(text: string, file: string): { counts: ConllevalCounts; sentences: ScoredSentence[]; detection: SchemeDetection } {
-  const rows = readRows(text, file);
+/** A prediction file, read and counted. */
+export interface ScoredFile {
+  counts: ConllevalCounts;
+  /** The sentences, tags in prefix style (rewritten when read with `suffix`). */
+  sentences: ScoredSentence[];
+  scheme: TagScheme;
+  /** Why the scheme is what it is, when it was detected. */
+  detection?: SchemeDetection;
+  /** How the gold tags look as written, before any rewriting, so a caller can warn of a missing or needless `suffix`. */
+  style: TagStyle;
+}
+
+/** Reads a file in conlleval's layout once: conlleval's counts, the sentences, and the scheme. */
+export function scoreConllevalFile(text: string, file: string, reading: TagReading = {}): ScoredFile {
+  let rows = readRows(text, file);
+  const style = tagStyle(rows.map((row) => (row.boundary ? [] : [row.gold])));
+  if (reading.suffix) {
+    rows = rows.map((row) => (row.boundary ? row : { ...row, gold: fromSuffixStyle(row.gold), pred: fromSuffixStyle(row.pred) }));
+  }
   const sentences = sentencesOf(rows);
-  const detection = chooseScheme(sentences.map((s) => ({ tags: s.gold, lines: s.lines })));
-  return { counts: countFileRows(rows, detection.scheme), sentences, detection };
+  const detection = reading.scheme === undefined ? chooseScheme(sentences.map((s) => ({ tags: s.gold, lines: s.lines }))) : undefined;
+  const scheme = reading.scheme ?? detection!.scheme;
+  return { counts: countRows(rows, scheme), sentences, scheme, detection, style };
 }
 
 function sentencesOf(rows: readonly Row[]): ScoredSentence[] {

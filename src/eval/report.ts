@@ -1,19 +1,23 @@
 /**
  * Evaluation beyond conlleval's report: a per-type table with support and
- * micro/macro averages, a token-level confusion matrix, and the mismatched
- * spans themselves, for `ner eval --report / --errors / --strict`.
+ * micro, macro and weighted averages (seqeval's `classification_report`), a
+ * token-level confusion matrix, and the mismatched spans themselves, for
+ * `ner eval --report / --errors / --strict`.
  *
  * Spans are compared as sets of (start, end, type). Two readings:
  * - lenient (default): chunks as conlleval reads them, so the micro average
- *   equals conlleval's overall figures on IOB1/IOB2;
- * - strict (seqeval's `mode='strict'`): a chunk counts only when its tags are
- *   the scheme's own encoding of it (`B-X I-X`, not `I-X I-X` after O, in
- *   IOB2; `B-X I-X E-X` or `S-X` in IOBES), on both the gold and the predicted side.
+ *   equals conlleval's overall figures;
+ * - strict: the spans seqeval's `mode='strict'` finds (`strictSpans.ts`):
+ *   roughly, only chunks whose tags are the scheme's own encoding of them
+ *   (`B-X I-X`, not `I-X I-X` after O, in IOB2; `B-X I-X E-X` or `S-X` in
+ *   IOBES), on both the gold and the predicted side.
  */
 import type { TagScheme } from '../types';
-import { readChunks, writeChunks } from '../data/tagScheme';
+import { DataError } from '../errors';
+import { readChunks } from '../data/tagScheme';
 import type { Chunk } from './chunks';
 import type { ScoredSentence } from './conlleval';
+import { StrictTagError, strictChunks } from './strictSpans';
 
 export interface TypeRow {
   type: string;
@@ -32,10 +36,12 @@ export interface SpanReport {
   strict: boolean;
   /** Per type, sorted by name. */
   types: TypeRow[];
-  /** Over all spans (equals conlleval's overall in lenient mode on IOB1/IOB2). */
+  /** Over all spans (equals conlleval's overall in lenient mode). */
   micro: TypeRow;
   /** Unweighted mean over types of precision, recall and F1; support and counts are totals. */
   macro: TypeRow;
+  /** Mean over types of precision, recall and F1 weighted by support (0 when there is none); counts are totals. */
+  weighted: TypeRow;
 }
 
 export interface ConfusionMatrix {
@@ -57,18 +63,27 @@ export interface SpanError {
   context: string;
 }
 
-/**
- * The chunks of one sentence. Strict: only those whose tags are the scheme's
- * canonical encoding (checked against re-encoding the chunks read).
- */
+/** The chunks of one sentence: conlleval's reading, or seqeval's strict one. */
 export function sentenceChunks(tags: readonly string[], scheme: TagScheme, strict: boolean): Chunk[] {
-  const chunks = readChunks(tags, scheme);
-  if (!strict) return chunks;
-  const canonical = writeChunks(chunks, tags.length, scheme);
-  return chunks.filter((c) => {
-    for (let i = c.start; i < c.end; i++) if (tags[i] !== canonical[i]) return false;
-    return true;
-  });
+  return strict ? strictChunks(tags, scheme) : readChunks(tags, scheme);
+}
+
+/**
+ * Throws a DataError at the first tag strict mode cannot read (where seqeval
+ * raises: a tag whose first character is no prefix, or a prefix foreign to
+ * `scheme`, such as `E-PER` in IOB2), naming the file, line and column.
+ */
+export function checkStrictTags(sentences: readonly ScoredSentence[], scheme: TagScheme, file: string): void {
+  for (const s of sentences) {
+    for (const [column, tags] of [['gold', s.gold], ['predicted', s.pred]] as const) {
+      try {
+        strictChunks(tags, scheme);
+      } catch (e) {
+        if (!(e instanceof StrictTagError)) throw e;
+        throw new DataError(file, s.lines?.[e.index], `${column} ${e.message} (--strict reads spans as seqeval's strict mode does, which refuses it too)`);
+      }
+    }
+  }
 }
 
 const key = (c: Chunk) => `${c.start}:${c.end}:${c.type}`;
@@ -105,7 +120,9 @@ export function spanReport(sentences: readonly ScoredSentence[], scheme: TagSche
   const micro = row('micro', total('support'), total('predicted'), total('correct'));
   const mean = (f: 'precision' | 'recall' | 'f1') => (types.length === 0 ? 0 : types.reduce((a, t) => a + t[f], 0) / types.length);
   const macro: TypeRow = { ...micro, type: 'macro', precision: mean('precision'), recall: mean('recall'), f1: mean('f1') };
-  return { strict, types, micro, macro };
+  const bySupport = (f: 'precision' | 'recall' | 'f1') => (micro.support === 0 ? 0 : types.reduce((a, t) => a + t[f] * t.support, 0) / micro.support);
+  const weighted: TypeRow = { ...micro, type: 'weighted', precision: bySupport('precision'), recall: bySupport('recall'), f1: bySupport('f1') };
+  return { strict, types, micro, macro, weighted };
 }
 
 /** Gold tag against predicted tag, token by token. */
@@ -174,12 +191,12 @@ const fixed = (x: number) => x.toFixed(2).padStart(6);
 
 /** The per-type table as text. */
 export function formatSpanReport(report: SpanReport): string {
-  const width = Math.max(5, ...report.types.map((t) => t.type.length));
+  const width = Math.max(8, ...report.types.map((t) => t.type.length));
   const line = (t: TypeRow) => `${t.type.padStart(width)}  ${String(t.support).padStart(7)}  ${fixed(t.precision)}  ${fixed(t.recall)}  ${fixed(t.f1)}\n`;
   const header = ['support'.padStart(7), 'P'.padStart(6), 'R'.padStart(6), 'F1'.padStart(6)].join('  ');
   let out = `${report.strict ? 'strict (seqeval)' : 'conlleval'} span matching\n${'type'.padStart(width)}  ${header}\n`;
   for (const t of report.types) out += line(t);
-  out += line(report.micro) + line(report.macro);
+  out += line(report.micro) + line(report.macro) + line(report.weighted);
   return out;
 }
 

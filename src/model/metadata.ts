@@ -5,6 +5,7 @@
  */
 import { ModelError } from '../errors';
 import type { TagScheme } from '../types';
+import { TAG_SCHEMES } from '../data/tagScheme';
 import type { TagVocabularyJSON, VocabularyJSON } from '../data/vocab';
 import { TaggerShape, validateShape } from './tagger';
 
@@ -65,7 +66,7 @@ export interface ModelMetadata {
   training?: TrainingSummary;
 }
 
-const SCHEMES: readonly TagScheme[] = ['iob1', 'iob2', 'iobes'];
+const SCHEMES: readonly TagScheme[] = TAG_SCHEMES;
 
 /** Checks the fields decoding relies on; vocabularies are checked by their own fromJSON. */
 export function validateMetadata(json: unknown, dir: string): ModelMetadata {

@@ -57,6 +57,13 @@ function finiteScores(scores: Float32Array): Float32Array {
 }
 
 /** Sentences per prediction batch, and a cap on padded tokens so long inputs stay bounded in memory. */
+/** For a network that learns IOBES, the prefixes each data scheme writes in their place, where that is a tag-by-tag rewrite. */
+const IOBES_PREFIX_AS: Partial<Record<TagScheme, Readonly<Record<string, string>>>> = {
+  iob2: { S: 'B', E: 'I' },
+  ioe2: { B: 'I', S: 'E' },
+  bilou: { S: 'U', E: 'L' },
+};
+
 const PREDICT_BATCH = 64;
 const PREDICT_MAX_TOKENS = 64 * 64;
 
@@ -390,14 +397,17 @@ export class NerModel {
 
   /**
    * The tag each marginal is reported under. A model trained in IOBES for
-   * IOB2 data reports IOB2 tags (S-X counts as B-X, E-X as I-X: exact for the
-   * well-formed paths that constrained decoding allows); otherwise the model's tags.
+   * IOB2, BILOU or IOE2 data reports the data's tags (for IOB2, S-X counts as
+   * B-X and E-X as I-X: exact for the well-formed paths that constrained
+   * decoding allows); for IOB1 and IOE1 data, where a tag depends on its
+   * neighbours, the model's tags.
    */
   private marginalNames(): string[] {
+    const renames = this.modelScheme === 'iobes' ? IOBES_PREFIX_AS[this.scheme] : undefined;
     return this.tags.tags().map((tag) => {
-      if (this.modelScheme !== 'iobes' || this.scheme !== 'iob2') return tag;
       const { prefix, type } = parseTag(tag);
-      return prefix === 'S' ? `B-${type}` : prefix === 'E' ? `I-${type}` : tag;
+      const renamed = renames?.[prefix];
+      return renamed === undefined ? tag : `${renamed}-${type}`;
     });
   }
 
