@@ -25,7 +25,7 @@ test('checkCorpus: counts, entities, longest sentence and scheme violations with
   // Detected, the one I- that opens a chunk is a stray: IOB1 would break at every B- that opens one.
   const detected = checkCorpus(parseConll(TRAIN, 'train.conll'));
   assert.equal(detected.scheme, 'iob2');
-  assert.deepEqual(detected.detection?.broken, { iob1: 3, iob2: 1, iobes: 4 });
+  assert.deepEqual(detected.detection?.broken, { iob1: 3, iob2: 1, iobes: 4, ioe1: 3, ioe2: 4, bilou: 4 });
   assert.deepEqual(detected.violations.map((v) => v.line), [10]);
   assert.deepEqual(checkCorpus(parseConll(TRAIN, 'train.conll'), 'iob1').violations.map((v) => v.line), [1, 3, 6]);
 });
