@@ -16,7 +16,7 @@ import { parseConll, readConllStream } from '../src/io/conll';
 import { readLines } from '../src/io/lines';
 import { parseConllevalText } from '../src/eval/conlleval';
 import { readEmbeddings } from '../src/io/embeddings';
-import { convertTags, readChunks, writeChunks } from '../src/data/tagScheme';
+import { TAG_SCHEMES, convertTags, readChunks, writeChunks } from '../src/data/tagScheme';
 import type { TagScheme } from '../src/types';
 import { viterbi, viterbiNBest } from '../src/decode/viterbi';
 import { forwardBackward, tokenMarginals } from '../src/decode/marginals';
@@ -80,7 +80,7 @@ test('the streaming readers on any bytes, in any chunking: a clear error, or wha
 
 test('parseConllevalText: any text counts or gives a clear error', async () => {
   await fc.assert(
-    fc.asyncProperty(conllish, fc.constantFrom<TagScheme | undefined>(undefined, 'iob1', 'iob2', 'iobes'), async (text, scheme) => {
+    fc.asyncProperty(conllish, fc.constantFrom<TagScheme | undefined>(undefined, ...TAG_SCHEMES), async (text, scheme) => {
       await parsesOrExplains(() => parseConllevalText(text, 'p.txt', scheme));
     }),
     runs(400),
@@ -104,8 +104,8 @@ test('readEmbeddings: any file content reads or gives a clear error', async () =
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const SCHEMES: TagScheme[] = ['iob1', 'iob2', 'iobes'];
-const anyTags = fc.array(fc.constantFrom('O', 'B-PER', 'I-PER', 'E-PER', 'S-PER', 'B-LOC', 'I-LOC', 'S-LOC', 'E-LOC'), { maxLength: 12 });
+const SCHEMES = TAG_SCHEMES;
+const anyTags = fc.array(fc.constantFrom('O', 'B-PER', 'I-PER', 'E-PER', 'S-PER', 'L-PER', 'U-PER', 'B-LOC', 'I-LOC', 'S-LOC', 'E-LOC', 'U-LOC'), { maxLength: 12 });
 
 test('scheme conversion keeps the entities, and round-trips, for any tag sequence', async () => {
   await fc.assert(

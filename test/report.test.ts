@@ -5,22 +5,37 @@ import { confusionMatrix, spanErrors, spanReport } from '../src/eval/report';
 import { makeRng, randInt } from '../src/util/random';
 import { renderReport } from '../src/report/report';
 import type { ModelMetadata } from '../src/model/metadata';
+import type { TagScheme } from '../src/types';
 
 const TAGS = ['O', 'O', 'O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];
 
-function randomSentences(seed: number, n: number) {
+/** Tags of every prefix a scheme uses, O three times as often. */
+function schemeTags(prefixes: string[]): string[] {
+  return ['O', 'O', 'O', ...prefixes.flatMap((p) => [`${p}-PER`, `${p}-LOC`])];
+}
+
+const SCHEME_TAGS: Record<TagScheme, string[]> = {
+  iob1: TAGS,
+  iob2: TAGS,
+  ioe1: schemeTags(['I', 'E']),
+  ioe2: schemeTags(['I', 'E']),
+  iobes: schemeTags(['B', 'I', 'E', 'S']),
+  bilou: schemeTags(['B', 'I', 'L', 'U']),
+};
+
+function randomSentences(seed: number, n: number, vocabulary = TAGS) {
   const rng = makeRng(seed);
-  const tags = (len: number) => Array.from({ length: len }, () => TAGS[randInt(rng, TAGS.length)]);
+  const tags = (len: number) => Array.from({ length: len }, () => vocabulary[randInt(rng, vocabulary.length)]);
   return Array.from({ length: n }, () => {
     const len = 1 + randInt(rng, 9);
     return { tokens: Array.from({ length: len }, (_, i) => `w${i}`), gold: tags(len), pred: tags(len) };
   });
 }
 
-test('lenient span matching gives conlleval overall and per-type figures, on random and ill-formed IOB1/IOB2', () => {
-  for (const scheme of ['iob1', 'iob2'] as const) {
+test('lenient span matching gives conlleval overall and per-type figures, on random and ill-formed tags of every scheme', () => {
+  for (const scheme of Object.keys(SCHEME_TAGS) as TagScheme[]) {
     for (let seed = 0; seed < 20; seed++) {
-      const sentences = randomSentences(seed, 30);
+      const sentences = randomSentences(seed, 30, SCHEME_TAGS[scheme]);
       const reference = metrics(evaluateSequences(sentences, scheme));
       const report = spanReport(sentences, scheme);
       assert.equal(report.micro.support, reference.overall.phrases);

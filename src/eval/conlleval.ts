@@ -292,12 +292,12 @@ export interface ScoredFile {
 
 /** Reads a file in conlleval's layout once: conlleval's counts, the sentences, and the scheme. */
 export function scoreConllevalFile(text: string, file: string, reading: TagReading = {}): ScoredFile {
-  let rows = readRows(text, file);
-  const style = tagStyle(rows.map((row) => (row.boundary ? [] : [row.gold])));
-  if (reading.suffix) {
-    rows = rows.map((row) => (row.boundary ? row : { ...row, gold: fromSuffixStyle(row.gold), pred: fromSuffixStyle(row.pred) }));
-  }
-  const sentences = sentencesOf(rows);
+  const written = readRows(text, file);
+  const asWritten = sentencesOf(written);
+  const style = tagStyle(asWritten.map((s) => s.gold));
+  const suffix = (tags: string[]) => tags.map(fromSuffixStyle);
+  const rows = reading.suffix ? written.map((row) => (row.boundary ? row : { ...row, gold: fromSuffixStyle(row.gold), pred: fromSuffixStyle(row.pred) })) : written;
+  const sentences = reading.suffix ? asWritten.map((s) => ({ ...s, gold: suffix(s.gold), pred: suffix(s.pred) })) : asWritten;
   const detection = reading.scheme === undefined ? chooseScheme(sentences.map((s) => ({ tags: s.gold, lines: s.lines }))) : undefined;
   const scheme = reading.scheme ?? detection!.scheme;
   return { counts: countRows(rows, scheme), sentences, scheme, detection, style };
