@@ -198,7 +198,8 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 /**
  * A detection in words, for one line of output: `iob2 (auto: 1 of 23,499
- * chunks breaks it, at train.conll:1234; iob1 would break 23,498, iobes 23,499)`.
+ * chunks breaks it, at train.conll:1234; iobes would break 23,499, iob1
+ * 23,498, bilou 23,499, ioe2 23,499, ioe1 23,499)`.
  */
 export function describeDetection(d: SchemeDetection, file: string): string {
   if (d.chunks === 0 && d.broken[d.scheme] === 0) return `${d.scheme} (auto: no entities to tell the schemes apart; ${d.scheme} is the default)`;
@@ -209,10 +210,7 @@ export function describeDetection(d: SchemeDetection, file: string): string {
     breaks += `, at ${d.lines.map((l) => `${file}:${l}`).join(', ')}${more > 0 ? ` and ${count(more)} more` : ''}`;
   }
   const others = SCHEME_PREFERENCE.filter((s) => s !== d.scheme);
-  const would = `${others[0]} would break ${count(d.broken[others[0]])}, ${others
-    .slice(1)
-    .map((s) => `${s} ${count(d.broken[s])}`)
-    .join(', ')}`;
+  const would = others.map((s, k) => `${s}${k === 0 ? ' would break' : ''} ${count(d.broken[s])}`).join(', ');
   const tied = others.filter((s) => d.broken[s] === n);
   const tie = tied.length === 0 ? '' : `; a tie with ${tied.join(' and ')}, which goes to ${d.scheme} (ties go to ${SCHEME_PREFERENCE.join(', then ')})`;
   return `${d.scheme} (auto: ${breaks}; ${would}${tie})`;
@@ -234,30 +232,45 @@ function prefixProblem(tag: string, scheme: TagScheme): string | null {
   return tagProblem(tag) ?? (schemeUses(scheme, tag) ? null : foreignPrefixMessage(tag, scheme));
 }
 
-function iobProblems(tags: readonly string[], scheme: 'iob1' | 'iob2'): SchemeProblem[] {
+/**
+ * Problems found tag by tag: a prefix foreign to `scheme`, or else what
+ * `neighbours` says about the tag next to its neighbours (null: nothing).
+ */
+function tagByTagProblems(
+  tags: readonly string[],
+  scheme: TagScheme,
+  neighbours: (cur: ParsedTag, i: number) => string | null,
+): SchemeProblem[] {
   const problems: SchemeProblem[] = [];
   tags.forEach((tag, i) => {
-    const bad = prefixProblem(tag, scheme);
-    if (bad !== null) {
-      problems.push({ index: i, message: bad });
-      return;
-    }
-    const cur = parseTag(tag);
-    const prev = i === 0 ? undefined : parseTag(tags[i - 1]);
-    const sameTypeInside = prev !== undefined && (prev.prefix === 'B' || prev.prefix === 'I') && prev.type === cur.type;
-    if (scheme === 'iob2' && cur.prefix === 'I' && !sameTypeInside) {
-      // IOB2: every chunk starts with B-, so I-X only continues B-X or I-X.
-      problems.push({ index: i, message: `${tag} must follow B-${cur.type} or I-${cur.type} in iob2 (found ${where(tags, i)})` });
-    }
-    if (scheme === 'iob1' && cur.prefix === 'B' && !sameTypeInside) {
-      // IOB1: B- only separates a chunk from a directly preceding chunk of the same type.
-      problems.push({
-        index: i,
-        message: `${tag} must follow I-${cur.type} or B-${cur.type} in iob1, where chunks start with I- (found ${where(tags, i)})`,
-      });
-    }
+    const message = prefixProblem(tag, scheme) ?? neighbours(parseTag(tag), i);
+    if (message !== null) problems.push({ index: i, message });
   });
   return problems;
+}
+
+/** Whether tags[j] exists and is `I-` or `prefix-` followed by `type`. */
+function continues(tags: readonly string[], j: number, prefix: Prefix, type: string): boolean {
+  if (j < 0 || j >= tags.length) return false;
+  const t = parseTag(tags[j]);
+  return (t.prefix === 'I' || t.prefix === prefix) && t.type === type;
+}
+
+/**
+ * IOB2 starts every chunk with B-, so I-X only continues B-X or I-X. IOB1
+ * starts chunks with I-, and B-X only separates a chunk from a directly
+ * preceding chunk of the same type.
+ */
+function iobProblems(tags: readonly string[], scheme: 'iob1' | 'iob2'): SchemeProblem[] {
+  return tagByTagProblems(tags, scheme, (cur, i) => {
+    const tag = tags[i];
+    if (continues(tags, i - 1, 'B', cur.type)) return null;
+    if (scheme === 'iob2' && cur.prefix === 'I') return `${tag} must follow B-${cur.type} or I-${cur.type} in iob2 (found ${where(tags, i)})`;
+    if (scheme === 'iob1' && cur.prefix === 'B') {
+      return `${tag} must follow I-${cur.type} or B-${cur.type} in iob1, where chunks start with I- (found ${where(tags, i)})`;
+    }
+    return null;
+  });
 }
 
 /**
@@ -266,28 +279,16 @@ function iobProblems(tags: readonly string[], scheme: 'iob1' | 'iob2'): SchemePr
  * only separates a chunk from a directly following chunk of the same type.
  */
 function ioeProblems(tags: readonly string[], scheme: 'ioe1' | 'ioe2'): SchemeProblem[] {
-  const problems: SchemeProblem[] = [];
-  tags.forEach((tag, i) => {
-    const bad = prefixProblem(tag, scheme);
-    if (bad !== null) {
-      problems.push({ index: i, message: bad });
-      return;
-    }
-    const cur = parseTag(tag);
-    const next = i + 1 < tags.length ? parseTag(tags[i + 1]) : undefined;
-    const sameTypeFollows = next !== undefined && (next.prefix === 'I' || next.prefix === 'E') && next.type === cur.type;
+  return tagByTagProblems(tags, scheme, (cur, i) => {
+    const tag = tags[i];
+    if (continues(tags, i + 1, 'E', cur.type)) return null;
     const found = i + 1 < tags.length ? tags[i + 1] : 'the end of the sentence';
-    if (scheme === 'ioe2' && cur.prefix === 'I' && !sameTypeFollows) {
-      problems.push({ index: i, message: `${tag} must be followed by I-${cur.type} or E-${cur.type} in ioe2 (found ${found})` });
+    if (scheme === 'ioe2' && cur.prefix === 'I') return `${tag} must be followed by I-${cur.type} or E-${cur.type} in ioe2 (found ${found})`;
+    if (scheme === 'ioe1' && cur.prefix === 'E') {
+      return `${tag} must be followed by I-${cur.type} or E-${cur.type} in ioe1, where chunks end with I- (found ${found})`;
     }
-    if (scheme === 'ioe1' && cur.prefix === 'E' && !sameTypeFollows) {
-      problems.push({
-        index: i,
-        message: `${tag} must be followed by I-${cur.type} or E-${cur.type} in ioe1, where chunks end with I- (found ${found})`,
-      });
-    }
+    return null;
   });
-  return problems;
 }
 
 /** The prefixes that close chunks in IOBES and BILOU. */
