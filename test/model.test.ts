@@ -361,6 +361,29 @@ test('--train-scheme iobes (with --train-constraints): the network learns IOBES,
   loaded.dispose();
 });
 
+test('BILOU and IOE2 data: learned in IOBES or as they are, predictions and marginals in the data scheme', async () => {
+  await initBackend({ backend: 'wasm' });
+  const tokens = tinyCorpus().sentences.map((s) => s.tokens);
+  const allowed: Record<string, RegExp> = { bilou: /^(O|[BILU]-\w+)$/, ioe2: /^(O|[IE]-\w+)$/ };
+  for (const scheme of ['bilou', 'ioe2'] as const) {
+    const corpus = tinyCorpus();
+    for (const s of corpus.sentences) s.tags = convertTags(s.tags, 'iob2', scheme);
+    for (const trainScheme of ['iobes', 'same'] as const) {
+      const model = await trainModel({ train: corpus, options: { ...TINY_OPTIONS, epochs: 1, trainScheme } });
+      assert.equal(model.scheme, scheme);
+      assert.equal(model.modelScheme, trainScheme === 'iobes' ? 'iobes' : scheme);
+      const [decoded] = model.decode([tokens[0]], { marginals: true });
+      for (const t of decoded.tags) assert.match(t, allowed[scheme], `${scheme}/${trainScheme}`);
+      // IOBES marginals summed under the data's tags: B-PER and I-PER are IOE2's I-PER, S-PER and E-PER its E-PER.
+      for (const dist of decoded.marginals!) {
+        for (const name of Object.keys(dist)) assert.match(name, allowed[scheme], `${scheme}/${trainScheme} marginal ${name}`);
+        assert.ok(Math.abs(Object.values(dist).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+      }
+      model.dispose();
+    }
+  }
+});
+
 test('--embeddings starts the word embeddings from the vectors, --freeze-embeddings keeps them, coverage is reported', async () => {
   await initBackend({ backend: 'wasm' });
   const file = path.join(tmp, 'vectors.txt');
