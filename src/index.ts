@@ -12,7 +12,7 @@ export { tokenize } from './io/tokenize';
 export { splitSentences } from './io/sentences';
 export type { Token } from './io/tokenize';
 
-export { detectScheme, convertTags, checkTags, readChunks, chunkRules } from './data/tagScheme';
+export { TAG_SCHEMES, detectScheme, convertTags, checkTags, readChunks, chunkRules, fromSuffixStyle } from './data/tagScheme';
 export { Vocabulary, TagVocabulary } from './data/vocab';
 
 export { CRF, crfLogPartition, crfPathScore, crfNegLogLikelihood, constrainParams } from './model/crf';
@@ -29,8 +29,11 @@ export { tagLines, tagTokens } from './predict';
 export type { TaggedSentence, Entity, TagOptions } from './predict';
 
 export { extractChunks } from './eval/chunks';
-export { evaluateSequences, parseConllevalText, readConllevalSentences, formatConllevalReport, metrics } from './eval/conlleval';
-export { spanReport, confusionMatrix, spanErrors } from './eval/report';
+export { evaluateSequences, parseConllevalText, readConllevalSentences, scoreConllevalFile, formatConllevalReport, metrics } from './eval/conlleval';
+export type { TagReading, ScoredFile } from './eval/conlleval';
+export { spanReport, confusionMatrix, spanErrors, checkStrictTags } from './eval/report';
+export { strictChunks } from './eval/strictSpans';
+export type { StrictScheme } from './eval/strictSpans';
 export { evaluateModel } from './eval/evaluateModel';
 
 export { trainModel, DEFAULT_TRAIN_OPTIONS } from './train/trainer';
