@@ -41,7 +41,7 @@ export type FileKind = TagScheme | 'conlleval';
 
 /**
  * seqeval's classification_report(output_dict=True), or the error it raised.
- * null stands for seqeval's NaN: averages over no types at all (no span on
+ * null stands for seqeval's NaN: the macro average over no types at all (no span on
  * either side), where ner reports 0.
  */
 export type SeqevalAnswer = { report: Record<string, Record<'precision' | 'recall' | 'f1-score' | 'support', number | null>> } | { error: string };
@@ -242,6 +242,10 @@ function main(): void {
   const [script, seqevalDir] = args;
   if (!script) {
     console.error('usage: node dist/scripts/eval-crosscheck.js CONLLEVAL.pl [SEQEVAL_DIR] [--files N] [--seed S] [--write FIXTURE.json]');
+    process.exit(2);
+  }
+  if (perl(script, 'w O O\n') === null) {
+    console.error(`cannot run 'perl ${script}' (expected the path of conlleval.pl)`);
     process.exit(2);
   }
   const rng = makeRng(seed);

@@ -85,14 +85,23 @@ describe('ner eval --pred', () => {
     const expected = ner(['eval', '--pred', prefix]).stdout;
     const plain = ner(['eval', '--pred', suffix]);
     assert.equal(plain.code, 0);
-    assert.match(plain.stderr, /^ner: warning: .*suffix\.txt: the tags look suffix-style, with the prefix last \(PER-B\).*give --suffix to read it as B-PER$/m);
+    assert.match(plain.stderr, /^ner: warning: .*suffix\.txt: the gold tags look suffix-style, with the prefix last \(PER-B\).*give --suffix to read it as B-PER$/m);
     assert.notEqual(plain.stdout, expected);
     const withFlag = ner(['eval', '--pred', suffix, '--suffix']);
     assert.equal(withFlag.code, 0, withFlag.stderr);
     assert.doesNotMatch(withFlag.stderr, /warning/);
     assert.equal(withFlag.stdout, expected);
     const needless = ner(['eval', '--pred', prefix, '--suffix']);
-    assert.match(needless.stderr, /^ner: warning: .*prefix\.txt: --suffix given, but the tags do not look suffix-style/m);
+    assert.match(needless.stderr, /^ner: warning: .*prefix\.txt: --suffix given, but the gold tags do not look suffix-style \(B-PER does not end/m);
+    // Untyped tags say nothing either way; a suffix-style predicted column alone is noticed too.
+    const untyped = predFile('untyped-suffix.txt', [[['PER-B', 'PER-B'], ['B', 'B'], ['O', 'O']]]);
+    assert.doesNotMatch(ner(['eval', '--pred', untyped, '--suffix']).stderr, /warning/);
+    assert.match(ner(['eval', '--pred', untyped]).stderr, /warning: .*the gold tags look suffix-style/);
+    const mixed = predFile('mixed.txt', [[['B-PER', 'PER-B'], ['O', 'O']]]);
+    assert.match(ner(['eval', '--pred', mixed]).stderr, /warning: .*mixed\.txt: the predicted tags look suffix-style, with the prefix last \(PER-B\)/);
+    // The prefix of a suffix-style tag is its last character, not its last UTF-16 unit.
+    const emoji = predFile('emoji.txt', [[['PER-😀', 'PER-B']]]);
+    assertUserError(ner(['eval', '--pred', emoji, '--suffix', '--strict', '--scheme', 'iob2']), 2, /emoji\.txt:1: gold tag 'PER-😀' \(read as suffix-style: '😀-PER'\) has no prefix/);
   });
 
   test('--report adds the weighted average (by support) to micro and macro', () => {
@@ -111,6 +120,19 @@ describe('ner eval --pred', () => {
     assertUserError(ner(['eval', '--pred', unknown, '--scheme', 'iob2', '--strict']), 2, /unknown\.txt:1: predicted tag 'X-PER' has no prefix that strict mode reads/);
     // Without --strict, conlleval reads anything.
     assert.equal(ner(['eval', '--pred', file, '--scheme', 'iob2']).code, 0);
+    // A detected scheme is named as such: IOB1 and IOE1 read these gold tags alike, and the tie went to IOB1.
+    const ioe1 = predFile('ioe1.txt', [[['I-PER', 'I-PER'], ['I-PER', 'E-PER'], ['O', 'I-PER']]]);
+    assertUserError(ner(['eval', '--pred', ioe1, '--strict', '--quiet']), 2, /ioe1\.txt:2: predicted tag 'E-PER' is not part of the iob1 tag scheme.*iob1 is the scheme detected from the gold column: name the file's scheme with --scheme/);
+    assert.equal(ner(['eval', '--pred', ioe1, '--strict', '--scheme', 'ioe1']).code, 0);
+  });
+
+  test('a --scheme the gold tags break gets a warning with the lines; --scheme goes with --pred only', () => {
+    const file = predFile('iob2-as-bilou.txt', [[['B-PER', 'B-PER'], ['I-PER', 'I-PER'], ['O', 'O'], ['B-LOC', 'B-LOC']]]);
+    const r = ner(['eval', '--pred', file, '--scheme', 'bilou']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /^ner: warning: 2 gold chunks break the bilou scheme given by --scheme, at .*iob2-as-bilou\.txt:2, .*iob2-as-bilou\.txt:4 \(--scheme auto/m);
+    assert.doesNotMatch(ner(['eval', '--pred', file, '--scheme', 'iob2']).stderr, /warning/);
+    assertUserError(ner(['eval', '--model', 'models/none', '--data', file, '--scheme', 'ioe1']), 2, /--scheme goes with --pred/);
   });
 });
 

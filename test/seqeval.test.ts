@@ -140,7 +140,7 @@ describe("seqeval's test_v1.py and test_metrics.py", () => {
     test("conlleval.pl's report, byte for byte; the suffix-style file with --suffix gives the same", () => {
       const plain = scoreConllevalFile(truth, 'ground_truth.txt');
       assert.equal(formatConllevalReport(plain.counts), conlleval);
-      assert.deepEqual(plain.style, { style: 'prefix' });
+      assert.deepEqual(plain.style.gold, { style: 'prefix', example: 'B-NP' });
       const suffix = scoreConllevalFile(inverse, 'ground_truth_inv.txt', { suffix: true });
       assert.equal(formatConllevalReport(suffix.counts), conlleval);
       assert.equal(suffix.scheme, plain.scheme);
@@ -148,7 +148,7 @@ describe("seqeval's test_v1.py and test_metrics.py", () => {
 
     test('without --suffix the suffix-style file is recognised as such (and reads wrongly: P 53.80 instead of 68.83)', () => {
       const wrong = scoreConllevalFile(inverse, 'ground_truth_inv.txt');
-      assert.deepEqual(wrong.style, { style: 'suffix', example: 'NP-B' });
+      assert.deepEqual(wrong.style, { gold: { style: 'suffix', example: 'NP-B' }, pred: { style: 'suffix', example: 'NP-I' } });
       assert.equal(formatConllevalReport(wrong.counts).split('\n')[1].match(/precision: +([\d.]+)%/)![1], '53.80');
     });
 

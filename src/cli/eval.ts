@@ -5,7 +5,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
 import { MAX_TAGGED_TOKENS } from '../limits';
 import type { TagScheme } from '../types';
-import { SchemeDetection, TAG_SCHEMES, TagStyle, describeDetection, fromSuffixStyle, tagStyle } from '../data/tagScheme';
+import { SchemeDetection, TAG_SCHEMES, TagStyle, describeDetection, fromSuffixStyle, schemeBreaks, tagStyle } from '../data/tagScheme';
+import { DataError } from '../errors';
 import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalFile } from '../eval/conlleval';
 import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';
@@ -37,7 +38,7 @@ export function builder(yargs: Argv) {
       },
       output: { type: 'string', describe: "with --model: also write 'token gold predicted' lines (conlleval's input) to this file" },
       json: { type: 'boolean', default: false, describe: 'print everything as one JSON object instead of text' },
-      report: { type: 'boolean', default: false, describe: 'add a per-type table (support, P, R, F1, micro and macro averages) and a token confusion matrix' },
+      report: { type: 'boolean', default: false, describe: 'add a per-type table (support, P, R, F1; micro, macro and weighted averages) and a token confusion matrix' },
       errors: { type: 'number', describe: 'list the first N mismatched spans (missed, spurious, wrong type, wrong boundary) with context' },
       strict: {
         type: 'boolean',
@@ -53,6 +54,7 @@ export function builder(yargs: Argv) {
         throw new UsageError('give --model DIR with --data FILE, or --pred FILE');
       }
       if (argv.output !== undefined && argv.pred !== undefined) throw new UsageError('--output goes with --model and --data, not --pred');
+      if (argv.scheme !== 'auto' && argv.pred === undefined) throw new UsageError("--scheme goes with --pred; with --model, --data is read in the model's own scheme");
       if (argv.errors !== undefined && !(Number.isInteger(argv.errors) && argv.errors >= 0)) throw new UsageError(`--errors must be a non-negative integer, got ${argv.errors}`);
       return true;
     })
@@ -74,19 +76,33 @@ interface Scored {
   file: string;
 }
 
-/** A warning when the tags as written and --suffix disagree; reading goes on as asked. */
-function warnStyle(style: TagStyle, suffix: boolean, file: string, messages: Messages): void {
+/** A warning when the tags of a column as written and --suffix disagree (reading goes on as asked); whether it was given. */
+function warnStyle(style: TagStyle, column: string, suffix: boolean, file: string, messages: Messages): boolean {
   if (style.style === 'suffix' && !suffix) {
-    messages.warn(`${file}: the tags look suffix-style, with the prefix last (${style.example}); read as they are, ${style.example} has prefix ${style.example.split('-')[0]}: give --suffix to read it as ${fromSuffixStyle(style.example)}`);
+    const { example } = style;
+    messages.warn(`${file}: the ${column} tags look suffix-style, with the prefix last (${example}); read as they are, ${example} has prefix ${example.split('-')[0]}: give --suffix to read it as ${fromSuffixStyle(example)}`);
+    return true;
   }
-  if (style.style === 'prefix' && suffix) messages.warn(`${file}: --suffix given, but the tags do not look suffix-style (every one should end in -B, -I, -E, -S, -L or -U)`);
+  if (style.style === 'prefix' && suffix) {
+    messages.warn(`${file}: --suffix given, but the ${column} tags do not look suffix-style (${style.example} does not end in -B, -I, -E, -S, -L or -U)`);
+    return true;
+  }
+  return false;
+}
+
+/** A warning when gold chunks break the scheme the user named (they are scored all the same, as conlleval or seqeval would). */
+function warnSchemeBreaks(sentences: readonly ScoredSentence[], scheme: TagScheme, file: string, messages: Messages): void {
+  const { broken, lines } = schemeBreaks(sentences.map((s) => ({ tags: s.gold, lines: s.lines })), scheme);
+  if (broken === 0) return;
+  const at = lines.length > 0 ? `, at ${lines.map((l) => `${file}:${l}`).join(', ')}${broken > lines.length ? ` and ${(broken - lines.length).toLocaleString('en-US')} more` : ''}` : '';
+  messages.warn(`${broken.toLocaleString('en-US')} gold chunk${broken === 1 ? '' : 's'} break${broken === 1 ? 's' : ''} the ${scheme} scheme given by --scheme${at} (--scheme auto picks the scheme they break least)`);
 }
 
 async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   const inputs = [{ option: '--data', file: args.data! }, ...modelInputs(args.model!)];
   const output = args.output === undefined ? undefined : checkOutput(args.output, inputs);
   const read = readConllFile(args.data!, { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn, maxSentenceTokens: MAX_TAGGED_TOKENS });
-  warnStyle(tagStyle(read.sentences.map((s) => s.tags)), args.suffix, args.data!, messages);
+  warnStyle(tagStyle(read.sentences.map((s) => s.tags)), 'gold', args.suffix, args.data!, messages);
   const corpus = args.suffix ? { ...read, sentences: read.sentences.map((s) => ({ ...s, tags: s.tags.map(fromSuffixStyle) })) } : read;
   await startBackend(args, messages);
   const model = await NerModel.load(args.model!);
@@ -96,7 +112,13 @@ async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
       const rows = corpus.sentences.map((s, i) => s.tokens.map((t, j) => [t, s.tags[j], predictions[i][j]]));
       await writeOutput(output, (out) => out.write(formatConllColumns(rows)));
     }
-    const sentences = corpus.sentences.map((s, i) => ({ tokens: s.tokens, gold: s.tags, pred: predictions[i], lines: s.lines }));
+    const sentences = corpus.sentences.map((s, i) => ({
+      tokens: s.tokens,
+      gold: s.tags,
+      pred: predictions[i],
+      lines: s.lines,
+      written: args.suffix ? { gold: read.sentences[i].tags, pred: predictions[i] } : undefined,
+    }));
     return { sentences, scheme: model.scheme, counts, file: args.data! };
   } finally {
     model.dispose();
@@ -107,9 +129,11 @@ function scorePredictionFile(args: EvalArgs, messages: Messages): Scored {
   const text = readTextInput(args.pred!);
   const file = args.pred === '-' ? '<stdin>' : args.pred!;
   const scored = scoreConllevalFile(text, file, { scheme: args.scheme === 'auto' ? undefined : (args.scheme as TagScheme), suffix: args.suffix });
-  warnStyle(scored.style, args.suffix, file, messages);
+  // Once is enough: the predicted column is looked at when the gold one is as --suffix says.
+  if (!warnStyle(scored.style.gold, 'gold', args.suffix, file, messages)) warnStyle(scored.style.pred, 'predicted', args.suffix, file, messages);
   // The scheme the gold column supports as a whole, and why.
   if (scored.detection !== undefined) messages.info(`scheme: ${describeDetection(scored.detection, file)}`);
+  else warnSchemeBreaks(scored.sentences, scored.scheme, file, messages);
   return { ...scored, file };
 }
 
@@ -117,7 +141,15 @@ export async function handler(args: EvalArgs): Promise<void> {
   const messages = new Messages(args.quiet);
   const { sentences, scheme, detection, counts, file } = args.pred !== undefined ? scorePredictionFile(args, messages) : await scoreModel(args, messages);
   const strict = args.strict;
-  if (strict) checkStrictTags(sentences, scheme, file);
+  if (strict) {
+    try {
+      checkStrictTags(sentences, scheme, file);
+    } catch (e) {
+      // A detected scheme may be the wrong one of two that read the gold tags alike (IOB1 and IOE1).
+      if (!(e instanceof DataError) || detection === undefined) throw e;
+      throw new DataError(e.file, e.line, `${e.reason}; ${scheme} is the scheme detected from the gold column: name the file's scheme with --scheme if it is another`);
+    }
+  }
   // --strict replaces conlleval's numbers by seqeval-style strict ones.
   const spans = args.report || strict ? spanReport(sentences, scheme, strict) : undefined;
   const confusion = args.report ? confusionMatrix(sentences) : undefined;

@@ -56,35 +56,43 @@ export function tagProblem(tag: string): string | null {
 
 /**
  * A suffix-style tag (`PER-B`) in the usual prefix style (`B-PER`), read as
- * seqeval reads it with `suffix=True`: the prefix is the last character, the
- * type what precedes it without hyphens at either end. `O` stays `O`; a tag
- * with nothing before its prefix (`B`) stays as it is.
+ * seqeval reads it with `suffix=True`: the prefix is the last character (a
+ * code point: `PER-😀` is `😀-PER`), the type what precedes it without
+ * hyphens at either end. `O` stays `O`; a tag with nothing before its prefix
+ * (`B`) stays as it is.
  */
 export function fromSuffixStyle(tag: string): string {
   if (tag === 'O' || tag.length === 0) return tag;
-  const type = tag.slice(0, -1).replace(/^-+|-+$/g, '');
-  const prefix = tag.charAt(tag.length - 1);
+  const chars = Array.from(tag);
+  const prefix = chars.pop()!;
+  const type = chars.join('').replace(/^-+|-+$/g, '');
   return type === '' ? prefix : `${prefix}-${type}`;
 }
 
-/** How the tags of a file look: which end carries the prefix, with an example tag. */
-export type TagStyle = { style: 'prefix' } | { style: 'suffix'; example: string };
+/**
+ * How the tags of a column look: suffix style with an example, prefix style
+ * with an example, or neither, when no tag says (only `O` and untyped tags like `B`).
+ */
+export type TagStyle = { style: 'prefix'; example: string } | { style: 'suffix'; example: string } | { style: 'none' };
 
 /**
- * Suffix style when every tag but `O` ends in a hyphen and a prefix letter
- * and at least one does not also start like a prefix-style tag (`B-I` could be
- * either); prefix style otherwise.
+ * Suffix style when every typed tag but `O` ends in a hyphen and a prefix
+ * letter, and at least one does not also start like a prefix-style tag
+ * (`B-I` could be either); prefix style when some typed tag does not end so.
  */
 export function tagStyle(tagSequences: Iterable<readonly string[]>): TagStyle {
-  let example: string | undefined;
+  let suffixExample: string | undefined;
+  let prefixExample: string | undefined;
   for (const tags of tagSequences) {
     for (const tag of tags) {
-      if (tag === 'O') continue;
-      if (!SUFFIX_STYLE.test(tag)) return { style: 'prefix' };
-      if (example === undefined && !CHUNK_PREFIX.test(tag)) example = tag;
+      if (tag === 'O' || !tag.includes('-')) continue;
+      if (!SUFFIX_STYLE.test(tag)) return { style: 'prefix', example: tag };
+      if (!CHUNK_PREFIX.test(tag)) suffixExample ??= tag;
+      else prefixExample ??= tag;
     }
   }
-  return example === undefined ? { style: 'prefix' } : { style: 'suffix', example };
+  if (suffixExample !== undefined) return { style: 'suffix', example: suffixExample };
+  return prefixExample === undefined ? { style: 'none' } : { style: 'prefix', example: prefixExample };
 }
 
 /** Whether `scheme` uses the prefix of `tag` (assumes `tagProblem(tag)` is null). */
@@ -172,21 +180,40 @@ function brokenChunkStarts(tags: readonly string[], scheme: TagScheme): number[]
  * every candidate alike.
  */
 export function chooseScheme(sentences: readonly TaggedLines[]): SchemeDetection {
-  const broken = Object.fromEntries(SCHEME_PREFERENCE.map((s) => [s, 0])) as Record<TagScheme, number>;
-  const firstLines = Object.fromEntries(SCHEME_PREFERENCE.map((s) => [s, [] as number[]])) as Record<TagScheme, number[]>;
-  const cleaned = sentences.map((s) => ({ tags: s.tags.map((t) => (tagProblem(t) === null ? t : 'O')), lines: s.lines }));
-  for (const s of cleaned) {
-    for (const scheme of SCHEME_PREFERENCE) {
-      const starts = brokenChunkStarts(s.tags, scheme);
-      broken[scheme] += starts.length;
-      const kept = firstLines[scheme];
-      for (const i of starts) if (kept.length < DETECTION_LINES && s.lines?.[i] !== undefined) kept.push(s.lines[i]);
-    }
-  }
+  const cleaned = withoutForeignTags(sentences);
+  const breaks = Object.fromEntries(SCHEME_PREFERENCE.map((s) => [s, breaksOf(cleaned, s)])) as Record<TagScheme, SchemeBreaks>;
+  const broken = Object.fromEntries(SCHEME_PREFERENCE.map((s) => [s, breaks[s].broken])) as Record<TagScheme, number>;
   // reduce keeps the first of equals, so the order of SCHEME_PREFERENCE breaks ties.
   const scheme = SCHEME_PREFERENCE.reduce((best, s) => (broken[s] < broken[best] ? s : best));
   const chunks = cleaned.reduce((n, s) => n + readChunks(s.tags, scheme).length, 0);
-  return { scheme, chunks, broken, lines: firstLines[scheme] };
+  return { scheme, chunks, broken, lines: breaks[scheme].lines };
+}
+
+/** How many chunks (read in a scheme) a tag breaks, and the lines of the first few. */
+export interface SchemeBreaks {
+  broken: number;
+  lines: number[];
+}
+
+/** Tags that fit no scheme read as O: they break every candidate alike. */
+function withoutForeignTags(sentences: readonly TaggedLines[]): TaggedLines[] {
+  return sentences.map((s) => ({ tags: s.tags.map((t) => (tagProblem(t) === null ? t : 'O')), lines: s.lines }));
+}
+
+function breaksOf(sentences: readonly TaggedLines[], scheme: TagScheme): SchemeBreaks {
+  let broken = 0;
+  const lines: number[] = [];
+  for (const s of sentences) {
+    const starts = brokenChunkStarts(s.tags, scheme);
+    broken += starts.length;
+    for (const i of starts) if (lines.length < DETECTION_LINES && s.lines?.[i] !== undefined) lines.push(s.lines[i]);
+  }
+  return { broken, lines };
+}
+
+/** The chunks of `sentences` that break `scheme`, as chooseScheme counts them (to check a scheme the user named). */
+export function schemeBreaks(sentences: readonly TaggedLines[], scheme: TagScheme): SchemeBreaks {
+  return breaksOf(withoutForeignTags(sentences), scheme);
 }
 
 /** The scheme `chooseScheme` picks (IOB2 for a corpus without entities). */

@@ -45,6 +45,8 @@ export interface ScoredSentence {
   pred: string[];
   /** 1-based line of each token in the file it was read from, when read from one. */
   lines?: number[];
+  /** The tags as the file wrote them, where `gold` and `pred` are rewritten (suffix style read as prefix style), for messages. */
+  written?: { gold: string[]; pred: string[] };
 }
 
 /** One input line as conlleval sees it: a token with two tags, or a sentence boundary. */
@@ -286,18 +288,18 @@ export interface ScoredFile {
   scheme: TagScheme;
   /** Why the scheme is what it is, when it was detected. */
   detection?: SchemeDetection;
-  /** How the gold tags look as written, before any rewriting, so a caller can warn of a missing or needless `suffix`. */
-  style: TagStyle;
+  /** How each column's tags look as written, so a caller can warn of a missing or needless `suffix`. */
+  style: { gold: TagStyle; pred: TagStyle };
 }
 
 /** Reads a file in conlleval's layout once: conlleval's counts, the sentences, and the scheme. */
 export function scoreConllevalFile(text: string, file: string, reading: TagReading = {}): ScoredFile {
   const written = readRows(text, file);
   const asWritten = sentencesOf(written);
-  const style = tagStyle(asWritten.map((s) => s.gold));
+  const style = { gold: tagStyle(asWritten.map((s) => s.gold)), pred: tagStyle(asWritten.map((s) => s.pred)) };
   const suffix = (tags: string[]) => tags.map(fromSuffixStyle);
   const rows = reading.suffix ? written.map((row) => (row.boundary ? row : { ...row, gold: fromSuffixStyle(row.gold), pred: fromSuffixStyle(row.pred) })) : written;
-  const sentences = reading.suffix ? asWritten.map((s) => ({ ...s, gold: suffix(s.gold), pred: suffix(s.pred) })) : asWritten;
+  const sentences = reading.suffix ? asWritten.map((s) => ({ ...s, gold: suffix(s.gold), pred: suffix(s.pred), written: { gold: s.gold, pred: s.pred } })) : asWritten;
   const detection = reading.scheme === undefined ? chooseScheme(sentences.map((s) => ({ tags: s.gold, lines: s.lines }))) : undefined;
   const scheme = reading.scheme ?? detection!.scheme;
   return { counts: countRows(rows, scheme), sentences, scheme, detection, style };

@@ -6,7 +6,10 @@
  *
  * Spans are compared as sets of (start, end, type). Two readings:
  * - lenient (default): chunks as conlleval reads them, so the micro average
- *   equals conlleval's overall figures;
+ *   equals conlleval's overall figures when every tag is O or one of the
+ *   scheme's prefixes with a type (conlleval's main loop scores untyped and
+ *   odd tags in ways no set of spans does: it never closes an untyped `B`
+ *   before `S`);
  * - strict: the spans seqeval's `mode='strict'` finds (`strictSpans.ts`):
  *   roughly, only chunks whose tags are the scheme's own encoding of them
  *   (`B-X I-X`, not `I-X I-X` after O, in IOB2; `B-X I-X E-X` or `S-X` in
@@ -36,7 +39,7 @@ export interface SpanReport {
   strict: boolean;
   /** Per type, sorted by name. */
   types: TypeRow[];
-  /** Over all spans (equals conlleval's overall in lenient mode). */
+  /** Over all spans (equals conlleval's overall in lenient mode on well-typed tags; see the header). */
   micro: TypeRow;
   /** Unweighted mean over types of precision, recall and F1; support and counts are totals. */
   macro: TypeRow;
@@ -70,17 +73,20 @@ export function sentenceChunks(tags: readonly string[], scheme: TagScheme, stric
 
 /**
  * Throws a DataError at the first tag strict mode cannot read (where seqeval
- * raises: a tag whose first character is no prefix, or a prefix foreign to
- * `scheme`, such as `E-PER` in IOB2), naming the file, line and column.
+ * raises: a tag that starts with no prefix, or a prefix foreign to `scheme`,
+ * such as `E-PER` in IOB2), naming the file, line and column, and the tag as
+ * the file writes it.
  */
 export function checkStrictTags(sentences: readonly ScoredSentence[], scheme: TagScheme, file: string): void {
   for (const s of sentences) {
-    for (const [column, tags] of [['gold', s.gold], ['predicted', s.pred]] as const) {
+    for (const [column, tags, written] of [['gold', s.gold, s.written?.gold], ['predicted', s.pred, s.written?.pred]] as const) {
       try {
         strictChunks(tags, scheme);
       } catch (e) {
         if (!(e instanceof StrictTagError)) throw e;
-        throw new DataError(file, s.lines?.[e.index], `${column} ${e.message} (--strict reads spans as seqeval's strict mode does, which refuses it too)`);
+        const asWritten = written?.[e.index] ?? e.tag;
+        const tag = asWritten === e.tag ? `'${e.tag}'` : `'${asWritten}' (read as suffix-style: '${e.tag}')`;
+        throw new DataError(file, s.lines?.[e.index], `${column} tag ${tag} ${e.reason} (--strict reads spans as seqeval's strict mode does, which refuses it too)`);
       }
     }
   }

@@ -89,10 +89,14 @@ export interface StrictTag {
   type: string;
 }
 
-/** A tag seqeval would refuse, with the index of the tag in its sentence. */
+/** A tag seqeval would refuse: its index in the sentence, the tag, and why (a phrase that follows the tag). */
 export class StrictTagError extends Error {
-  constructor(readonly index: number, message: string) {
-    super(message);
+  constructor(
+    readonly index: number,
+    readonly tag: string,
+    readonly reason: string,
+  ) {
+    super(`tag '${tag}' ${reason}`);
     this.name = 'StrictTagError';
   }
 }
@@ -109,12 +113,10 @@ function allowedList(scheme: StrictScheme): string {
  */
 export function strictTag(tag: string, scheme: StrictScheme, index = 0): StrictTag {
   const first = tag.charAt(0);
-  if (!PREFIXES.has(first)) {
-    throw new StrictTagError(index, `tag '${tag}' has no prefix that strict mode reads (its first character must be one of ${allowedList(scheme)})`);
-  }
+  if (!PREFIXES.has(first)) throw new StrictTagError(index, tag, `has no prefix that strict mode reads (it must start with one of ${allowedList(scheme)})`);
   const prefix = first as Prefix;
   if (!PATTERNS[scheme].allowed.includes(prefix)) {
-    throw new StrictTagError(index, `tag '${tag}' is not part of the ${scheme} tag scheme, which strict mode reads with the prefixes ${allowedList(scheme)}`);
+    throw new StrictTagError(index, tag, `is not part of the ${scheme} tag scheme, which strict mode reads with the prefixes ${allowedList(scheme)}`);
   }
   return { prefix, type: tag.slice(1).replace(/^-+|-+$/g, '') || '_' };
 }

@@ -56,7 +56,6 @@ function finiteScores(scores: Float32Array): Float32Array {
   return scores;
 }
 
-/** Sentences per prediction batch, and a cap on padded tokens so long inputs stay bounded in memory. */
 /** For a network that learns IOBES, the prefixes each data scheme writes in their place, where that is a tag-by-tag rewrite. */
 const IOBES_PREFIX_AS: Partial<Record<TagScheme, Readonly<Record<string, string>>>> = {
   iob2: { S: 'B', E: 'I' },
@@ -64,6 +63,7 @@ const IOBES_PREFIX_AS: Partial<Record<TagScheme, Readonly<Record<string, string>
   bilou: { S: 'U', E: 'L' },
 };
 
+/** Sentences per prediction batch, and a cap on padded tokens so long inputs stay bounded in memory. */
 const PREDICT_BATCH = 64;
 const PREDICT_MAX_TOKENS = 64 * 64;
 
