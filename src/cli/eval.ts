@@ -2,11 +2,10 @@
  * `ner eval`: conlleval's report for a model on gold data, or for a prediction file.
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { UsageError } from '../errors';
+import { DataError, UsageError } from '../errors';
 import { MAX_TAGGED_TOKENS } from '../limits';
 import type { TagScheme } from '../types';
 import { SchemeDetection, TAG_SCHEMES, TagStyle, describeDetection, fromSuffixStyle, schemeBreaks, tagStyle } from '../data/tagScheme';
-import { DataError } from '../errors';
 import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalFile } from '../eval/conlleval';
 import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';

@@ -89,7 +89,7 @@ function typeCounts(counts: ConllevalCounts, type: string): TypeCounts {
  * they are; they know no S- (`S-X S-X` would be one chunk) nor L-/U-, so IOBES
  * and BILOU are rewritten to IOB2 first.
  */
-export function conllevalTags(tags: readonly string[], scheme?: TagScheme): readonly string[] {
+function conllevalTags(tags: readonly string[], scheme?: TagScheme): readonly string[] {
   return scheme === 'iobes' || scheme === 'bilou' ? convertTags(tags, scheme, 'iob2') : tags;
 }
 
