@@ -18,6 +18,8 @@ export { Vocabulary, TagVocabulary } from './data/vocab';
 export { CRF, crfLogPartition, crfPathScore, crfNegLogLikelihood, constrainParams } from './model/crf';
 export type { CrfParams, CrfWeights } from './model/crf';
 export { NerModel } from './model/nerModel';
+export { modelFromSaved } from './model/savedModel';
+export { saveModel, loadModel } from './io/modelStore';
 export type { DecodeOptions, DecodedSentence } from './model/nerModel';
 export type { ModelMetadata, TrainingSummary, EpochRecord } from './model/metadata';
 

@@ -3,7 +3,6 @@
  * checked where the input is read, before it costs memory, and an input over
  * it fails with a message naming its file and line (exit 2).
  */
-import * as v8 from 'node:v8';
 
 /** The longest line read from a file or pipe: a line is held whole while it is read. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -23,15 +22,6 @@ export const MAX_FILE_BYTES = 500 * 1024 * 1024;
  */
 export const CORPUS_MEMORY_PER_BYTE = 48;
 
-/**
- * The largest CoNLL file read whole: what V8's heap can hold of it (its
- * limit, which `node --max-old-space-size=MB` raises, over
- * CORPUS_MEMORY_PER_BYTE), and never more than MAX_FILE_BYTES. Larger, the
- * process would die of an out-of-memory abort part way through.
- */
-export function maxCorpusBytes(): number {
-  return Math.min(MAX_FILE_BYTES, Math.floor(v8.getHeapStatistics().heap_size_limit / CORPUS_MEMORY_PER_BYTE));
-}
 
 /**
  * The most tokens in one sentence that `predict`, `eval` and the dev scores

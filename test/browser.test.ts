@@ -18,6 +18,7 @@ import { BROWSER_BUNDLE, createServer } from '../src/serve/server';
 import { trainModel } from '../src/train/trainer';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
 import { REPO } from './helpers/cli';
+import { saveModel } from '../src/io/modelStore';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const missing = !fs.existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)` : !fs.existsSync(BROWSER_BUNDLE) ? `no browser bundle at ${BROWSER_BUNDLE} (npm run build)` : undefined;
@@ -33,7 +34,7 @@ describe('the ner serve page in Chromium', { skip: missing }, () => {
   before(async () => {
     await initBackend({ backend: 'wasm' });
     model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 6, optimizer: 'adam', learningRate: 0.02 } });
-    await model.save(path.join(dir, 'model'));
+    await saveModel(model, path.join(dir, 'model'));
     server = createServer(model, path.join(dir, 'model'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

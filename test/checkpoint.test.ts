@@ -14,6 +14,7 @@ import { TrainingInterrupted, trainModel, TrainOptions } from '../src/train/trai
 import { tinyCorpus, TINY_OPTIONS } from './helpers/tiny';
 import { spawn } from 'node:child_process';
 import { REPO, ner } from './helpers/cli';
+import { loadModel } from '../src/io/modelStore';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 
@@ -55,7 +56,7 @@ for (const [optimizer, averageDecay] of [['sgd', 0], ['adam', 0], ['sgd', 0.9]] 
       );
       assert.ok(hasCheckpoint(dir));
       assert.equal(fs.readdirSync(path.join(dir, 'checkpoints')).length, 2, 'LATEST and one checkpoint');
-      await assert.rejects(NerModel.load(dir), /holds only the checkpoints of an unfinished training run; finish it with: ner train --resume/);
+      await assert.rejects(loadModel(dir), /holds only the checkpoints of an unfinished training run; finish it with: ner train --resume/);
 
       const { model, checkpoint, config } = await readCheckpoint(dir);
       assert.deepEqual(config, { note: 'test' });
@@ -110,7 +111,7 @@ describe('ner train: kill -9, Ctrl-C, --resume', () => {
       assert.ok(hasCheckpoint(out));
       const resumed = ner(['train', '--resume', out, '-q']);
       assert.equal(resumed.code, 0, resumed.stderr);
-      const model = await NerModel.load(out);
+      const model = await loadModel(out);
       assert.equal(model.training!.epochs.length, 2);
       model.dispose();
     }

@@ -22,6 +22,7 @@ import { AUTO_BATCH_SIZE, trainModel } from '../src/train/trainer';
 import type { Corpus } from '../src/types';
 import { PlainCrf, bruteBest, bruteLogPartition, bruteNll } from './helpers/bruteCrf';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
+import { loadModel, saveModel } from '../src/io/modelStore';
 
 describe('packSentences', () => {
   test('greedy within a document, up to maxTokens', () => {
@@ -226,8 +227,8 @@ describe('a model trained with document context', () => {
 
   test('save -> load keeps the context, and evaluation reads the corpus documents', async () => {
     const dir = path.join(tmp, 'model');
-    await model.save(dir);
-    const loaded = await NerModel.load(dir);
+    await saveModel(model, dir);
+    const loaded = await loadModel(dir);
     try {
       assert.equal(loaded.shape.contextTokens, 12);
       const corpus = tinyDocuments();

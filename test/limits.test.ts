@@ -16,13 +16,13 @@ import { DataError } from '../src/errors';
 import { readConllStream } from '../src/io/conll';
 import { readLines } from '../src/io/lines';
 import { LimitExceeded, MAX_LINE_BYTES, MAX_NBEST, MAX_TAGGED_TOKENS, MAX_TRAINING_TOKENS } from '../src/limits';
-import { NerModel } from '../src/model/nerModel';
 import { roundProbabilities, tagLines, tagTokens } from '../src/predict';
 import { trainModel } from '../src/train/trainer';
 import type { Corpus } from '../src/types';
 import { CliResult, assertUserError, ner } from './helpers/cli';
 import { chunks, collect } from './helpers/streams';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
+import { loadModel, saveModel } from '../src/io/modelStore';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-limits-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -66,7 +66,7 @@ describe('tagging: the longest sentence and the longest n-best list', () => {
   before(async () => {
     await initBackend({ backend: 'wasm', threads: 1 });
     const trained = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 1, charEncoder: 'none' } });
-    await trained.save(model);
+    await saveModel(trained, model);
     trained.dispose();
   });
 
@@ -118,7 +118,7 @@ describe('tagging: the longest sentence and the longest n-best list', () => {
     const input = write('docs.conll', text);
     const r = ner(['predict', '--model', model, '--input', input, '--input-format', 'conll', '--output-format', 'json', '--marginals', '-q']);
     assert.equal(r.code, 0, r.stderr);
-    const loaded = await NerModel.load(model);
+    const loaded = await loadModel(model);
     const expected = tagTokens(loaded, sentences.map((s) => s.tokens), { documents: sentences.map((_, i) => Math.floor(i / 175)), confidence: true, marginals: true });
     loaded.dispose();
     // The marginals show any change in what the network read, as the tags of a barely trained model may not.

@@ -18,6 +18,7 @@ import { CRF_NLL } from '../src/model/crfFused';
 import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS } from '../src/model/lstmCell';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
 import { REPO } from './helpers/cli';
+import { loadModel, saveModel } from '../src/io/modelStore';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-model-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -40,12 +41,12 @@ for (const backend of ['wasm', 'cpu'] as const) {
     after(() => model.dispose());
 
     test('save -> load -> predict gives identical tags, and the files are tfjs layers-model files', async () => {
-      await model.save(dir);
+      await saveModel(model, dir);
       assert.deepEqual(fs.readdirSync(dir).sort(), [METADATA_JSON, MODEL_JSON, REPORT_HTML, WEIGHTS_BIN]);
       const json = JSON.parse(fs.readFileSync(path.join(dir, MODEL_JSON), 'utf8'));
       assert.equal(json.format, 'layers-model');
       assert.deepEqual(json.weightsManifest[0].paths, ['./weights.bin']);
-      const loaded = await NerModel.load(dir);
+      const loaded = await loadModel(dir);
       try {
         const before = model.predict(sentences);
         assert.deepEqual(loaded.predict(sentences), before);
@@ -95,7 +96,7 @@ describe('loading bad model directories', () => {
     await initBackend({ backend: 'cpu' });
     const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 1 } });
     good = path.join(tmp, 'good');
-    await model.save(good);
+    await saveModel(model, good);
     model.dispose();
   });
 
@@ -124,26 +125,26 @@ describe('loading bad model directories', () => {
   for (const [name, change, message] of cases) {
     test(`${name}: a ModelError naming the directory`, async () => {
       const dir = broken(name, change);
-      await assert.rejects(NerModel.load(dir), (e: unknown) => e instanceof ModelError && e.message.startsWith(`${dir}: `) && message.test(e.message));
+      await assert.rejects(loadModel(dir), (e: unknown) => e instanceof ModelError && e.message.startsWith(`${dir}: `) && message.test(e.message));
     });
   }
 
   test('a missing directory and a file are refused clearly', async () => {
-    await assert.rejects(NerModel.load(path.join(tmp, 'nope')), /nope: no such model directory/);
+    await assert.rejects(loadModel(path.join(tmp, 'nope')), /nope: no such model directory/);
     const file = path.join(tmp, 'file.txt');
     fs.writeFileSync(file, 'x');
-    await assert.rejects(NerModel.load(file), /is a file/);
+    await assert.rejects(loadModel(file), /is a file/);
   });
 
   test('saving never replaces a directory that is not a model', async () => {
-    const model = await NerModel.load(good);
+    const model = await loadModel(good);
     const precious = path.join(tmp, 'precious');
     fs.mkdirSync(precious);
     fs.writeFileSync(path.join(precious, 'thesis.tex'), 'years of work');
-    await assert.rejects(model.save(precious), (e: unknown) => e instanceof UsageError && /is not a ner model directory/.test(e.message));
+    await assert.rejects(saveModel(model, precious), (e: unknown) => e instanceof UsageError && /is not a ner model directory/.test(e.message));
     assert.equal(fs.readFileSync(path.join(precious, 'thesis.tex'), 'utf8'), 'years of work');
     // Replacing an existing model works, and leaves no temporary directories behind.
-    await model.save(good);
+    await saveModel(model, good);
     assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.')), []);
     model.dispose();
   });
@@ -155,7 +156,7 @@ describe('loading bad model directories', () => {
     const dead = spawnSync('true').pid;
     fs.renameSync(dir, path.join(tmp, `.swapped.old-${dead}-abc`));
     fs.mkdirSync(path.join(tmp, `.swapped.tmp-${dead}-abc`));
-    const model = await NerModel.load(dir);
+    const model = await loadModel(dir);
     assert.ok(model.tags.size > 1);
     assert.ok(fs.existsSync(path.join(dir, 'model.json')));
     model.dispose();
@@ -203,14 +204,14 @@ describe('one saved model, every path', () => {
   before(async () => {
     await initBackend({ backend: 'wasm' });
     const model = await trainModel({ train: tinyCorpus(), options: TINY_OPTIONS });
-    await model.save(dir);
+    await saveModel(model, dir);
     wasmTags = model.predict(sentences);
     model.dispose();
   });
 
   test('the same saved model gives the same tags on cpu as on wasm', async () => {
     await initBackend({ backend: 'cpu' });
-    const model = await NerModel.load(dir);
+    const model = await loadModel(dir);
     assert.deepEqual(model.predict(sentences), wasmTags);
     model.dispose();
   });
@@ -230,7 +231,7 @@ describe('one saved model, every path', () => {
   test('without the project kernels, the tf.layers graph gives the same tags and still trains', async () => {
     await withoutProjectKernels(async () => {
       assert.equal(kernelAvailable(LSTM_CELL), false, 'the fused path is off');
-      const model = await NerModel.load(dir);
+      const model = await loadModel(dir);
       assert.deepEqual(model.predict(sentences), wasmTags);
       model.dispose();
       // One-token sentences, so that some batch has T = 1 (tfjs' unstack gradient and
@@ -249,7 +250,7 @@ describe('one saved model, every path', () => {
 /** Loads the model in `dir` on the cpu backend and checks that it tags `sentences` as `expected`. */
 async function assertSameTagsOnCpu(dir: string, sentences: string[][], expected: string[][]): Promise<void> {
   await initBackend({ backend: 'cpu' });
-  const onCpu = await NerModel.load(dir);
+  const onCpu = await loadModel(dir);
   assert.deepEqual(onCpu.predict(sentences), expected);
   onCpu.dispose();
 }
@@ -263,11 +264,11 @@ describe('stacked BiLSTM layers', () => {
       ['bilstm', 'bilstm_2'],
     );
     const dir = path.join(tmp, 'two-layers');
-    await model.save(dir);
+    await saveModel(model, dir);
     const sentences = tinyCorpus().sentences.map((s) => s.tokens);
     const before = model.predict(sentences);
     model.dispose();
-    const loaded = await NerModel.load(dir);
+    const loaded = await loadModel(dir);
     assert.equal(loaded.shape.lstmLayers, 2);
     assert.deepEqual(loaded.predict(sentences), before);
     loaded.dispose();
@@ -278,7 +279,7 @@ describe('stacked BiLSTM layers', () => {
     await initBackend({ backend: 'cpu' });
     const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 1 } });
     const dir = path.join(tmp, 'one-layer');
-    await model.save(dir);
+    await saveModel(model, dir);
     const sentences = tinyCorpus().sentences.map((s) => s.tokens);
     const before = model.predict(sentences);
     model.dispose();
@@ -286,11 +287,11 @@ describe('stacked BiLSTM layers', () => {
     const metadata = JSON.parse(fs.readFileSync(file, 'utf8'));
     delete metadata.shape.lstmLayers;
     fs.writeFileSync(file, JSON.stringify(metadata));
-    const old = await NerModel.load(dir);
+    const old = await loadModel(dir);
     assert.deepEqual(old.predict(sentences), before);
     old.dispose();
     fs.writeFileSync(file, JSON.stringify({ ...metadata, shape: { ...metadata.shape, lstmLayers: 0 } }));
-    await assert.rejects(NerModel.load(dir), (e: unknown) => e instanceof ModelError && /shape\.lstmLayers 0, expected a positive integer/.test(e.message));
+    await assert.rejects(loadModel(dir), (e: unknown) => e instanceof ModelError && /shape\.lstmLayers 0, expected a positive integer/.test(e.message));
   });
 });
 
@@ -302,11 +303,11 @@ describe('models with character features', () => {
       const options = { ...TINY_OPTIONS, charEncoder, charDim: 4, charSize: 3, casingDim: cnn ? 3 : 0, lockedDropout: cnn };
       const model = await trainModel({ train: tinyCorpus(), options });
       const dir = path.join(tmp, `chars-${charEncoder}`);
-      await model.save(dir);
+      await saveModel(model, dir);
       const sentences = [...tinyCorpus().sentences.map((s) => s.tokens), ['Zürich', 'and', 'Xyzzy', 'Qwertz']];
       const before = model.predict(sentences);
       model.dispose();
-      const loaded = await NerModel.load(dir);
+      const loaded = await loadModel(dir);
       assert.deepEqual(loaded.predict(sentences), before);
       assert.equal(loaded.shape.chars?.kind, charEncoder);
       assert.equal(loaded.shape.lockedDropout, cnn);
@@ -353,8 +354,8 @@ test('--train-scheme iobes (with --train-constraints): the network learns IOBES,
   const predicted = model.predict(tinyCorpus().sentences.map((s) => s.tokens));
   for (const tags of predicted) for (const t of tags) assert.match(t, /^(O|[BI]-\w+)$/, 'IOB2 out');
   const dir = path.join(tmp, 'iobes');
-  await model.save(dir);
-  const loaded = await NerModel.load(dir);
+  await saveModel(model, dir);
+  const loaded = await loadModel(dir);
   assert.equal(loaded.modelScheme, 'iobes');
   assert.deepEqual(loaded.predict(tinyCorpus().sentences.map((s) => s.tokens)), predicted);
   model.dispose();

@@ -10,9 +10,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ModelError } from '../src/errors';
 import { validateMetadata } from '../src/model/metadata';
-import { NerModel } from '../src/model/nerModel';
 import { initBackend } from '../src/backend';
 import { ner } from './helpers/cli';
+import { loadModel, saveModel } from '../src/io/modelStore';
+import { loadLayersModelFromFiles, readModelFiles } from '../src/io/modelDir';
+import { modelFromSaved } from '../src/model/savedModel';
+import * as tf from '@tensorflow/tfjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-metadata-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -79,18 +82,40 @@ describe('savedAt', () => {
   before(() => initBackend({ backend: 'cpu' }));
 
   test('a loaded model keeps the time it was saved; saving stamps a new one', async () => {
-    const loaded = await NerModel.load(model);
+    const loaded = await loadModel(model);
     try {
       assert.match(metadata.savedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       await new Promise((r) => setTimeout(r, 5));
       assert.equal(loaded.metadata().savedAt, metadata.savedAt);
       const again = path.join(tmp, 'saved-again');
-      await loaded.save(again);
+      await saveModel(loaded, again);
       const stamped = JSON.parse(fs.readFileSync(path.join(again, 'metadata.json'), 'utf8')).savedAt;
       assert.ok(stamped > metadata.savedAt, `${stamped} after ${metadata.savedAt}`);
       assert.equal(loaded.metadata().savedAt, stamped);
     } finally {
       loaded.dispose();
+    }
+  });
+});
+
+describe('one set of checks for every loader', () => {
+  test('modelFromSaved (what the browser bundle loads through) refuses what loadModel refuses, and leaks no tensors', async () => {
+    await initBackend({ backend: 'wasm' });
+    const files = readModelFiles(model);
+    const refusals: Array<[string, (m: Record<string, any>) => void, RegExp]> = [
+      ['one tag too many', (m) => m.tags.tags.push('B-NEW'), /vocabularies \(\d+ words, \d+ tags\) do not match its shape/],
+      ['casing the network does not have, or not casing it has', (m) => (m.shape.casingDim = m.shape.casingDim ? 0 : 4), /incompatible model: the shape \(metadata\.json\) names the inputs/],
+      ['no scheme', (m) => delete m.scheme, /has tag scheme undefined/],
+    ];
+    for (const [what, edit, message] of refusals) {
+      const m = structuredClone(metadata);
+      edit(m);
+      const before = tf.memory().numTensors;
+      const network = await loadLayersModelFromFiles(model, files);
+      assert.throws(() => modelFromSaved(m, network, 'http://host/model/'), (e: unknown) => e instanceof ModelError && /^http:\/\/host\/model\/: /.test(e.message) && message.test(e.message), what);
+      assert.equal(tf.memory().numTensors, before, `${what}: the refused network is disposed`);
+      const dir = edited(what.replace(/ /g, '-'), edit);
+      await assert.rejects(loadModel(dir), (e: unknown) => e instanceof ModelError && message.test(e.message), `${what}: loadModel`);
     }
   });
 });

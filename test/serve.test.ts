@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO } from './helpers/cli';
+import { saveModel } from '../src/io/modelStore';
 
 const modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-serve-test-'));
 after(() => fs.rmSync(modelDir, { recursive: true, force: true }));
@@ -31,7 +32,7 @@ describe('ner serve', () => {
   before(async () => {
     await initBackend({ backend: 'wasm' });
     model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 3, optimizer: 'adam', learningRate: 0.02 } });
-    saved = model.save(path.join(modelDir, 'model'));
+    saved = saveModel(model, path.join(modelDir, 'model'));
     await saved;
     server = createServer(model);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

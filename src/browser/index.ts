@@ -6,14 +6,14 @@
  *   const tagger = await ner.loadModel('/model/');       // model.json, weights.bin, metadata.json
  *   const records = ner.tagText(tagger, 'Angela Merkel visited Paris.');
  *
- * Node-only modules (file system, worker threads) are replaced by stubs in
- * the bundle; nothing here reaches them: the network runs as tf.layers'
- * graph, as it does wherever the project's kernels are not registered.
+ * Nothing here imports a Node built-in module (the bundle build fails if
+ * anything does): the model knows no files (io/modelStore.ts does), and the
+ * network runs as tf.layers' graph, as it does wherever the project's kernels
+ * are not registered.
  */
 import * as tf from '@tensorflow/tfjs';
-import { TagVocabulary, Vocabulary } from '../data/vocab';
-import { validateMetadata } from '../model/metadata';
-import { NerModel } from '../model/nerModel';
+import type { NerModel } from '../model/nerModel';
+import { modelFromSaved } from '../model/savedModel';
 import { TaggedSentence, tagLines } from '../predict';
 // Registers the custom layers, so that loadLayersModel knows them.
 import '../model/crf';
@@ -21,22 +21,16 @@ import '../model/charEncoder';
 
 export { tf };
 
-/** Loads the model directory at `baseUrl` (ending in '/'). */
+/**
+ * Loads the model directory at `baseUrl` (ending in '/'), through the same
+ * checks as `ner` on the command line (model/savedModel.ts).
+ */
 export async function loadModel(baseUrl: string): Promise<NerModel> {
   const response = await fetch(`${baseUrl}metadata.json`);
   if (!response.ok) throw new Error(`${baseUrl}metadata.json: HTTP ${response.status}`);
-  const meta = validateMetadata(await response.json(), baseUrl);
+  const metadata: unknown = await response.json();
   const network = await tf.loadLayersModel(`${baseUrl}model.json`);
-  return new NerModel({
-    network,
-    words: Vocabulary.fromJSON(meta.words),
-    tags: TagVocabulary.fromJSON(meta.tags),
-    scheme: meta.scheme,
-    modelScheme: meta.modelScheme,
-    shape: meta.shape,
-    chars: meta.chars === undefined ? undefined : Vocabulary.fromJSON(meta.chars),
-    training: meta.training,
-  });
+  return modelFromSaved(metadata, network, baseUrl);
 }
 
 /** What POST /api/predict returns for {"text": ...}: each line cut into sentences, entities with confidences. */

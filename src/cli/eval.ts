@@ -10,9 +10,9 @@ import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, 
 import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';
 import { formatConllColumns, readConllFile } from '../io/conll';
-import { NerModel } from '../model/nerModel';
 import { checkOutput, writeOutput } from '../io/output';
 import { Messages, backendOptions, modelInputs, quietOption, readTextInput, startBackend } from './common';
+import { loadModel } from '../io/modelStore';
 
 export const command = 'eval';
 export const describe = "entity-level precision, recall and F1, as conlleval.pl reports them";
@@ -104,7 +104,7 @@ async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   warnStyle(tagStyle(read.sentences.map((s) => s.tags)), 'gold', args.suffix, args.data!, messages);
   const corpus = args.suffix ? { ...read, sentences: read.sentences.map((s) => ({ ...s, tags: s.tags.map(fromSuffixStyle) })) } : read;
   await startBackend(args, messages);
-  const model = await NerModel.load(args.model!);
+  const model = await loadModel(args.model!);
   try {
     const { counts, predictions } = evaluateModel(model, corpus);
     if (output !== undefined) {

@@ -14,6 +14,7 @@ import { OpenSequence, decodeContextTokens, startsSequence } from '../data/conte
 import type { Sentence } from '../types';
 import { checkOutput, writeOutput } from '../io/output';
 import { Messages, assertInputFile, backendOptions, modelInputs, quietOption, startBackend } from './common';
+import { loadModel } from '../io/modelStore';
 
 export const command = 'predict';
 export const describe = 'tag text or CoNLL tokens with a trained model';
@@ -166,7 +167,7 @@ export async function handler(args: PredictArgs): Promise<void> {
   // Before the (slower) model load, and before anything is read.
   const output = checkOutput(args.output, [{ option: '--input', file: args.input }, ...modelInputs(args.model)]);
   await startBackend(args, messages);
-  const model = await NerModel.load(args.model);
+  const model = await loadModel(args.model);
   const name = args.input === '-' ? '<stdin>' : args.input;
   const count = { bytes: 0 };
   const progress = predictProgress({ quiet: args.quiet, totalBytes: args.input === '-' ? undefined : fs.statSync(args.input).size });

@@ -5,10 +5,10 @@ import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { REPORT_HTML, readModelFiles } from '../io/modelDir';
 import { validateMetadata } from '../model/metadata';
-import { NerModel } from '../model/nerModel';
 import { renderReport } from '../report/report';
 import { checkOutput, writeOutput } from '../io/output';
 import { Messages, backendOptions, modelInputs, quietOption, startBackend } from './common';
+import { loadModel } from '../io/modelStore';
 
 export const command = 'report <model>';
 export const describe = 'write the training report (report.html: curves, per-type F1, transition heat map, run settings) of a model directory';
@@ -36,7 +36,7 @@ export async function handler(args: ReportArgs): Promise<void> {
   const metadata = validateMetadata(readModelFiles(dir).metadata, dir);
   const destination = given ?? checkOutput(output, modelInputs(dir));
   await startBackend(args, messages);
-  const model = await NerModel.load(dir);
+  const model = await loadModel(dir);
   try {
     await writeOutput(destination, (out) => out.write(renderReport(metadata, model.crf.weightsForDecoding())));
   } finally {

@@ -3,9 +3,9 @@
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
-import { NerModel } from '../model/nerModel';
 import { SHUTDOWN_GRACE_MS, createServer, stopServer } from '../serve/server';
 import { Messages, backendOptions, quietOption, startBackend } from './common';
+import { loadModel } from '../io/modelStore';
 
 export const command = 'serve';
 export const describe = 'serve a model over HTTP: a page that highlights entities, and a JSON API';
@@ -49,7 +49,7 @@ export async function handler(args: ServeArgs): Promise<void> {
   const messages = new Messages(args.quiet);
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
   await startBackend(args, messages);
-  const model = await NerModel.load(args.model);
+  const model = await loadModel(args.model);
   const server = createServer(model, args.model);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, args.host, args.port)));

@@ -23,6 +23,7 @@ import { Messages, assertInputFile, backendOptions, quietOption, startBackend } 
 import { readConfigFile } from './configFile';
 import { Args, RunConfig, changedOptions, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
 import { trainProgress } from './progress';
+import { saveModel } from '../io/modelStore';
 
 const d = DEFAULT_TRAIN_OPTIONS;
 
@@ -353,7 +354,7 @@ export async function handler(args: TrainArgs): Promise<void> {
     }
     try {
       // Replaces the directory whole: the checkpoints go with it (the lock moves into the new one).
-      await model.save(out);
+      await saveModel(model, out);
     } finally {
       model.dispose();
     }

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { DataError, UsageError } from '../errors';
 import * as v8 from 'node:v8';
-import { CORPUS_MEMORY_PER_BYTE, MAX_LINE_BYTES, formatBytes, formatCount, maxCorpusBytes } from '../limits';
+import { CORPUS_MEMORY_PER_BYTE, MAX_FILE_BYTES, MAX_LINE_BYTES, formatBytes, formatCount } from '../limits';
 import type { Corpus, Sentence } from '../types';
 import type { Line } from './lines';
 import { readWholeFile } from './readWhole';
@@ -42,6 +42,16 @@ function checkColumnOption(name: string, value: number): void {
   if (!Number.isInteger(value)) {
     throw new UsageError(`${name} must be an integer, got ${value}`);
   }
+}
+
+/**
+ * The largest CoNLL file read whole: what V8's heap can hold of it (its
+ * limit, which `node --max-old-space-size=MB` raises, over
+ * CORPUS_MEMORY_PER_BYTE), and never more than MAX_FILE_BYTES. Larger, the
+ * process would die of an out-of-memory abort part way through.
+ */
+export function maxCorpusBytes(): number {
+  return Math.min(MAX_FILE_BYTES, Math.floor(v8.getHeapStatistics().heap_size_limit / CORPUS_MEMORY_PER_BYTE));
 }
 
 /** C0 control characters; tab separates columns and line breaks end lines, so none belongs in a token or tag. */

@@ -4,7 +4,7 @@
  * saving all go through it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ModelError, NumericalError } from '../errors';
+import { NumericalError } from '../errors';
 import type { TagScheme } from '../types';
 import type { Corpus } from '../types';
 import { Batch, EncodedSentence, SentenceLike, encodeSentences, makeBatches } from '../data/batch';
@@ -16,15 +16,13 @@ import { NBEST_PARTIAL_PATHS, nbestPartialPaths, viterbi, viterbiBatch, viterbiN
 import { LimitExceeded, formatCount } from '../limits';
 import { TransitionMask, allowedTransitions, constrainWeights } from '../decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
-import { REPORT_HTML, loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
-import { renderReport } from '../report/report';
 import { NER_VERSION } from '../version';
 import { kernelAvailable } from '../backend/jsKernels';
 import type { CharEncoderKind } from './charEncoder';
 import { CRF, CrfWeights } from './crf';
 import { fusedEmissions, slicedEmissions } from './fusedForward';
 import { LSTM_CELL } from './lstmCell';
-import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary, validateMetadata } from './metadata';
+import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary } from './metadata';
 import { LAYER, TaggerShape, buildTagger, crfOf } from './tagger';
 
 /** The network's input tensors for a batch, in the order of its inputs (see tagger.ts). */
@@ -438,57 +436,6 @@ export class NerModel {
     const finite = tf.tidy(() => tf.isFinite(tf.stack(weights.map((w) => tf.sum(tf.cast(w.read(), 'float32'))))).dataSync());
     const i = finite.findIndex((f) => f === 0);
     return i < 0 ? undefined : weights[i].name;
-  }
-
-  /**
-   * Writes DIR atomically: model.json, weights.bin, metadata.json, and the
-   * training report report.html. Weights that are not all finite are never
-   * written (NumericalError).
-   */
-  async save(dir: string): Promise<void> {
-    const overflowed = this.nonFiniteWeight();
-    if (overflowed !== undefined) throw new NumericalError(`${dir}: not saved: weight ${overflowed} holds NaN or infinite values (training diverged; try a lower --lr)`);
-    const metadata = { ...this.metadata(), savedAt: new Date().toISOString() };
-    await writeModelDir(dir, this.network, metadata, [[REPORT_HTML, renderReport(metadata, this.crf.weightsForDecoding())]]);
-    this.savedAt = metadata.savedAt;
-  }
-
-  /** The training report (report.html) for this model as it stands. */
-  report(): string {
-    return renderReport(this.metadata(), this.crf.weightsForDecoding());
-  }
-
-  /** Loads a directory written by `save`, with a clear ModelError for anything missing or wrong. */
-  static async load(dir: string): Promise<NerModel> {
-    const files = readModelFiles(dir);
-    const meta = validateMetadata(files.metadata, dir);
-    let words: Vocabulary;
-    let tags: TagVocabulary;
-    let chars: Vocabulary | undefined;
-    try {
-      words = Vocabulary.fromJSON(meta.words);
-      tags = TagVocabulary.fromJSON(meta.tags);
-      chars = meta.chars === undefined ? undefined : Vocabulary.fromJSON(meta.chars);
-    } catch (err) {
-      throw new ModelError(dir, `corrupt model: metadata.json: ${(err as Error).message}`);
-    }
-    if (words.size !== meta.shape.vocabSize || tags.size !== meta.shape.numTags) {
-      throw new ModelError(dir, `corrupt model: metadata.json vocabularies (${words.size} words, ${tags.size} tags) do not match its shape`);
-    }
-    const network = await loadLayersModelFromFiles(dir, files);
-    let model: NerModel;
-    try {
-      model = new NerModel({ network, words, tags, scheme: meta.scheme, modelScheme: meta.modelScheme, shape: meta.shape, chars, training: meta.training });
-    } catch (err) {
-      network.dispose();
-      throw new ModelError(dir, `incompatible model: ${(err as Error).message}`);
-    }
-    if (model.crf.numTags !== tags.size) {
-      network.dispose();
-      throw new ModelError(dir, `corrupt model: the CRF has ${model.crf.numTags} tags but metadata.json lists ${tags.size}`);
-    }
-    model.savedAt = meta.savedAt;
-    return model;
   }
 
   dispose(): void {

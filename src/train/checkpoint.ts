@@ -23,6 +23,7 @@ import type { DevScores, EpochRecord } from '../model/metadata';
 import { NerModel } from '../model/nerModel';
 import { Shape, arrayOf, boolean, finiteNumber, integer, object, oneOf, optional, positiveNumber, string } from '../util/jsonShape';
 import type { OptimizerState } from './optimizer';
+import { loadModel } from '../io/modelStore';
 
 const LATEST = CHECKPOINT_LATEST;
 const STATE_JSON = 'state.json';
@@ -209,7 +210,7 @@ export function readCheckpointInfo(modelDir: string): CheckpointInfo {
 export async function readCheckpoint(modelDir: string): Promise<{ model: NerModel; checkpoint: Checkpoint; config: Record<string, unknown> }> {
   const info = readCheckpointInfo(modelDir);
   const { at } = info;
-  const model = await NerModel.load(at);
+  const model = await loadModel(at);
   const read = (file: string) => {
     const bytes = fs.readFileSync(path.join(at, file));
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
