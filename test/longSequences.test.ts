@@ -56,10 +56,10 @@ for (const threads of [1, 2]) {
         // Rows of different lengths, so that padding runs through the slices too.
         const [batch] = makeBatches(m.encode(sentences([23, 9, 1, 17], 3).map((tokens) => ({ tokens, tags: [] })), false), 8);
         const before = tf.memory().numTensors;
-        const whole = fusedEmissions(m.network, batch, { rate: 0.5, locked: false }, false);
+        const whole = fusedEmissions(m.network, m.architecture, batch, false);
         const expected = whole.dataSync() as Float32Array;
         for (const steps of [1, 2, 5, 23, 1000]) {
-          assert.deepEqual(slicedEmissions(m.network, batch, steps), expected, `slices of ${steps} steps`);
+          assert.deepEqual(slicedEmissions(m.network, m.architecture, batch, steps), expected, `slices of ${steps} steps`);
         }
         whole.dispose();
         assert.equal(tf.memory().numTensors, before, 'no tensor left over');
@@ -72,7 +72,7 @@ for (const threads of [1, 2]) {
       const [long] = sentences([5000], 11);
       const weights = m.decodingWeights(true);
       const [batch] = makeBatches(m.encode([{ tokens: long, tags: [] }], false), 1);
-      const whole = fusedEmissions(m.network, batch, { rate: 0, locked: false }, false);
+      const whole = fusedEmissions(m.network, m.architecture, batch, false);
       const expected = m.tags.decode(viterbi(whole.dataSync(), long.length, weights).path);
       whole.dispose();
       const before = tf.memory().numTensors;
@@ -123,7 +123,7 @@ describe('sliced emission scores without the project kernels (the path of the te
       const graph = m.layersEmissions(batch, false);
       const expected = graph.dataSync() as Float32Array;
       for (const steps of [2, 5, 100]) {
-        const sliced = slicedEmissions(m.network, batch, steps);
+        const sliced = slicedEmissions(m.network, m.architecture, batch, steps);
         assert.equal(sliced.length, expected.length);
         sliced.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `slices of ${steps}: ${v} against ${expected[i]} at ${i}`));
       }

@@ -132,7 +132,7 @@ for (const [backend, threads, features] of CONFIGS) {
     });
 
     test('same emissions at every real token', () => {
-      const fused = tf.tidy(() => fusedEmissions(model.network, batch, { rate: 0, locked: false }, false).arraySync());
+      const fused = tf.tidy(() => fusedEmissions(model.network, model.architecture, batch, false).arraySync());
       const layers = tf.tidy(() => model.layersEmissions(batch, false).arraySync());
       for (let b = 0; b < batch.size; b++) {
         for (let t = 0; t < batch.lengths[b]; t++) {
@@ -149,7 +149,7 @@ for (const [backend, threads, features] of CONFIGS) {
           const mask = tf.tensor2d(batch.mask, [batch.size, batch.maxLength]);
           return model.crf.negativeLogLikelihood(emissions(batch, true), tags, mask);
         });
-      const fused = tf.variableGrads(lossWith((b, tr) => fusedEmissions(model.network, b, { rate: 0, locked: false }, tr)), variables);
+      const fused = tf.variableGrads(lossWith((b, tr) => fusedEmissions(model.network, model.architecture, b, tr)), variables);
       const layers = tf.variableGrads(lossWith((b, tr) => model.layersEmissions(b, tr)), variables);
       assert.ok(Math.abs(fused.value.dataSync()[0] - layers.value.dataSync()[0]) < 1e-4);
       for (const name of Object.keys(layers.grads)) {

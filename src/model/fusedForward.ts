@@ -2,7 +2,14 @@
  * The tagger's forward pass computed directly from the tf.layers model's
  * weights, with the fused LSTM of lstm.ts: the same function as
  * `network.apply(ids)`, in far fewer ops. Gradients reach the same variables,
- * so training through it trains the tf.layers model that gets saved.
+ * so training through it trains the tf.layers model that gets saved. The
+ * stages and the weights' names come from the declaration both share
+ * (architecture.ts).
+ *
+ * Porting notes, where this departs from the tf.layers graph: inputs are
+ * reordered time-major once, not per layer; each distinct character sequence
+ * is encoded once per batch; masking is a multiply in the LSTM cell rather
+ * than tf.layers' per-step select (the same values: a masked step keeps its state).
  *
  *   ids [B, T] -> (time-major) gather embeddings [T*B, D] (+ character encoder, + casing) -> dropout
  *     -> bidirectional LSTM [T*B, 2H] (forward, backward directions) -> dropout   (per stacked layer)
@@ -17,7 +24,7 @@ import { CharEncoder, CharEncoderWeights, charFeatures } from './charEncoder';
 import { LstmState, LstmWeights, bilstm, directionForwardReference, directionSlice } from './lstm';
 import { kernelAvailable } from '../backend/jsKernels';
 import { LSTM_CELL } from './lstmCell';
-import { LAYER, bilstmLayerName } from './tagger';
+import type { Architecture, LstmWeightNames } from './architecture';
 
 interface TaggerWeights {
   embeddings: tf.Tensor2D;
@@ -29,34 +36,28 @@ interface TaggerWeights {
   denseBias: tf.Tensor1D;
 }
 
-/** The network's variables by their tf.layers names (see tagger.ts). */
-export function taggerWeights(network: tf.LayersModel): TaggerWeights {
+/** The network's variables, by the names the architecture declares. */
+export function taggerWeights(network: tf.LayersModel, arch: Architecture): TaggerWeights {
   const byName = new Map(network.weights.map((w) => [w.originalName, w]));
   const get = <T extends tf.Tensor>(name: string): T => {
     const w = byName.get(name);
     if (w === undefined) throw new Error(`fusedForward: the model has no weight ${name}`);
     return w.read() as T;
   };
-  const lstm = (layer: string, direction: 'forward' | 'backward'): LstmWeights => ({
-    kernel: get(`${layer}/${direction}_lstm/kernel`),
-    recurrentKernel: get(`${layer}/${direction}_lstm/recurrent_kernel`),
-    bias: get(`${layer}/${direction}_lstm/bias`),
-  });
-  const bilstms: TaggerWeights['bilstms'] = [];
-  for (let layer = 1; byName.has(`${bilstmLayerName(layer)}/forward_lstm/kernel`); layer++) {
-    const name = bilstmLayerName(layer);
-    bilstms.push({ forward: lstm(name, 'forward'), backward: lstm(name, 'backward') });
+  const lstm = (names: LstmWeightNames): LstmWeights => ({ kernel: get(names.kernel), recurrentKernel: get(names.recurrentKernel), bias: get(names.bias) });
+  let chars: TaggerWeights['chars'];
+  if (arch.chars !== undefined) {
+    const layer = network.getLayer(arch.chars.layer);
+    if (!(layer instanceof CharEncoder)) throw new Error(`fusedForward: layer ${arch.chars.layer} is not a CharEncoder`);
+    chars = { encoder: layer, weights: layer.weightsByRole() };
   }
-  if (bilstms.length === 0) throw new Error(`fusedForward: the model has no weight ${LAYER.bilstm}/forward_lstm/kernel`);
-  const charLayer = network.layers.find((l) => l.name === LAYER.charEncoder);
-  const casing = byName.get(`${LAYER.casingEmbedding}/embeddings`);
   return {
-    embeddings: get(`${LAYER.embedding}/embeddings`),
-    chars: charLayer instanceof CharEncoder ? { encoder: charLayer, weights: charLayer.weightsByRole() } : undefined,
-    casingEmbeddings: casing?.read() as tf.Tensor2D | undefined,
-    bilstms,
-    denseKernel: get(`${LAYER.emissions}/kernel`),
-    denseBias: get(`${LAYER.emissions}/bias`),
+    embeddings: get(arch.wordEmbedding.weight),
+    chars,
+    casingEmbeddings: arch.casingEmbedding === undefined ? undefined : get<tf.Tensor2D>(arch.casingEmbedding.weight),
+    bilstms: arch.bilstms.map((b) => ({ forward: lstm(b.forward), backward: lstm(b.backward) })),
+    denseKernel: get(arch.emissions.kernel),
+    denseBias: get(arch.emissions.bias),
   };
 }
 
@@ -110,11 +111,6 @@ export function timeMajorDropout(x: tf.Tensor2D, rate: number, locked: boolean, 
 }
 
 /**
- * Emission scores [B, T, K] for a batch. `dropout` is the rate applied to the
- * embeddings and each BiLSTM layer's output when training (0 for inference); `locked`
- * shares one mask across a sequence's time steps (see TaggerShape).
- */
-/**
  * The token features of steps `from`..`to`-1 of a batch, time-major
  * [(to - from) * B, D (+ F + Dcase)]: the same features, in the same order, as
  * the tf.layers concatenation (see tagger.ts), before dropout.
@@ -140,13 +136,19 @@ function tokenFeatures(w: TaggerWeights, batch: Batch, training: boolean, from =
   });
 }
 
-export function fusedEmissions(network: tf.LayersModel, batch: Batch, dropout: { rate: number; locked: boolean }, training: boolean): tf.Tensor3D {
+/**
+ * Emission scores [B, T, K] for a batch. When training, the architecture's
+ * dropout applies to the token features and to each BiLSTM layer's output
+ * (locked: one mask across a sequence's time steps, see TaggerShape).
+ */
+export function fusedEmissions(network: tf.LayersModel, arch: Architecture, batch: Batch, training: boolean): tf.Tensor3D {
   const B = batch.size;
   const T = batch.maxLength;
-  const w = taggerWeights(network);
+  const w = taggerWeights(network, arch);
+  const { rate, locked } = arch.dropout;
   return tf.tidy(() => {
     const mask = tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n)));
-    const drop = (x: tf.Tensor2D): tf.Tensor2D => (training ? timeMajorDropout(x, dropout.rate, dropout.locked, B) : x);
+    const drop = (x: tf.Tensor2D): tf.Tensor2D => (training ? timeMajorDropout(x, rate, locked, B) : x);
     const embedded = drop(tokenFeatures(w, batch, training));
     let states = embedded;
     for (const layer of w.bilstms) states = drop(bilstm(states, mask, layer.forward, layer.backward, T, B, training)); // [T*B, 2H]
@@ -179,10 +181,10 @@ export const SLICE_STEPS = 256;
  * plain tf ops (the same function as the tf.layers graph, within rounding).
  * Inference only: no dropout, no gradient.
  */
-export function slicedEmissions(network: tf.LayersModel, batch: Batch, sliceSteps = SLICE_STEPS): Float32Array {
+export function slicedEmissions(network: tf.LayersModel, arch: Architecture, batch: Batch, sliceSteps = SLICE_STEPS): Float32Array {
   const B = batch.size;
   const T = batch.maxLength;
-  const w = taggerWeights(network);
+  const w = taggerWeights(network, arch);
   const numTags = w.denseBias.shape[0];
   const scores = new Float32Array(B * T * numTags);
   const slices: Array<[number, number]> = [];

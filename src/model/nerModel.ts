@@ -24,6 +24,7 @@ import { fusedEmissions, slicedEmissions } from './fusedForward';
 import { LSTM_CELL } from './lstmCell';
 import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary } from './metadata';
 import { LAYER, TaggerShape, buildTagger, crfOf } from './tagger';
+import { Architecture, architecture } from './architecture';
 
 /** The network's input tensors for a batch, in the order of its inputs (see tagger.ts). */
 function networkInputs(shape: TaggerShape, batch: Batch): tf.Tensor[] {
@@ -136,6 +137,8 @@ export class NerModel {
   readonly scheme: TagScheme;
   readonly modelScheme: TagScheme;
   readonly shape: TaggerShape;
+  /** The network the shape describes, as both ways of running it read it. */
+  readonly architecture: Architecture;
   readonly chars?: Vocabulary;
   training?: TrainingSummary;
   /** When the model was last saved, or loaded as saved; undefined until then. */
@@ -149,6 +152,7 @@ export class NerModel {
     this.scheme = parts.scheme;
     this.modelScheme = parts.modelScheme ?? parts.scheme;
     this.shape = parts.shape;
+    this.architecture = architecture(parts.shape);
     this.chars = parts.chars;
     this.training = parts.training;
     this.crf = crfOf(this.network);
@@ -239,7 +243,7 @@ export class NerModel {
    * the tf.layers graph; both compute the same function of the same weights.
    */
   emissions(batch: Batch, training: boolean): tf.Tensor3D {
-    if (kernelAvailable(LSTM_CELL)) return fusedEmissions(this.network, batch, { rate: this.shape.dropout, locked: this.shape.lockedDropout === true }, training);
+    if (kernelAvailable(LSTM_CELL)) return fusedEmissions(this.network, this.architecture, batch, training);
     return this.layersEmissions(batch, training);
   }
 
@@ -302,7 +306,7 @@ export class NerModel {
 
   private withEmissions<R>(batch: Batch, use: (scores: Float32Array) => R): R {
     // Only a single sequence longer than the cap makes a batch this big: read it in slices, so memory stays bounded.
-    if (batch.size * batch.maxLength > PREDICT_MAX_TOKENS) return use(finiteScores(slicedEmissions(this.network, batch)));
+    if (batch.size * batch.maxLength > PREDICT_MAX_TOKENS) return use(finiteScores(slicedEmissions(this.network, this.architecture, batch)));
     const emissions = this.emissions(batch, false);
     try {
       return use(finiteScores(emissions.dataSync() as Float32Array));

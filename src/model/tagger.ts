@@ -1,23 +1,20 @@
 /**
- * The BiLSTM-CRF network (Huang et al., 2015; Lample et al., 2016) as a
- * tf.layers model, so that it saves, loads and runs like any tfjs model,
- * in Node and in the browser:
- *
- *   token ids [B, T] -> Embedding (mask_zero: id 0 is padding)  ┐
- *   char ids [B, T, L] -> CharEncoder (optional)                ├ Concatenate -> Dropout
- *   casing ids [B, T] -> Embedding (optional)                   ┘
- *     -> Bidirectional(LSTM, return sequences, concat) -> Dropout   (lstmLayers times, stacked)
- *     -> Dense(numTags) emissions [B, T, K] -> CRF (owns transitions; passes emissions on)
+ * The BiLSTM-CRF network (architecture.ts declares it) as a tf.layers model,
+ * so that it saves, loads and runs like any tfjs model, in Node and in the
+ * browser: Embedding (mask_zero), the CharEncoder layer, Concatenate,
+ * Dropout or SpatialDropout1D, Bidirectional(LSTM), Dense and the CRF layer.
  *
  * The word Embedding's mask travels through the concatenation to the LSTMs,
  * so padding never changes the states of real tokens, in either direction.
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeRng } from '../util/random';
-import { CASINGS } from '../data/features';
+import { Architecture, LAYER, architecture } from './architecture';
 import { CharEncoder, CharEncoderConfig } from './charEncoder';
 import { CRF } from './crf';
 import { glorotUniform, lstmBias, lstmRecurrentKernel, uniform } from './initializers';
+
+export { LAYER, bilstmLayerName } from './architecture';
 
 export interface TaggerShape {
   vocabSize: number;
@@ -50,29 +47,6 @@ export interface TaggerShape {
   contextTokens?: number;
 }
 
-/** Layer names, fixed so that saved models can be inspected and loaded by name. */
-export const LAYER = {
-  input: 'token_ids',
-  charInput: 'char_ids',
-  casingInput: 'casing_ids',
-  embedding: 'word_embedding',
-  charEncoder: 'char_encoder',
-  casingEmbedding: 'casing_embedding',
-  features: 'features',
-  bilstm: 'bilstm',
-  emissions: 'emissions',
-  crf: 'crf',
-} as const;
-
-/** The number of stacked BiLSTM layers (1 for models saved before there was a choice). */
-export function lstmLayersOf(shape: TaggerShape): number {
-  return shape.lstmLayers ?? 1;
-}
-
-/** The name of BiLSTM layer `layer` (1 = the lowest): `bilstm`, then `bilstm_2`, ..., so one-layer models keep their names. */
-export function bilstmLayerName(layer: number): string {
-  return layer === 1 ? LAYER.bilstm : `${LAYER.bilstm}_${layer}`;
-}
 
 /** Throws, saying which field and what came, unless `s` describes a network buildTagger can build. */
 export function validateShape(s: TaggerShape): void {
@@ -99,35 +73,35 @@ export function validateShape(s: TaggerShape): void {
   }
 }
 
-/** Builds the network with weights initialised from `seed`. */
+/** Builds the network `architecture(shape)` declares, with weights initialised from `seed`. */
 export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
   validateShape(shape);
-  const input = tf.input({ shape: [null], dtype: 'int32', name: LAYER.input });
-  const inputs = [input];
-  const features = [
-    tf.layers.embedding({ inputDim: shape.vocabSize, outputDim: shape.embeddingDim, maskZero: true, name: LAYER.embedding }).apply(input) as tf.SymbolicTensor,
-  ];
-  if (shape.chars !== undefined) {
-    const chars = tf.input({ shape: [null, null], dtype: 'int32', name: LAYER.charInput });
+  const arch = architecture(shape);
+  const tokens = tf.input({ shape: [null], dtype: 'int32', name: arch.inputs.tokens });
+  const inputs = [tokens];
+  const { wordEmbedding: word, casingEmbedding: casing } = arch;
+  const features = [tf.layers.embedding({ inputDim: word.inputDim, outputDim: word.outputDim, maskZero: true, name: word.layer }).apply(tokens) as tf.SymbolicTensor];
+  if (arch.chars !== undefined) {
+    const chars = tf.input({ shape: [null, null], dtype: 'int32', name: arch.inputs.chars });
     inputs.push(chars);
-    features.push(new CharEncoder({ ...shape.chars, name: LAYER.charEncoder }).apply(chars) as tf.SymbolicTensor);
+    features.push(new CharEncoder({ ...arch.chars.config, name: arch.chars.layer }).apply(chars) as tf.SymbolicTensor);
   }
-  if ((shape.casingDim ?? 0) > 0) {
-    const casing = tf.input({ shape: [null], dtype: 'int32', name: LAYER.casingInput });
-    inputs.push(casing);
+  if (casing !== undefined) {
+    const ids = tf.input({ shape: [null], dtype: 'int32', name: arch.inputs.casing });
+    inputs.push(ids);
     // mask_zero: casing id 0 is padding (see charEncoder.ts on why every feature carries the mask).
-    features.push(tf.layers.embedding({ inputDim: CASINGS.length, outputDim: shape.casingDim!, maskZero: true, name: LAYER.casingEmbedding }).apply(casing) as tf.SymbolicTensor);
+    features.push(tf.layers.embedding({ inputDim: casing.inputDim, outputDim: casing.outputDim, maskZero: true, name: casing.layer }).apply(ids) as tf.SymbolicTensor);
   }
-  let x = features.length === 1 ? features[0] : (tf.layers.concatenate({ axis: -1, name: LAYER.features }).apply(features) as tf.SymbolicTensor);
+  let x = arch.features === undefined ? features[0] : (tf.layers.concatenate({ axis: -1, name: arch.features }).apply(features) as tf.SymbolicTensor);
+  const { rate, locked } = arch.dropout;
   // SpatialDropout1D drops whole feature channels of a sequence: locked dropout on [B, T, D].
-  const dropout = (name: string) =>
-    shape.lockedDropout === true ? tf.layers.spatialDropout1d({ rate: shape.dropout, name }) : tf.layers.dropout({ rate: shape.dropout, name });
-  if (shape.dropout > 0) x = dropout('embedding_dropout').apply(x) as tf.SymbolicTensor;
-  for (let layer = 1; layer <= lstmLayersOf(shape); layer++) {
+  const dropout = (name: string) => (locked ? tf.layers.spatialDropout1d({ rate, name }) : tf.layers.dropout({ rate, name }));
+  if (rate > 0) x = dropout(arch.dropout.afterFeatures).apply(x) as tf.SymbolicTensor;
+  for (const bilstm of arch.bilstms) {
     x = tf.layers
       .bidirectional({
         layer: tf.layers.lstm({
-          units: shape.hiddenSize,
+          units: bilstm.units,
           returnSequences: true,
           // tfjs defaults to hardSigmoid; the standard LSTM (and PyTorch's) uses the logistic sigmoid.
           recurrentActivation: 'sigmoid',
@@ -136,41 +110,57 @@ export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
           name: 'lstm',
         }) as tf.RNN,
         mergeMode: 'concat',
-        name: bilstmLayerName(layer),
+        name: bilstm.layer,
       })
       .apply(x) as tf.SymbolicTensor;
-    if (shape.dropout > 0) x = dropout(`${bilstmLayerName(layer)}_dropout`).apply(x) as tf.SymbolicTensor;
+    if (rate > 0) x = dropout(bilstm.dropout).apply(x) as tf.SymbolicTensor;
   }
-  x = tf.layers.dense({ units: shape.numTags, name: LAYER.emissions }).apply(x) as tf.SymbolicTensor;
-  const output = new CRF({ name: LAYER.crf }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: arch.emissions.units, name: arch.emissions.layer }).apply(x) as tf.SymbolicTensor;
+  const output = new CRF({ name: arch.crf.layer }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs, outputs: output, name: 'bilstm_crf' });
-  initialiseWeights(model, shape, seed);
+  initialiseWeights(model, arch, seed);
   return model;
 }
 
 /**
- * Writes every weight from one seeded generator, in a fixed order.
- * - embeddings (words, characters, casing): U(±sqrt(3 / dim)) (Lample et al., 2016): unit-scale inputs;
- * - LSTM input kernels (word and character LSTMs): Glorot uniform; recurrent kernels: orthogonal
- *   per gate; bias: forget gate 1;
- * - character convolution and emission projection: Glorot uniform, zero bias;
- * - CRF start/end/transitions: U(±0.1).
+ * Writes every weight from one seeded generator, in the order of
+ * model.weights, by the rule architecture.ts declares for it (see WeightInit).
+ * A weight the declaration does not name, or a declared one the graph lacks,
+ * is a bug in one of the two: it fails here, at every build.
  */
-function initialiseWeights(model: tf.LayersModel, shape: TaggerShape, seed: number): void {
+function initialiseWeights(model: tf.LayersModel, arch: Architecture, seed: number): void {
   const rng = makeRng(seed);
+  const names = model.weights.map((w) => w.originalName);
+  const undeclared = names.filter((n) => !arch.weights.has(n));
+  const absent = [...arch.weights.keys()].filter((n) => !names.includes(n));
+  if (undeclared.length > 0 || absent.length > 0) {
+    throw new Error(`tagger: the graph and architecture.ts disagree: undeclared weights [${undeclared.join(', ')}], declared but absent [${absent.join(', ')}]`);
+  }
   for (const w of model.weights) {
     const dims = w.shape as number[];
     const size = dims.reduce((a, b) => a * b, 1);
-    const name = w.originalName;
-    const units = name.startsWith(`${LAYER.charEncoder}/`) ? shape.chars!.size : shape.hiddenSize;
+    const init = arch.weights.get(w.originalName)!;
     let values: Float32Array;
-    if (name.endsWith('embeddings')) values = uniform(rng, size, Math.sqrt(3 / dims[1]));
-    else if (name.endsWith('recurrent_kernel')) values = lstmRecurrentKernel(rng, units);
-    else if ((name.includes('lstm') || name.endsWith('ward_bias')) && name.endsWith('bias')) values = lstmBias(units);
-    else if (name.endsWith('kernel')) values = glorotUniform(rng, dims[0], dims[1]);
-    else if (name.endsWith('bias')) values = new Float32Array(size);
-    else if (name.startsWith(`${LAYER.crf}/`)) values = uniform(rng, size, 0.1);
-    else throw new Error(`tagger: no initialisation rule for weight ${name}`);
+    switch (init.rule) {
+      case 'embedding':
+        values = uniform(rng, size, Math.sqrt(3 / dims[1]));
+        break;
+      case 'lstmRecurrent':
+        values = lstmRecurrentKernel(rng, init.units);
+        break;
+      case 'lstmBias':
+        values = lstmBias(init.units);
+        break;
+      case 'glorot':
+        values = glorotUniform(rng, dims[0], dims[1]);
+        break;
+      case 'zeros':
+        values = new Float32Array(size);
+        break;
+      case 'crf':
+        values = uniform(rng, size, 0.1);
+        break;
+    }
     const t = tf.tensor(values, dims);
     w.write(t);
     t.dispose();
