@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { initBackend } from '../src/backend';
-import { kernelAvailable } from '../src/backend/jsKernels';
+import { fastPath } from '../src/backend/fastPath';
 import { CASINGS, MAX_WORD_CHARS, casingOf, tokenChars } from '../src/data/features';
-import { CharEncoderWeights, MASKED_MAX_POOL, charCnn, charLstmFused, charLstmReference, maskedMaxPool } from '../src/model/charEncoder';
+import { CharEncoderWeights, charCnn, charLstmFused, charLstmReference, maskedMaxPool } from '../src/model/charEncoder';
 import { distinctRows } from '../src/model/fusedForward';
 import { makeRng } from '../src/util/random';
 
@@ -60,7 +60,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
   describe(`character encoders on ${backend}`, () => {
     before(async () => {
       await initBackend({ backend });
-      assert.ok(kernelAvailable(MASKED_MAX_POOL));
+      assert.ok(fastPath().maskedMaxPool);
     });
 
     for (const window of [3, 5]) {

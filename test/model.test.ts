@@ -13,7 +13,7 @@ import { METADATA_JSON, MODEL_JSON, REPORT_HTML, WEIGHTS_BIN } from '../src/io/m
 import { NerModel } from '../src/model/nerModel';
 import { trainModel } from '../src/train/trainer';
 import { NER_VERSION } from '../src/version';
-import { kernelAvailable } from '../src/backend/jsKernels';
+import { REFERENCE_PATH, fastPath, setFastPath } from '../src/backend/fastPath';
 import { CRF_NLL } from '../src/model/crfFused';
 import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS } from '../src/model/lstmCell';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
@@ -219,18 +219,19 @@ describe('one saved model, every path', () => {
   /** Runs fn as on a backend without the project's kernels (the tensorflow backend takes this path). */
   async function withoutProjectKernels<T>(fn: () => Promise<T>): Promise<T> {
     await initBackend({ backend: 'cpu', threads: 1 });
-    const fused = [SPLIT_ROW_BLOCKS, LSTM_CELL, LSTM_CELL_INFERENCE, LSTM_CELL_GRAD, CRF_NLL];
-    fused.forEach((k) => tf.unregisterKernel(k, 'cpu'));
+    // The switch off, and the kernels gone too, so that the reference path is seen to need none of them.
+    setFastPath('cpu', REFERENCE_PATH);
+    [SPLIT_ROW_BLOCKS, LSTM_CELL, LSTM_CELL_INFERENCE, LSTM_CELL_GRAD, CRF_NLL].forEach((k) => tf.unregisterKernel(k, 'cpu'));
     try {
       return await fn();
     } finally {
-      await initBackend({ backend: 'cpu' }); // registers them again
+      await initBackend({ backend: 'cpu' }); // the fast path again
     }
   }
 
   test('without the project kernels, the tf.layers graph gives the same tags and still trains', async () => {
     await withoutProjectKernels(async () => {
-      assert.equal(kernelAvailable(LSTM_CELL), false, 'the fused path is off');
+      assert.equal(fastPath().lstm, false, 'the fused path is off');
       const model = await loadModel(dir);
       assert.deepEqual(model.predict(sentences), wasmTags);
       model.dispose();

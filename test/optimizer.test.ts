@@ -2,14 +2,14 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
-import { kernelAvailable } from '../src/backend/jsKernels';
-import { ADAM_STEP, Adam, adamStep, clipByGlobalNorm, makeOptimizer } from '../src/train/optimizer';
+import { fastPath } from '../src/backend/fastPath';
+import { Adam, adamStep, clipByGlobalNorm, makeOptimizer } from '../src/train/optimizer';
 import { makeRng } from '../src/util/random';
 
 describe('Adam on wasm: the SIMD single pass against tf.train.adam', () => {
   before(async () => {
     await initBackend({ backend: 'wasm', threads: 1 });
-    assert.ok(kernelAvailable(ADAM_STEP), 'the SIMD kernels loaded, so the single pass is what runs');
+    assert.ok(fastPath().adam, 'the SIMD kernels loaded, so the single pass is what runs');
   });
 
   for (const clipNorm of [0, 1]) {

@@ -131,8 +131,3 @@ export function registerJsKernel<Attrs>(spec: JsKernelSpec<Attrs>, backendName: 
   // The original's setupFunc stays: it binds what the original kernel calls into.
   tf.registerKernel({ ...original, kernelName: spec.kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }
-
-/** True when `kernelName` can run on the active backend. */
-export function kernelAvailable(kernelName: string): boolean {
-  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
-}

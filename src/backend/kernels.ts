@@ -26,6 +26,7 @@ import { crfNllKernel } from '../model/crfFused';
 import { adamStepKernel, sumSquaresKernel } from '../train/optimizer';
 import { lstmCellGradKernel, lstmCellInferenceKernel, lstmCellKernel, splitRowBlocksKernel } from '../model/lstmCell';
 import { JsKernelSpec, TypedArray, loadSimdKernels, registerJsKernel } from './jsKernels';
+import { REFERENCE_PATH, setFastPath } from './fastPath';
 
 /**
  * out[segmentIds[i], :] += x[i, :], with out of shape [numSegments, width] and zero elsewhere.
@@ -126,10 +127,12 @@ function wrapMatMul(kernelName: string): void {
 }
 
 /**
- * Registers the project's kernels for a backend. Idempotent. Call after the
+ * Registers the project's kernels for a backend, and records (fastPath.ts) which of
+ * its fast paths may run there. Idempotent. Call after the
  * backend's package is loaded and before the first training step.
  */
 export function registerProjectKernels(backendName: string): void {
+  let adam = false;
   if (backendName === 'wasm' || backendName === 'cpu') {
     registerJsKernel(crfNllKernel, backendName);
     registerJsKernel(splitRowBlocksKernel, backendName);
@@ -145,6 +148,7 @@ export function registerProjectKernels(backendName: string): void {
     if (loadSimdKernels()) {
       registerJsKernel(adamStepKernel, 'wasm');
       registerJsKernel(sumSquaresKernel, 'wasm');
+      adam = true;
     } else {
       for (const k of [adamStepKernel, sumSquaresKernel]) if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
     }
@@ -152,4 +156,6 @@ export function registerProjectKernels(backendName: string): void {
     wrapMatMul('BatchMatMul');
     wrapMatMul('_FusedMatMul');
   }
+  const fused = backendName === 'wasm' || backendName === 'cpu';
+  setFastPath(backendName, fused ? { lstm: true, crfLoss: true, maskedMaxPool: true, adam } : REFERENCE_PATH);
 }

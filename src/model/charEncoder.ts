@@ -15,9 +15,9 @@
  * made only of padding (a padded word) encodes to zeros.
  */
 import * as tf from '@tensorflow/tfjs';
-import { JsKernelSpec, TypedArray, kernelAvailable } from '../backend/jsKernels';
+import { JsKernelSpec, TypedArray } from '../backend/jsKernels';
+import { fastPath } from '../backend/fastPath';
 import { LstmWeights, bilstm } from './lstm';
-import { LSTM_CELL } from './lstmCell';
 
 export type CharEncoderKind = 'cnn' | 'lstm';
 
@@ -142,7 +142,7 @@ export const maskedMaxPoolGradKernel: JsKernelSpec<PoolAttrs> = {
  */
 export function maskedMaxPool(x: tf.Tensor3D, isChar: tf.Tensor2D): tf.Tensor2D {
   const [n, l, f] = x.shape;
-  if (!kernelAvailable(MASKED_MAX_POOL)) {
+  if (!fastPath().maskedMaxPool) {
     return tf.tidy(() => {
       const masked = tf.add(x, tf.expandDims(tf.mul(tf.sub(isChar, 1), 1e9), 2));
       const hasChars = tf.cast(tf.greater(tf.sum(isChar, 1, true), 0), 'float32');
@@ -218,7 +218,7 @@ export function charLstmFused(ids: tf.Tensor2D, w: CharEncoderWeights, training:
 /** Encodes ids [N, L] with the fastest implementation the backend runs. */
 export function charFeatures(kind: CharEncoderKind, ids: tf.Tensor2D, w: CharEncoderWeights, window: number, training: boolean): tf.Tensor2D {
   if (kind === 'cnn') return charCnn(ids, w, window);
-  return kernelAvailable(LSTM_CELL) ? charLstmFused(ids, w, training) : charLstmReference(ids, w);
+  return fastPath().lstm ? charLstmFused(ids, w, training) : charLstmReference(ids, w);
 }
 
 /** Layer arguments, tfjs-layers style. */

@@ -25,8 +25,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TransitionMask } from '../decode/constraints';
-import { kernelAvailable } from '../backend/jsKernels';
-import { CRF_NLL, crfNegLogLikelihoodFused } from './crfFused';
+import { fastPath } from '../backend/fastPath';
+import { crfNegLogLikelihoodFused } from './crfFused';
 
 /** The CRF's parameters as tensors. transitions[i, j] scores tag i followed by tag j. */
 export interface CrfParams {
@@ -253,7 +253,7 @@ export class CRF extends tf.layers.Layer {
    */
   negativeLogLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, mask: tf.Tensor2D, constraints?: TransitionMask): tf.Scalar {
     validateCrfInputs(emissions, mask, this.numTags, tags);
-    const nll = kernelAvailable(CRF_NLL) ? crfNegLogLikelihoodFused : crfNegLogLikelihood;
+    const nll = fastPath().crfLoss ? crfNegLogLikelihoodFused : crfNegLogLikelihood;
     return tf.tidy(() => tf.mean(nll(emissions, tags, mask, constraints === undefined ? this.params() : constrainParams(this.params(), constraints))));
   }
 

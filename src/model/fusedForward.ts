@@ -22,8 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
 import { CharEncoder, CharEncoderWeights, charFeatures } from './charEncoder';
 import { LstmState, LstmWeights, bilstm, directionForwardReference, directionSlice } from './lstm';
-import { kernelAvailable } from '../backend/jsKernels';
-import { LSTM_CELL } from './lstmCell';
+import { fastPath } from '../backend/fastPath';
 import type { Architecture, LstmWeightNames } from './architecture';
 
 interface TaggerWeights {
@@ -197,7 +196,7 @@ export function slicedEmissions(network: tf.LayersModel, arch: Architecture, bat
     return tf.tensor2d(below.subarray(from * B * width, to * B * width), [(to - from) * B, width]);
   };
   const sliceMask = (from: number, to: number) => tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n), from, to));
-  const fused = kernelAvailable(LSTM_CELL);
+  const fused = fastPath().lstm;
   /** Runs one direction over a slice, from `state`; returns its outputs and the state after it. */
   const run = (lstm: LstmWeights, from: number, to: number, reverse: boolean, state: LstmState | undefined) => {
     const [x, mask] = [layerInput(from, to), sliceMask(from, to)];

@@ -17,11 +17,10 @@ import { LimitExceeded, formatCount } from '../limits';
 import { TransitionMask, allowedTransitions, constrainWeights } from '../decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
 import { NER_VERSION } from '../version';
-import { kernelAvailable } from '../backend/jsKernels';
+import { fastPath } from '../backend/fastPath';
 import type { CharEncoderKind } from './charEncoder';
 import { CRF, CrfWeights } from './crf';
 import { fusedEmissions, slicedEmissions } from './fusedForward';
-import { LSTM_CELL } from './lstmCell';
 import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary } from './metadata';
 import { LAYER, TaggerShape, buildTagger, crfOf } from './tagger';
 import { Architecture, architecture } from './architecture';
@@ -243,7 +242,7 @@ export class NerModel {
    * the tf.layers graph; both compute the same function of the same weights.
    */
   emissions(batch: Batch, training: boolean): tf.Tensor3D {
-    if (kernelAvailable(LSTM_CELL)) return fusedEmissions(this.network, this.architecture, batch, training);
+    if (fastPath().lstm) return fusedEmissions(this.network, this.architecture, batch, training);
     return this.layersEmissions(batch, training);
   }
 

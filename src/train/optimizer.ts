@@ -10,7 +10,8 @@
  * 26 ms on a 23.6k x 100 matrix, so it is registered only with SIMD.)
  */
 import * as tf from '@tensorflow/tfjs';
-import { JsKernelSpec, kernelAvailable } from '../backend/jsKernels';
+import { JsKernelSpec } from '../backend/jsKernels';
+import { fastPath } from '../backend/fastPath';
 
 export const ADAM_STEP = 'NerAdamStep';
 export const SUM_SQUARES = 'NerSumSquares';
@@ -165,7 +166,7 @@ export class Adam implements TrainingOptimizer {
   ) {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
-    if (useReference || !(kernelAvailable(ADAM_STEP) && kernelAvailable(SUM_SQUARES))) {
+    if (useReference || !fastPath().adam) {
       this.reference = tf.train.adam(options.learningRate, this.beta1, this.beta2, EPSILON);
     }
   }
