@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { initBackend } from '../src/backend';
-import { fastPath } from '../src/backend/fastPath';
+import { fastPath } from '../src/fast/fastPath';
 import { CASINGS, MAX_WORD_CHARS, casingOf, tokenChars } from '../src/data/features';
-import { CharEncoderWeights, charCnn, charLstmFused, charLstmReference, maskedMaxPool } from '../src/model/charEncoder';
-import { distinctRows } from '../src/model/fusedForward';
+import { CharEncoderWeights, charCnn, charLstmReference, maskedMaxPool } from '../src/model/charEncoder';
+import { charLstmFused } from '../src/fast/charKernels';
+import { distinctRows } from '../src/fast/fusedForward';
 import { makeRng } from '../src/util/random';
 
 const rng = makeRng(17);

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
-import { scatterAddRows } from '../src/backend/kernels';
+import { scatterAddRows } from '../src/fast/kernels';
 import { makeRng, randInt } from '../src/util/random';
 
 /** The definition, written out: out[ids[i]] += x[i]. */

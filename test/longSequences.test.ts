@@ -8,14 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
-import { REFERENCE_PATH, fastPath, setFastPath } from '../src/backend/fastPath';
+import { REFERENCE_PATH, fastPath, setFastPath } from '../src/fast/fastPath';
 import { makeBatches } from '../src/data/batch';
 import { buildCharVocabulary } from '../src/data/features';
 import { TagVocabulary, Vocabulary } from '../src/data/vocab';
 import { viterbi } from '../src/decode/viterbi';
 import type { CharEncoderKind } from '../src/model/charEncoder';
-import { fusedEmissions, slicedEmissions } from '../src/model/fusedForward';
-import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS } from '../src/model/lstmCell';
+import { fusedEmissions, slicedEmissions } from '../src/fast/fusedForward';
+import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS } from '../src/fast/lstmCell';
 import { NerModel } from '../src/model/nerModel';
 import { makeRng, randInt } from '../src/util/random';
 

@@ -2,8 +2,9 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
-import { fastPath } from '../src/backend/fastPath';
-import { Adam, adamStep, clipByGlobalNorm, makeOptimizer } from '../src/train/optimizer';
+import { fastPath } from '../src/fast/fastPath';
+import { Adam, clipByGlobalNorm, makeOptimizer } from '../src/train/optimizer';
+import { adamStep } from '../src/fast/adamKernels';
 import { makeRng } from '../src/util/random';
 
 describe('Adam on wasm: the SIMD single pass against tf.train.adam', () => {

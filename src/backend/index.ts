@@ -5,10 +5,10 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { NerError, UsageError } from '../errors';
-import { DirectionThread } from '../model/directionThread';
-import { setDirectionRunner } from '../model/lstm';
-import { registerGradientFixes } from './gradients';
-import { registerProjectKernels } from './kernels';
+import { DirectionThread } from '../fast/directionThread';
+import { setDirectionRunner } from '../fast/lstm';
+import { registerGradientFixes } from '../fast/gradients';
+import { registerProjectKernels } from '../fast/kernels';
 import { Availability, BackendChoice, BackendName, BackendRequest, backendCandidates } from './select';
 
 export { BACKEND_REQUESTS, BackendName, BackendRequest, backendCandidates } from './select';

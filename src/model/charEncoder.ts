@@ -15,9 +15,9 @@
  * made only of padding (a padded word) encodes to zeros.
  */
 import * as tf from '@tensorflow/tfjs';
-import { JsKernelSpec, TypedArray } from '../backend/jsKernels';
-import { fastPath } from '../backend/fastPath';
-import { LstmWeights, bilstm } from './lstm';
+import { fastPath } from '../fast/fastPath';
+import type { LstmWeights } from '../fast/lstm';
+import { charLstmFused, maskedMaxPoolFused } from '../fast/charKernels';
 
 export type CharEncoderKind = 'cnn' | 'lstm';
 
@@ -76,64 +76,6 @@ export function charCnn(ids: tf.Tensor2D, w: CharEncoderWeights, window: number)
   });
 }
 
-export const MASKED_MAX_POOL = 'NerMaskedMaxPool';
-export const MASKED_MAX_POOL_GRAD = 'NerMaskedMaxPoolGrad';
-
-/**
- * max over real positions l of x[n, l, f] (for every n, f), with the position
- * it came from; rows without a real position give 0 and position -1.
- */
-export function maxPoolForward(x: TypedArray, isChar: TypedArray, n: number, l: number, f: number, out: Float32Array, argmax: Int32Array): void {
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < f; j++) {
-      let best = -Infinity;
-      let at = -1;
-      for (let p = 0; p < l; p++) {
-        if (isChar[i * l + p] === 0) continue;
-        const v = x[(i * l + p) * f + j];
-        if (v > best) {
-          best = v;
-          at = p;
-        }
-      }
-      out[i * f + j] = at < 0 ? 0 : best;
-      argmax[i * f + j] = at;
-    }
-  }
-}
-
-/** The gradient of maxPoolForward: dy [N, F] routed to the positions the maxima came from. */
-export function maxPoolBackward(dy: TypedArray, argmax: TypedArray, n: number, l: number, f: number, dx: Float32Array): void {
-  dx.fill(0);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < f; j++) {
-      const at = argmax[i * f + j];
-      if (at >= 0) dx[(i * l + at) * f + j] = dy[i * f + j];
-    }
-  }
-}
-
-interface PoolAttrs {
-  n: number;
-  l: number;
-  f: number;
-}
-
-export const maskedMaxPoolKernel: JsKernelSpec<PoolAttrs> = {
-  kernelName: MASKED_MAX_POOL,
-  outputs: (_inputs, { n, f }) => [
-    { shape: [n, f], dtype: 'float32' },
-    { shape: [n, f], dtype: 'int32' },
-  ],
-  compute: ({ x, isChar }, [out, argmax], { n, l, f }) => maxPoolForward(x, isChar, n, l, f, out as Float32Array, argmax as Int32Array),
-};
-
-export const maskedMaxPoolGradKernel: JsKernelSpec<PoolAttrs> = {
-  kernelName: MASKED_MAX_POOL_GRAD,
-  outputs: (_inputs, { n, l, f }) => [{ shape: [n, l, f], dtype: 'float32' }],
-  compute: ({ dy, argmax }, [dx], { n, l, f }) => maxPoolBackward(dy, argmax, n, l, f, dx as Float32Array),
-};
-
 /**
  * Max over the real positions of x [N, L, F] (isChar [N, L]) -> [N, F]; 0 for
  * rows without one. One pass each way with the project's kernels; tf.max's own
@@ -141,28 +83,12 @@ export const maskedMaxPoolGradKernel: JsKernelSpec<PoolAttrs> = {
  * cost 69 ms for one batch.
  */
 export function maskedMaxPool(x: tf.Tensor3D, isChar: tf.Tensor2D): tf.Tensor2D {
-  const [n, l, f] = x.shape;
-  if (!fastPath().maskedMaxPool) {
-    return tf.tidy(() => {
-      const masked = tf.add(x, tf.expandDims(tf.mul(tf.sub(isChar, 1), 1e9), 2));
-      const hasChars = tf.cast(tf.greater(tf.sum(isChar, 1, true), 0), 'float32');
-      return tf.mul(tf.max(masked, 1), hasChars) as tf.Tensor2D;
-    });
-  }
-  const attrs = { n, l, f } as unknown as tf.NamedAttrMap;
-  const op = tf.customGrad((...args: unknown[]) => {
-    const xIn = args[0] as tf.Tensor3D;
-    const save = args[1] as (tensors: tf.Tensor[]) => void;
-    const [pooled, argmax] = tf.engine().runKernel(MASKED_MAX_POOL, { x: xIn, isChar }, attrs) as tf.Tensor[];
-    save([argmax]);
-    return {
-      value: pooled as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
-        tf.engine().runKernel(MASKED_MAX_POOL_GRAD, { dy: dy as tf.Tensor, argmax: saved[0] }, attrs) as tf.Tensor,
-      ],
-    };
+  if (fastPath().maskedMaxPool) return maskedMaxPoolFused(x, isChar);
+  return tf.tidy(() => {
+    const masked = tf.add(x, tf.expandDims(tf.mul(tf.sub(isChar, 1), 1e9), 2));
+    const hasChars = tf.cast(tf.greater(tf.sum(isChar, 1, true), 0), 'float32');
+    return tf.mul(tf.max(masked, 1), hasChars) as tf.Tensor2D;
   });
-  return op(x) as tf.Tensor2D;
 }
 
 /** One direction of a masked LSTM over [L] steps of x [N, L, Dc], with tf ops only; returns the final state [N, H]. */
@@ -191,27 +117,6 @@ export function charLstmReference(ids: tf.Tensor2D, w: CharEncoderWeights): tf.T
     const isChar = tf.cast(tf.greater(ids, 0), 'float32') as tf.Tensor2D;
     const x = tf.mul(tf.gather(w.embeddings, ids), tf.expandDims(isChar, 2)) as tf.Tensor3D; // [N, L, Dc]
     return tf.concat([lstmFinalState(x, isChar, w.forward!, false), lstmFinalState(x, isChar, w.backward!, true)], 1) as tf.Tensor2D;
-  });
-}
-
-/**
- * Character BiLSTM through the fused BiLSTM (lstm.ts): characters time-major,
- * [L*N, Dc]; with the mask carrying states over padding, the forward output
- * at the last step is the state after the word's last character, and the
- * backward output at step 0 the state after its first.
- */
-export function charLstmFused(ids: tf.Tensor2D, w: CharEncoderWeights, training: boolean): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [n, l] = ids.shape;
-    const units = w.forward!.recurrentKernel.shape[0];
-    const timeMajor = tf.reshape(tf.transpose(ids), [l * n]); // row t*N + word
-    const isChar = tf.cast(tf.greater(timeMajor, 0), 'float32') as tf.Tensor1D;
-    const x = tf.mul(tf.gather(w.embeddings, timeMajor), tf.expandDims(isChar, 1)) as tf.Tensor2D;
-    const states = bilstm(x, isChar, w.forward!, w.backward!, l, n, training); // [L*N, 2H]
-    const rows = (from: number) => tf.tensor1d(Array.from({ length: n }, (_, i) => from + i), 'int32');
-    const last = tf.slice(tf.gather(states, rows((l - 1) * n)), [0, 0], [n, units]);
-    const first = tf.slice(tf.gather(states, rows(0)), [0, units], [n, units]);
-    return tf.concat([last, first], 1) as tf.Tensor2D;
   });
 }
 
@@ -263,6 +168,11 @@ export class CharEncoder extends tf.layers.Layer {
     this.built = true;
   }
 
+  /** Words ids [N, L] -> [N, F] with this layer's weights, by the implementation the fast path picks (the fused forward pass calls this too). */
+  encodeWords(ids: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    return charFeatures(this.config.kind, ids, this.weightsByRole(), this.config.window, training);
+  }
+
   /** The weights as tensors (the variables themselves, so gradients reach them). */
   weightsByRole(): CharEncoderWeights {
     const v = (name: string) => this.vars[name].read();
@@ -297,7 +207,7 @@ export class CharEncoder extends tf.layers.Layer {
     return tf.tidy(() => {
       const [b, t, l] = ids.shape;
       const flat = tf.reshape(tf.cast(ids, 'int32'), [b * t, l]) as tf.Tensor2D;
-      const encoded = charFeatures(this.config.kind, flat, this.weightsByRole(), this.config.window, kwargs.training === true);
+      const encoded = this.encodeWords(flat, kwargs.training === true);
       return tf.reshape(encoded, [b, t, charOutputSize(this.config)]);
     });
   }

@@ -25,7 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TransitionMask } from '../decode/constraints';
-import { fastPath } from '../backend/fastPath';
+import { fastPath } from '../fast/fastPath';
 import { crfNegLogLikelihoodFused } from './crfFused';
 
 /** The CRF's parameters as tensors. transitions[i, j] scores tag i followed by tag j. */

@@ -17,7 +17,7 @@
  * Sums run over each sentence's real tokens; padding gets zero gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { JsKernelSpec, TypedArray } from '../backend/jsKernels';
+import type { JsKernelSpec, TypedArray } from '../fast/jsKernels';
 import type { CrfParams } from './crf';
 
 export const CRF_NLL = 'NerCrfNll';

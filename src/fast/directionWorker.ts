@@ -6,11 +6,27 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend';
+import { registerGradientFixes } from './gradients';
+import { registerProjectKernels } from './kernels';
 import { DirectionActivations, LstmWeights, SequenceShape, directionBackward, directionForward } from './lstm';
 import { DirectionReply, DirectionRequest, TensorMessage, fromMessage, toMessage, transferList } from './directionThread';
 
 const { backend, port, flag } = workerData as { backend: 'wasm' | 'cpu'; port: MessagePort; flag: Int32Array };
+
+/**
+ * The main thread's backend, started here as backend/index.ts starts it (the
+ * package, tfjs's prod mode, the gradient fixes and the project's kernels),
+ * without a helper thread of its own.
+ */
+async function startBackend(): Promise<void> {
+  tf.enableProdMode();
+  registerGradientFixes();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(backend))) throw new Error(`the helper thread could not start the ${backend} backend`);
+  await tf.ready();
+  registerProjectKernels(backend);
+}
 
 interface Kept {
   x: tf.Tensor2D;
@@ -68,7 +84,7 @@ function handle(request: DirectionRequest): TensorMessage[] {
 }
 
 async function main(): Promise<void> {
-  await initBackend({ backend, threads: 1 });
+  await startBackend();
   port.on('message', (request: DirectionRequest) => {
     let reply: DirectionReply;
     let transfer: ArrayBuffer[] = [];

@@ -21,10 +21,10 @@
  * calls the original kernel, so results are the original kernel's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { maskedMaxPoolGradKernel, maskedMaxPoolKernel } from '../model/charEncoder';
+import { maskedMaxPoolGradKernel, maskedMaxPoolKernel } from './charKernels';
 import { crfNllKernel } from '../model/crfFused';
-import { adamStepKernel, sumSquaresKernel } from '../train/optimizer';
-import { lstmCellGradKernel, lstmCellInferenceKernel, lstmCellKernel, splitRowBlocksKernel } from '../model/lstmCell';
+import { adamStepKernel, sumSquaresKernel } from './adamKernels';
+import { lstmCellGradKernel, lstmCellInferenceKernel, lstmCellKernel, splitRowBlocksKernel } from './lstmCell';
 import { JsKernelSpec, TypedArray, loadSimdKernels, registerJsKernel } from './jsKernels';
 import { REFERENCE_PATH, setFastPath } from './fastPath';
 

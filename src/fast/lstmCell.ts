@@ -21,7 +21,7 @@
  * that block holds sigmoid(z_i), sigmoid(z_f), sigmoid(2 z_c), sigmoid(z_o);
  * tanh(z_c) = 2 sigmoid(2 z_c) - 1.
  */
-import type { JsKernelSpec, OutputSpec, TypedArray } from '../backend/jsKernels';
+import type { JsKernelSpec, OutputSpec, TypedArray } from './jsKernels';
 import type * as tf from '@tensorflow/tfjs';
 
 /** tanh through one exp: 2 sigmoid(2x) - 1; saturates cleanly at +-1. */

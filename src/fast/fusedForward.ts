@@ -20,14 +20,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
-import { CharEncoder, CharEncoderWeights, charFeatures } from './charEncoder';
+import type { CharEncoder } from '../model/charEncoder';
 import { LstmState, LstmWeights, bilstm, directionForwardReference, directionSlice } from './lstm';
-import { fastPath } from '../backend/fastPath';
-import type { Architecture, LstmWeightNames } from './architecture';
+import { fastPath } from './fastPath';
+import type { Architecture, LstmWeightNames } from '../model/architecture';
 
 interface TaggerWeights {
   embeddings: tf.Tensor2D;
-  chars?: { encoder: CharEncoder; weights: CharEncoderWeights };
+  /** The character encoder layer, whose encodeWords this pass calls on each distinct word once. */
+  chars?: Pick<CharEncoder, 'encodeWords'>;
   casingEmbeddings?: tf.Tensor2D;
   /** Each BiLSTM layer's directions, lowest first. */
   bilstms: Array<{ forward: LstmWeights; backward: LstmWeights }>;
@@ -46,9 +47,9 @@ export function taggerWeights(network: tf.LayersModel, arch: Architecture): Tagg
   const lstm = (names: LstmWeightNames): LstmWeights => ({ kernel: get(names.kernel), recurrentKernel: get(names.recurrentKernel), bias: get(names.bias) });
   let chars: TaggerWeights['chars'];
   if (arch.chars !== undefined) {
-    const layer = network.getLayer(arch.chars.layer);
-    if (!(layer instanceof CharEncoder)) throw new Error(`fusedForward: layer ${arch.chars.layer} is not a CharEncoder`);
-    chars = { encoder: layer, weights: layer.weightsByRole() };
+    const layer = network.getLayer(arch.chars.layer) as unknown as Partial<CharEncoder>;
+    if (typeof layer.encodeWords !== 'function') throw new Error(`fusedForward: layer ${arch.chars.layer} is not a CharEncoder`);
+    chars = layer as Pick<CharEncoder, 'encodeWords'>;
   }
   return {
     embeddings: get(arch.wordEmbedding.weight),
@@ -123,8 +124,7 @@ function tokenFeatures(w: TaggerWeights, batch: Batch, training: boolean, from =
     if (w.chars !== undefined) {
       // Each distinct character sequence once ("the", ",", padding...), then one row per token.
       const { rows, index } = distinctRows(timeMajorRows(batch.chars!, B, T, batch.charLength, from, to), batch.charLength);
-      const { kind, window } = w.chars.encoder.config;
-      const encoded = charFeatures(kind, tf.tensor2d(rows, [rows.length / batch.charLength, batch.charLength], 'int32'), w.chars.weights, window, training);
+      const encoded = w.chars.encodeWords(tf.tensor2d(rows, [rows.length / batch.charLength, batch.charLength], 'int32'), training);
       features.push(tf.gather(encoded, tf.tensor1d(index, 'int32'))); // [S*B, F]
     }
     if (w.casingEmbeddings !== undefined) {
