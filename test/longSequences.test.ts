@@ -1,6 +1,6 @@
 /**
  * Tagging a sequence of any length in bounded memory: the sliced forward pass
- * (model/fusedForward.ts, slicedEmissions) computes the emission scores of
+ * (fast/fusedForward.ts, slicedEmissions) computes the emission scores of
  * the whole-sequence pass exactly, and NerModel.decode switches to it for
  * sequences longer than a prediction batch.
  */

@@ -236,7 +236,7 @@ describe('one saved model, every path', () => {
       assert.deepEqual(model.predict(sentences), wasmTags);
       model.dispose();
       // One-token sentences, so that some batch has T = 1 (tfjs' unstack gradient and
-      // tf.train.adam's slots both broke on that; see backend/gradients.ts, train/optimizer.ts).
+      // tf.train.adam's slots both broke on that; see fast/gradients.ts, train/optimizer.ts).
       const corpus = tinyCorpus();
       for (const word of ['Paris', 'Siemens', 'Berlin']) corpus.sentences.push({ tokens: [word], tags: ['B-LOC'], lines: [1] });
       // Locked dropout here is tf.layers' SpatialDropout1D.

@@ -270,7 +270,7 @@ export class NerModel {
       }
       const layout = sentenceLayout(batch);
       const [N, S, K] = [layout.count, layout.maxLength, emissions.shape[2]];
-      // Gather's gradient is UnsortedSegmentSum, registered for wasm (backend/kernels.ts).
+      // Gather's gradient is UnsortedSegmentSum, registered for wasm (fast/kernels.ts).
       const cells = tf.reshape(emissions, [batch.size * batch.maxLength, K]);
       const sentences = tf.reshape(tf.gather(cells, tf.tensor1d(layout.rows, 'int32')), [N, S, K]) as tf.Tensor3D;
       const tags = tf.tensor2d(layout.tags, [N, S], 'int32');
