@@ -28,7 +28,7 @@ export { forwardBackward, tokenMarginals, chunkProbability } from './decode/marg
 export { tagLines, tagTokens } from './predict';
 export type { TaggedSentence, Entity, TagOptions } from './predict';
 
-export { extractChunks } from './eval/chunks';
+export { extractChunks } from './data/chunks';
 export { evaluateSequences, parseConllevalText, readConllevalSentences, scoreConllevalFile, formatConllevalReport, metrics } from './eval/conlleval';
 export type { TagReading, ScoredFile } from './eval/conlleval';
 export { spanReport, confusionMatrix, spanErrors, checkStrictTags } from './eval/report';

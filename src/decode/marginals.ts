@@ -14,7 +14,7 @@
  * probability 0 and the rest renormalise.
  */
 import type { CrfWeights } from '../model/crf';
-import { Chunk, ChunkRules, OUTSIDE, ParsedTag } from '../eval/chunks';
+import { Chunk, ChunkRules, OUTSIDE, ParsedTag } from '../data/chunks';
 import { checkSentence } from './viterbi';
 
 export interface ForwardBackward {
