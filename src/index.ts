@@ -16,14 +16,14 @@ export { TAG_SCHEMES, detectScheme, convertTags, checkTags, readChunks, chunkRul
 export { Vocabulary, TagVocabulary } from './data/vocab';
 
 export { CRF, crfLogPartition, crfPathScore, crfNegLogLikelihood, constrainParams } from './model/crf';
-export type { CrfParams, CrfWeights } from './model/crf';
+export type { CrfParams } from './model/crf';
+export type { CrfWeights, TransitionMask } from './model/crfTypes';
 export { NerModel } from './model/nerModel';
 export type { DecodeOptions, DecodedSentence } from './model/nerModel';
 export type { ModelMetadata, TrainingSummary, EpochRecord } from './model/metadata';
 
 export { viterbi, viterbiBatch, viterbiNBest } from './decode/viterbi';
 export { allowedTransitions, constrainWeights } from './decode/constraints';
-export type { TransitionMask } from './decode/constraints';
 export { forwardBackward, tokenMarginals, chunkProbability } from './decode/marginals';
 export { tagLines, tagTokens } from './predict';
 export type { TaggedSentence, Entity, TagOptions } from './predict';

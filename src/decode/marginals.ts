@@ -12,7 +12,7 @@
  * (forbidden transitions, see constraints.ts) are handled: such paths get
  * probability 0 and the rest renormalise.
  */
-import type { CrfWeights } from '../model/crf';
+import type { CrfWeights } from '../model/crfTypes';
 import { Chunk, ChunkRules, OUTSIDE, ParsedTag } from '../data/chunks';
 import { forwardBackwardInto, logSumExp } from './forwardBackward';
 import { checkSentence } from './viterbi';

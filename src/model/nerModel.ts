@@ -14,14 +14,15 @@ import { chunkRules, convertTags, parseTag, readChunks } from '../data/tagScheme
 import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { NBEST_PARTIAL_PATHS, nbestPartialPaths, viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
 import { LimitExceeded, formatCount } from '../limits';
-import { TransitionMask, allowedTransitions, constrainWeights } from '../decode/constraints';
+import { allowedTransitions, constrainWeights } from '../decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
 import { REPORT_HTML, loadLayersModelFromFiles, readModelFiles, writeModelDir } from '../io/modelDir';
 import { renderReport } from '../report/report';
 import { NER_VERSION } from '../version';
 import { kernelAvailable } from '../backend/jsKernels';
 import type { CharEncoderKind } from './charEncoder';
-import { CRF, CrfWeights } from './crf';
+import { CRF } from './crf';
+import type { CrfWeights, TransitionMask } from './crfTypes';
 import { fusedEmissions, slicedEmissions } from './fusedForward';
 import { LSTM_CELL } from './lstmCell';
 import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary, validateMetadata } from './metadata';
