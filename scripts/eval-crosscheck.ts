@@ -32,7 +32,7 @@ import { TAG_SCHEMES, convertTags, writeChunks } from '../src/data/tagScheme';
 import { DataError } from '../src/errors';
 import { ScoredSentence, formatConllevalReport, parseConllevalText, readConllevalSentences } from '../src/eval/conlleval';
 import { checkStrictTags, spanReport } from '../src/eval/report';
-import type { Chunk } from '../src/eval/chunks';
+import type { Chunk } from '../src/data/chunks';
 import type { TagScheme } from '../src/types';
 import { Rng, makeRng, randInt } from '../src/util/random';
 

@@ -16,7 +16,8 @@ export { TAG_SCHEMES, detectScheme, convertTags, checkTags, readChunks, chunkRul
 export { Vocabulary, TagVocabulary } from './data/vocab';
 
 export { CRF, crfLogPartition, crfPathScore, crfNegLogLikelihood, constrainParams } from './model/crf';
-export type { CrfParams, CrfWeights } from './model/crf';
+export type { CrfParams } from './model/crf';
+export type { CrfWeights, TransitionMask } from './model/crfTypes';
 export { NerModel } from './model/nerModel';
 export { modelFromSaved } from './model/savedModel';
 export { saveModel, loadModel } from './io/modelStore';
@@ -25,12 +26,11 @@ export type { ModelMetadata, TrainingSummary, EpochRecord } from './model/metada
 
 export { viterbi, viterbiBatch, viterbiNBest } from './decode/viterbi';
 export { allowedTransitions, constrainWeights } from './decode/constraints';
-export type { TransitionMask } from './decode/constraints';
 export { forwardBackward, tokenMarginals, chunkProbability } from './decode/marginals';
 export { tagLines, tagTokens } from './predict';
 export type { TaggedSentence, Entity, TagOptions } from './predict';
 
-export { extractChunks } from './eval/chunks';
+export { extractChunks } from './data/chunks';
 export { evaluateSequences, parseConllevalText, readConllevalSentences, scoreConllevalFile, formatConllevalReport, metrics } from './eval/conlleval';
 export type { TagReading, ScoredFile } from './eval/conlleval';
 export { spanReport, confusionMatrix, spanErrors, checkStrictTags } from './eval/report';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endOfChunk, extractChunks, parseTag, startOfChunk } from '../src/eval/chunks';
+import { endOfChunk, extractChunks, parseTag, startOfChunk } from '../src/data/chunks';
 
 const chunk = (type: string, start: number, end: number) => ({ type, start, end });
 

@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CrfWeights } from '../src/model/crf';
+import type { CrfWeights } from '../src/model/crfTypes';
 import type { TagScheme } from '../src/types';
 import { NBEST_PARTIAL_PATHS, viterbi, viterbiNBest } from '../src/decode/viterbi';
 import { allowedTransitions, constrainWeights } from '../src/decode/constraints';

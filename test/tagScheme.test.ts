@@ -12,7 +12,7 @@ import {
 } from '../src/data/tagScheme';
 import { DataError } from '../src/errors';
 import { Corpus, TagScheme } from '../src/types';
-import { Chunk } from '../src/eval/chunks';
+import { Chunk } from '../src/data/chunks';
 import { makeRng, randInt, Rng } from '../src/util/random';
 
 const SCHEMES: TagScheme[] = ['iob1', 'iob2', 'iobes'];

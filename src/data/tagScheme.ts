@@ -12,11 +12,11 @@
  * (Tjong Kim Sang & Veenstra 1999, "Representing text chunks", for the first four.)
  *
  * Pure functions over tag strings. Chunks are read with conlleval's rules
- * (`src/eval/chunks.ts`), so what we convert, warn about and evaluate all
+ * (`src/data/chunks.ts`), so what we convert, warn about and evaluate all
  * agree on where an entity begins and ends.
  */
 import { DataError } from '../errors';
-import { CONLLEVAL_RULES, Chunk, ChunkRules, ParsedTag, endOfChunk, extractChunks, parseTag, startOfChunk } from '../eval/chunks';
+import { CONLLEVAL_RULES, Chunk, ChunkRules, ParsedTag, endOfChunk, extractChunks, parseTag, startOfChunk } from './chunks';
 import { Corpus, TagScheme } from '../types';
 
 export { parseTag };

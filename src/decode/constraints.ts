@@ -14,15 +14,8 @@
  * them can win (Viterbi) or carry probability (forward-backward).
  */
 import type { TagScheme } from '../types';
-import type { CrfWeights } from '../model/crf';
+import type { CrfWeights, TransitionMask } from '../model/crfTypes';
 import { parseTag } from '../data/tagScheme';
-
-/** Allowed transitions over K tags: `start[j]`, `transitions[i * K + j]` (from i to j), `end[i]`. */
-export interface TransitionMask {
-  start: boolean[];
-  transitions: boolean[];
-  end: boolean[];
-}
 
 /** The prefix of `tag`, with BILOU's L- and U- read as IOBES's E- and S-. */
 function prefixOf(scheme: TagScheme, tag: string): { prefix: string; type: string } {

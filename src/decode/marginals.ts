@@ -3,18 +3,18 @@
  * 2012, §4.1): the log-partition log Z(x), each token's tag distribution
  * P(y_t = j | x), and the probability of an entity span, in float64 log space.
  *
- * With s(x, y) as defined in model/crf.ts:
+ * With alpha, beta and log Z from the recursions in forwardBackward.ts:
  *   alpha[t][j] = log sum over y_0..y_t with y_t = j of exp(score of that prefix, emissions 0..t)
  *   beta[t][j]  = log sum over y_t+1..y_n-1 of exp(score of the suffix after y_t = j, end included)
- *   log Z       = logsumexp_j (alpha[n-1][j] + end[j])
  *   P(y_t = j)  = exp(alpha[t][j] + beta[t][j] - log Z)
  *
  * Plain arrays, like viterbi.ts: O(n K^2) with small K. Scores of -Infinity
  * (forbidden transitions, see constraints.ts) are handled: such paths get
  * probability 0 and the rest renormalise.
  */
-import type { CrfWeights } from '../model/crf';
-import { Chunk, ChunkRules, OUTSIDE, ParsedTag } from '../eval/chunks';
+import type { CrfWeights } from '../model/crfTypes';
+import { Chunk, ChunkRules, OUTSIDE, ParsedTag } from '../data/chunks';
+import { forwardBackwardInto, logSumExp } from './forwardBackward';
 import { checkSentence } from './viterbi';
 
 export interface ForwardBackward {
@@ -27,16 +27,6 @@ export interface ForwardBackward {
   logPartition: number;
 }
 
-/** log(sum(exp(xs))) without overflow; -Infinity for an empty sum or one of zeros. */
-function logSumExp(xs: ArrayLike<number>): number {
-  let max = -Infinity;
-  for (let i = 0; i < xs.length; i++) if (xs[i] > max) max = xs[i];
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < xs.length; i++) sum += Math.exp(xs[i] - max);
-  return max + Math.log(sum);
-}
-
 /**
  * alpha, beta and log Z of one sentence.
  * @param emissions row-major [length, K] from `offset`, as for `viterbi`
@@ -44,26 +34,10 @@ function logSumExp(xs: ArrayLike<number>): number {
 export function forwardBackward(emissions: ArrayLike<number>, length: number, weights: CrfWeights, offset = 0): ForwardBackward {
   const k = weights.numTags;
   checkSentence('forwardBackward', emissions, length, k, offset);
-  const { start, transitions, end } = weights;
   const alpha = new Float64Array(length * k);
   const beta = new Float64Array(length * k);
-  const terms = new Float64Array(k);
-  for (let j = 0; j < k; j++) alpha[j] = start[j] + emissions[offset + j];
-  for (let t = 1; t < length; t++) {
-    for (let j = 0; j < k; j++) {
-      for (let i = 0; i < k; i++) terms[i] = alpha[(t - 1) * k + i] + transitions[i * k + j];
-      alpha[t * k + j] = logSumExp(terms) + emissions[offset + t * k + j];
-    }
-  }
-  for (let j = 0; j < k; j++) beta[(length - 1) * k + j] = end[j];
-  for (let t = length - 2; t >= 0; t--) {
-    for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) terms[j] = transitions[i * k + j] + emissions[offset + (t + 1) * k + j] + beta[(t + 1) * k + j];
-      beta[t * k + i] = logSumExp(terms);
-    }
-  }
-  for (let j = 0; j < k; j++) terms[j] = alpha[(length - 1) * k + j] + end[j];
-  return { length, numTags: k, alpha, beta, logPartition: logSumExp(terms) };
+  const logPartition = forwardBackwardInto(emissions, offset, length, weights, alpha, beta);
+  return { length, numTags: k, alpha, beta, logPartition };
 }
 
 /** P(y_t = j | x) for every token t and tag j: [length * K] row-major; each row sums to 1. */

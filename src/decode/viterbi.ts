@@ -5,7 +5,7 @@
  * Runs on plain typed arrays: decoding is O(n K^2) with small K, and a loop in
  * JavaScript beats dozens of tiny tensor ops per time step on every backend.
  */
-import type { CrfWeights } from '../model/crf';
+import type { CrfWeights } from '../model/crfTypes';
 
 export interface ViterbiResult {
   /** Best tag id at each of the sentence's tokens. */

@@ -10,7 +10,7 @@
 import { SchemeDetection, TagStyle, chooseScheme, convertTags, fromSuffixStyle, tagStyle } from '../data/tagScheme';
 import { DataError } from '../errors';
 import { TagScheme } from '../types';
-import { endOfChunk, parseTag, startOfChunk } from './chunks';
+import { endOfChunk, parseTag, startOfChunk } from '../data/chunks';
 
 /** What conlleval accumulates for one chunk type. */
 export interface TypeCounts {

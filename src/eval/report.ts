@@ -18,7 +18,7 @@
 import type { TagScheme } from '../types';
 import { DataError } from '../errors';
 import { readChunks } from '../data/tagScheme';
-import type { Chunk } from './chunks';
+import type { Chunk } from '../data/chunks';
 import type { ScoredSentence } from './conlleval';
 import { StrictTagError, strictChunks } from './strictSpans';
 

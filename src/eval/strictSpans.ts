@@ -16,10 +16,10 @@
  * they get here) and the type is the rest with hyphens stripped from both
  * ends, `_` when nothing is left (`B` is a chunk of type `_`).
  *
- * This module imports nothing from the rest of ner: it is the reference the
- * strict numbers are checked against.
+ * This module imports nothing from the rest of ner but the `Chunk` type: it
+ * is the reference the strict numbers are checked against.
  */
-import type { Chunk } from './chunks';
+import type { Chunk } from '../data/chunks';
 
 /** The schemes seqeval's strict mode knows. */
 export type StrictScheme = 'iob1' | 'iob2' | 'ioe1' | 'ioe2' | 'iobes' | 'bilou';

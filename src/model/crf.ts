@@ -24,7 +24,7 @@
  * tag lookups are one-hot products instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TransitionMask } from '../decode/constraints';
+import type { CrfWeights, TransitionMask } from './crfTypes';
 import { fastPath } from '../fast/fastPath';
 import { crfNegLogLikelihoodFused } from './crfFused';
 
@@ -158,14 +158,6 @@ export interface CRFLayerArgs {
   /** Transition scores start uniform in [-r, r]; small, so early training is led by the emissions. */
   initRange?: number;
   seed?: number;
-}
-
-/** The CRF's weights as plain arrays, for decoding off the tensor graph. */
-export interface CrfWeights {
-  numTags: number;
-  start: Float32Array; // [K]
-  transitions: Float32Array; // [K * K], row = from, column = to
-  end: Float32Array; // [K]
 }
 
 /**

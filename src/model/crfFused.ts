@@ -15,9 +15,12 @@
  *   d/d trans[i, j]   = sum_t P(y_{t-1} = i, y_t = j) - #{t: y_{t-1} = i, y_t = j}
  *   d/d start[j]      = P(y_0 = j) - [y_0 = j],    d/d end[j] = P(y_{n-1} = j) - [y_{n-1} = j]
  * Sums run over each sentence's real tokens; padding gets zero gradient.
+ * alpha, beta and log Z come from decode/forwardBackward.ts, the recursions
+ * the marginals use too, so training and decoding share one lattice.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { JsKernelSpec, TypedArray } from '../fast/jsKernels';
+import { CrfArrays, forwardBackwardInto } from '../decode/forwardBackward';
 import type { CrfParams } from './crf';
 
 export const CRF_NLL = 'NerCrfNll';
@@ -26,14 +29,6 @@ export interface CrfNllAttrs {
   batch: number;
   steps: number;
   numTags: number;
-}
-
-function logSumExp(values: Float64Array, n: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (values[i] > max) max = values[i];
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp(values[i] - max);
-  return max + Math.log(sum);
 }
 
 /**
@@ -53,7 +48,7 @@ export function crfNllAndGradient(
 ): void {
   const alpha = new Float64Array(T * K);
   const beta = new Float64Array(T * K);
-  const scratch = new Float64Array(K);
+  const crf: CrfArrays = { numTags: K, start, transitions: trans, end };
   out.dEmissions.fill(0);
   out.dTrans.fill(0);
   for (let b = 0; b < B; b++) {
@@ -69,22 +64,7 @@ export function crfNllAndGradient(
       out.dEnd.fill(0, dS, dS + K);
       continue;
     }
-    for (let j = 0; j < K; j++) alpha[j] = start[j] + emissions[e + j];
-    for (let t = 1; t < n; t++) {
-      for (let j = 0; j < K; j++) {
-        for (let i = 0; i < K; i++) scratch[i] = alpha[(t - 1) * K + i] + trans[i * K + j];
-        alpha[t * K + j] = emissions[e + t * K + j] + logSumExp(scratch, K);
-      }
-    }
-    for (let i = 0; i < K; i++) beta[(n - 1) * K + i] = end[i];
-    for (let t = n - 2; t >= 0; t--) {
-      for (let i = 0; i < K; i++) {
-        for (let j = 0; j < K; j++) scratch[j] = trans[i * K + j] + emissions[e + (t + 1) * K + j] + beta[(t + 1) * K + j];
-        beta[t * K + i] = logSumExp(scratch, K);
-      }
-    }
-    for (let j = 0; j < K; j++) scratch[j] = alpha[(n - 1) * K + j] + end[j];
-    const logZ = logSumExp(scratch, K);
+    const logZ = forwardBackwardInto(emissions, e, n, crf, alpha, beta);
 
     // gold path score s(x, y)
     let gold = start[tags[y]] + end[tags[y + n - 1]];

@@ -14,12 +14,13 @@ import { chunkRules, convertTags, parseTag, readChunks } from '../data/tagScheme
 import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { NBEST_PARTIAL_PATHS, nbestPartialPaths, viterbi, viterbiBatch, viterbiNBest } from '../decode/viterbi';
 import { LimitExceeded, formatCount } from '../limits';
-import { TransitionMask, allowedTransitions, constrainWeights } from '../decode/constraints';
+import { allowedTransitions, constrainWeights } from '../decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
 import { NER_VERSION } from '../version';
 import { fastPath } from '../fast/fastPath';
 import type { CharEncoderKind } from './charEncoder';
-import { CRF, CrfWeights } from './crf';
+import { CRF } from './crf';
+import type { CrfWeights, TransitionMask } from './crfTypes';
 import { fusedEmissions, slicedEmissions } from '../fast/fusedForward';
 import { FORMAT_VERSION, MODEL_FORMAT, ModelMetadata, TrainingSummary } from './metadata';
 import { LAYER, TaggerShape, buildTagger, crfOf } from './tagger';

@@ -11,7 +11,7 @@
  * Pure functions from the metadata and CRF weights to text, so tests can
  * check the document without a browser.
  */
-import type { CrfWeights } from '../model/crf';
+import type { CrfWeights } from '../model/crfTypes';
 import type { ModelMetadata } from '../model/metadata';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -4,6 +4,9 @@
  *
  * This module is the leaf of the tag-handling code: `src/data/tagScheme.ts`
  * builds on it (and re-exports `parseTag`), so nothing here imports from there.
+ * It sits in data/, upstream of decode/ (span probabilities) and eval/
+ * (conlleval, reports), because all three read chunks the same way; in eval/
+ * it made data/ and eval/ import each other.
  */
 
 /** A tag split into conlleval's two parts: `B-PER` → `{prefix: 'B', type: 'PER'}`. */
