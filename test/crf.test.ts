@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CRF, CrfParams, constrainParams, crfLogPartition, crfNegLogLikelihood, crfPathScore } from '../src/model/crf';
 import { allowedTransitions } from '../src/decode/constraints';
 import { schemeProblems } from '../src/data/tagScheme';
-import { crfNegLogLikelihoodFused } from '../src/model/crfFused';
+import { crfNegLogLikelihoodFused } from '../src/fast/crfFused';
 import { viterbi, viterbiBatch } from '../src/decode/viterbi';
 import {
   PlainCrf,

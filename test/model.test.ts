@@ -14,7 +14,7 @@ import { NerModel } from '../src/model/nerModel';
 import { trainModel } from '../src/train/trainer';
 import { NER_VERSION } from '../src/version';
 import { REFERENCE_PATH, fastPath, setFastPath } from '../src/fast/fastPath';
-import { CRF_NLL } from '../src/model/crfFused';
+import { CRF_NLL } from '../src/fast/crfFused';
 import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS } from '../src/fast/lstmCell';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
 import { REPO } from './helpers/cli';

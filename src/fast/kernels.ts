@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { maskedMaxPoolGradKernel, maskedMaxPoolKernel } from './charKernels';
-import { crfNllKernel } from '../model/crfFused';
+import { crfNllKernel } from './crfFused';
 import { adamStepKernel, sumSquaresKernel } from './adamKernels';
 import { lstmCellGradKernel, lstmCellInferenceKernel, lstmCellKernel, splitRowBlocksKernel } from './lstmCell';
 import { JsKernelSpec, TypedArray, loadSimdKernels, registerJsKernel } from './jsKernels';

@@ -26,7 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CrfWeights, TransitionMask } from './crfTypes';
 import { fastPath } from '../fast/fastPath';
-import { crfNegLogLikelihoodFused } from './crfFused';
+import { crfNegLogLikelihoodFused } from '../fast/crfFused';
 
 /** The CRF's parameters as tensors. transitions[i, j] scores tag i followed by tag j. */
 export interface CrfParams {

@@ -19,9 +19,9 @@
  * the marginals use too, so training and decoding share one lattice.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { JsKernelSpec, TypedArray } from '../fast/jsKernels';
+import type { JsKernelSpec, TypedArray } from './jsKernels';
 import { CrfArrays, forwardBackwardInto } from '../decode/forwardBackward';
-import type { CrfParams } from './crf';
+import type { CrfParams } from '../model/crf';
 
 export const CRF_NLL = 'NerCrfNll';
 
