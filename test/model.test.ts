@@ -239,10 +239,20 @@ describe('one saved model, every path', () => {
       // tf.train.adam's slots both broke on that; see fast/gradients.ts, train/optimizer.ts).
       const corpus = tinyCorpus();
       for (const word of ['Paris', 'Siemens', 'Berlin']) corpus.sentences.push({ tokens: [word], tags: ['B-LOC'], lines: [1] });
-      // Locked dropout here is tf.layers' SpatialDropout1D.
-      const trained = await trainModel({ train: corpus, options: { ...TINY_OPTIONS, epochs: 2, lockedDropout: true } });
-      assert.ok(trained.training!.epochs.every((e) => Number.isFinite(e.loss)));
+      // Locked dropout here is tf.layers' SpatialDropout1D. Enough epochs (about 4 s) to fit these 9 sentences:
+      // a graph whose gradients were finite but wrong would not.
+      const options = { ...TINY_OPTIONS, hiddenSize: 12, charSize: 10, optimizer: 'adam', learningRate: 0.03, singletonUnk: 0, epochs: 10 } as const;
+      const trained = await trainModel({ train: corpus, options: { ...options, lockedDropout: true } });
       assert.equal(trained.network.getLayer('bilstm_dropout').getClassName(), 'SpatialDropout1D');
+      const losses = trained.training!.epochs.map((e) => e.loss);
+      assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
+      assert.ok(losses[9] < 0.2 * losses[0], `the loss falls: ${losses}`);
+      assert.ok(Math.max(...losses.slice(5)) < Math.min(...losses.slice(0, 5)), `the last 5 epochs lose less than the first 5: ${losses}`);
+      assert.deepEqual(
+        trained.predict(corpus.sentences.map((s) => s.tokens)),
+        corpus.sentences.map((s) => s.tags),
+        'the training sentences are tagged as in training',
+      );
       trained.dispose();
     });
   });

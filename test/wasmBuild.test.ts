@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { KERNELS_C_SHA256 } from '../src/wasm/kernelsBinary';
 
 const REPO = path.join(__dirname, '..', '..');
 const hasClang = spawnSync('sh', ['-c', 'command -v clang && command -v wasm-ld'], { encoding: 'utf8' }).status === 0;
@@ -12,4 +15,12 @@ const hasClang = spawnSync('sh', ['-c', 'command -v clang && command -v wasm-ld'
 test('the committed wasm kernels are built from src/wasm/kernels.c', { skip: hasClang ? false : 'clang and lld are not installed (apt-get install clang lld)' }, () => {
   const r = spawnSync(path.join(REPO, 'scripts', 'build-wasm.sh'), ['--check'], { cwd: REPO, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+});
+
+// Without clang (as in CI): the generated file records the hash of the source it was built from,
+// so an edit of kernels.c without a rebuild is caught here.
+test('src/wasm/kernelsBinary.ts was generated from the src/wasm/kernels.c in the tree (its recorded sha256)', () => {
+  const source = readFileSync(path.join(REPO, 'src', 'wasm', 'kernels.c'));
+  const actual = createHash('sha256').update(source).digest('hex');
+  assert.equal(actual, KERNELS_C_SHA256, 'src/wasm/kernelsBinary.ts is stale: run scripts/build-wasm.sh (needs clang and lld)');
 });
