@@ -14,23 +14,6 @@ import { MAX_FUNCTION_LINES, Structure, analyse } from '../scripts/structure';
 const ROOT = path.join(__dirname, '..', '..');
 
 /**
- * Folder cycles that exist today, each written from its alphabetically first
- * folder. All three come from the fast path being spread over model/, backend/
- * and train/ (issue 18):
- * - backend/kernels.ts registers kernels defined in model/ (crfFused, lstmCell,
- *   charEncoder) and backend/index.ts starts model/directionThread and lstm,
- *   while model/ asks backend/jsKernels whether a kernel is available;
- * - backend/kernels.ts registers train/optimizer's kernel, which asks
- *   backend/jsKernels the same;
- * - train/ builds models from model/nerModel and model/tagger.
- */
-const ALLOWED_CYCLES: readonly string[] = [
-  'backend -> model -> backend',
-  'backend -> train -> backend',
-  'backend -> train -> model -> backend',
-];
-
-/**
  * Functions over 120 lines today, as `file:name`, with their length when
  * this list was written. Both are being split up (issue 18).
  */
@@ -44,14 +27,12 @@ const cycleText = (c: readonly string[]): string => [...c, c[0]].join(' -> ');
 let cached: Structure | undefined;
 const structure = (): Structure => (cached ??= analyse(ROOT));
 
-test('src/ has no folder import cycle beyond the allowlisted ones', (t) => {
-  const found = structure().cycles.map(cycleText);
+test('src/ has no folder import cycle', () => {
   assert.deepEqual(
-    found.filter((c) => !ALLOWED_CYCLES.includes(c)),
+    structure().cycles.map(cycleText),
     [],
     'a new import cycle between folders of src/ (run node dist/scripts/structure.js to see the imports that make it)',
   );
-  for (const c of ALLOWED_CYCLES.filter((c) => !found.includes(c))) t.diagnostic(`gone, remove from ALLOWED_CYCLES: ${c}`);
 });
 
 test(`src/ has no function over ${MAX_FUNCTION_LINES} lines beyond the allowlisted ones`, (t) => {

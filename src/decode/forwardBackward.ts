@@ -3,7 +3,7 @@
  * float64 log space (Lafferty et al., 2001; Sutton & McCallum, 2012, §4.1),
  * written once for the two places that need them: the token marginals and
  * span probabilities of decoding (marginals.ts) and the training kernel's
- * negative log-likelihood and gradient (model/crfFused.ts).
+ * negative log-likelihood and gradient (fast/crfFused.ts).
  *
  * With s(x, y) as defined in model/crf.ts and e_t the emissions of token t:
  *   alpha[0][j] = start[j] + e_0[j]
