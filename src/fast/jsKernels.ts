@@ -29,7 +29,7 @@ export interface JsKernelSpec<Attrs> {
    */
   accepts?(inputs: Record<string, tf.TensorInfo>, attrs: Attrs): boolean;
   /**
-   * The same computation by the SIMD kernels (src/wasm/kernels.c), used on
+   * The same computation by the SIMD kernels (src/fast/wasm/kernels.c), used on
    * the wasm backend when they are loaded.
    */
   simd?(kernels: SimdKernels, inputs: Record<string, HeapRef>, outputs: HeapRef[], attrs: Attrs): void;

@@ -1,9 +1,9 @@
 /**
- * The project's SIMD kernels (src/wasm/kernels.c), instantiated on the wasm
+ * The project's SIMD kernels (src/fast/wasm/kernels.c), instantiated on the wasm
  * backend's own memory so that they read and write tensors in place: a
  * pointer is a tensor's byte offset in that memory.
  */
-import { KERNELS_WASM_BASE64 } from '../wasm/kernelsBinary';
+import { KERNELS_WASM_BASE64 } from './wasm/kernelsBinary';
 
 /** The exports of kernels.c; every pointer is a byte offset into tfjs's wasm memory. */
 export interface SimdKernels {
