@@ -20,7 +20,7 @@ test('the committed wasm kernels are built from src/fast/wasm/kernels.c', { skip
 // Without clang (as in CI): the generated file records the hash of the source it was built from,
 // so an edit of kernels.c without a rebuild is caught here.
 test('src/fast/wasm/kernelsBinary.ts was generated from the src/fast/wasm/kernels.c in the tree (its recorded sha256)', () => {
-  const source = readFileSync(path.join(REPO, 'src', 'wasm', 'kernels.c'));
+  const source = readFileSync(path.join(REPO, 'src', 'fast', 'wasm', 'kernels.c'));
   const actual = createHash('sha256').update(source).digest('hex');
   assert.equal(actual, KERNELS_C_SHA256, 'src/fast/wasm/kernelsBinary.ts is stale: run scripts/build-wasm.sh (needs clang and lld)');
 });
