@@ -17,6 +17,21 @@ export class UsageError extends NerError {
 }
 
 /**
+ * A library option out of its range, named as the library knows it
+ * (`learningRate must be a positive number, got 0`). A command line
+ * rewords it with its own name for the option (`--lr ...`). Exit 2.
+ */
+export class OptionError extends UsageError {
+  constructor(
+    readonly option: string,
+    readonly reason: string,
+    readonly value: unknown,
+  ) {
+    super(`${option} ${reason}, got ${String(value)}`);
+  }
+}
+
+/**
  * Bad input data: a file that is missing, empty, a directory, or malformed.
  * The message starts with `file:line:` (or `file:` when no line is at fault),
  * the way compilers report, so editors can jump to it. Exit 2.

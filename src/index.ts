@@ -3,7 +3,7 @@
  */
 export { initBackend, describeBackend, activeBackend } from './backend';
 export type { BackendInfo, BackendOptions, BackendName, BackendRequest } from './backend';
-export { NerError, UsageError, DataError, ModelError, NumericalError, FileSystemError } from './errors';
+export { NerError, UsageError, OptionError, DataError, ModelError, NumericalError, FileSystemError } from './errors';
 export type { Corpus, Sentence, TagScheme } from './types';
 
 export { readConllFile, parseConll, readConllStream, ConllLineReader, formatConll } from './io/conll';

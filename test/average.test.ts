@@ -49,6 +49,6 @@ test('withAverages restores the weights even when its function throws; a checkpo
   copy.update();
   assert.deepEqual(await average.withAverages(() => Array.from(w.dataSync())), await copy.withAverages(() => Array.from(w.dataSync())));
   assert.throws(() => copy.restore([]), /holds 0 weight averages, the model has 1/);
-  assert.throws(() => new WeightAverage([w], 1), /--average-decay must be in \(0, 1\), got 1/);
+  assert.throws(() => new WeightAverage([w], 1), /averageDecay must be in \(0, 1\), got 1/);
   [average, copy, w].forEach((x) => x.dispose());
 });

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileFingerprint } from '../io/fingerprint';
-import { DEFAULT_TRAIN_OPTIONS, TrainOptions } from '../train/trainer';
+import { AnyOptionSpec, DEFAULT_TRAIN_OPTIONS, TRAIN_OPTIONS, TRAIN_OPTION_KEYS, TrainOptionKey, TrainOptions } from '../train/options';
 import { Shape, arrayOf, boolean, finiteNumber, integer, nullable, object, optional, string } from '../util/jsonShape';
 
 export interface RunConfig {
@@ -25,43 +25,8 @@ export interface RunConfig {
   fingerprints?: FileFingerprint[];
 }
 
-/** The command-line options that are TrainOptions, by long name. */
-export const TRAIN_OPTION_FIELDS = {
-  epochs: 'epochs',
-  'batch-size': 'batchSize',
-  lr: 'learningRate',
-  'embedding-dim': 'embeddingDim',
-  embeddings: 'embeddings',
-  'freeze-embeddings': 'freezeEmbeddings',
-  'average-decay': 'averageDecay',
-  'context-tokens': 'contextTokens',
-  'hidden-size': 'hiddenSize',
-  'lstm-layers': 'lstmLayers',
-  dropout: 'dropout',
-  'locked-dropout': 'lockedDropout',
-  'train-constraints': 'trainConstraints',
-  seed: 'seed',
-  patience: 'patience',
-  'min-count': 'minCount',
-  lowercase: 'lowercase',
-  'clip-norm': 'clipNorm',
-  scheme: 'scheme',
-  optimizer: 'optimizer',
-  momentum: 'momentum',
-  'anneal-patience': 'annealPatience',
-  'anneal-factor': 'annealFactor',
-  'min-lr': 'minLearningRate',
-  'singleton-unk': 'singletonUnk',
-  'word-unk': 'wordUnk',
-  'train-scheme': 'trainScheme',
-  'char-encoder': 'charEncoder',
-  'char-dim': 'charDim',
-  'char-size': 'charSize',
-  'char-window': 'charWindow',
-  'casing-dim': 'casingDim',
-} as const satisfies Record<string, keyof TrainOptions>;
-
-type TrainOptionName = keyof typeof TRAIN_OPTION_FIELDS;
+/** The command-line options that are TrainOptions, by long name (train/options.ts). */
+export const TRAIN_OPTION_FIELDS: Readonly<Record<string, TrainOptionKey>> = Object.fromEntries(TRAIN_OPTION_KEYS.map((key) => [TRAIN_OPTIONS[key].flag, key]));
 
 /** Defaults of the run's other options (the TrainOptions ones are DEFAULT_TRAIN_OPTIONS). */
 export const RUN_DEFAULTS = { 'token-column': 0, 'tag-column': -1, 'checkpoint-every': 0 } as const;
@@ -76,14 +41,16 @@ export const RESUME_NEUTRAL: readonly string[] = ['resume', 'config', 'allow-cha
 /** yargs' argv, read by the options' long names; an option not given is undefined (the train options have no yargs defaults). */
 export type Args = Record<string, unknown>;
 
-const isTrainOption = (name: string): name is TrainOptionName => Object.prototype.hasOwnProperty.call(TRAIN_OPTION_FIELDS, name);
+const isTrainOption = (name: string): boolean => Object.prototype.hasOwnProperty.call(TRAIN_OPTION_FIELDS, name);
 const resolved = (file: unknown) => (file === undefined || file === null ? file : path.resolve(String(file)));
 
 /** The run that `args` describe, with the defaults of the options not given. */
 export function runConfigFromArgs(args: Args): RunConfig {
   const options: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(TRAIN_OPTION_FIELDS)) options[field] = args[name] ?? DEFAULT_TRAIN_OPTIONS[field];
-  options.embeddings = resolved(options.embeddings);
+  for (const [name, field] of Object.entries(TRAIN_OPTION_FIELDS)) {
+    options[field] = args[name] ?? DEFAULT_TRAIN_OPTIONS[field];
+    if (TRAIN_OPTIONS[field].kind === 'file') options[field] = resolved(options[field]);
+  }
   return {
     out: path.resolve(String(args.out)),
     data: path.resolve(String(args.data)),
@@ -124,7 +91,7 @@ function runValue(config: RunConfig, name: string): unknown {
   return config.options[field] ?? DEFAULT_TRAIN_OPTIONS[field];
 }
 
-const PATH_OPTIONS = new Set(['out', 'data', 'dev', 'embeddings']);
+const PATH_OPTIONS = new Set(['out', 'data', 'dev', ...TRAIN_OPTION_KEYS.filter((key) => TRAIN_OPTIONS[key].kind === 'file').map((key) => TRAIN_OPTIONS[key].flag)]);
 
 function samePath(a: string, b: string): boolean {
   if (path.resolve(a) === path.resolve(b)) return true;
@@ -163,10 +130,9 @@ export function changedOptions(args: Args, names: readonly string[], recorded: R
   return changed;
 }
 
+const KIND_SHAPES: Record<AnyOptionSpec['kind'], Shape> = { number: finiteNumber, boolean, choice: string, file: nullable(string) };
 const optionShapes: Record<string, Shape> = {};
-for (const [field, value] of Object.entries(DEFAULT_TRAIN_OPTIONS)) {
-  optionShapes[field] = optional(field === 'embeddings' ? nullable(string) : typeof value === 'number' ? finiteNumber : typeof value === 'boolean' ? boolean : string);
-}
+for (const key of TRAIN_OPTION_KEYS) optionShapes[key] = optional(KIND_SHAPES[TRAIN_OPTIONS[key].kind]);
 
 const RUN_CONFIG_SHAPE: Shape = object({
   out: string,

@@ -9,14 +9,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv, Options } from 'yargs';
-import { ModelError, NerError, NumericalError, UsageError } from '../errors';
+import { ModelError, NerError, NumericalError, OptionError, UsageError } from '../errors';
 import { readConllFile } from '../io/conll';
-import { TAG_SCHEMES } from '../data/tagScheme';
 import { MAX_TAGGED_TOKENS } from '../limits';
 import { FileFingerprint, fingerprintChange, fingerprintFile } from '../io/fingerprint';
 import { CHECKPOINTS_DIR, MODEL_JSON, assertReplaceable, assertWritable, modelDirTarget } from '../io/modelDir';
 import { ModelLock } from '../io/modelLock';
-import { DEFAULT_TRAIN_OPTIONS, TrainInput, TrainingInterrupted, trainModel } from '../train/trainer';
+import { TrainInput, TrainingInterrupted, trainModel } from '../train/trainer';
+import { AnyOptionSpec, TRAIN_OPTIONS, TRAIN_OPTION_KEYS, TrainOptionKey } from '../train/options';
 import { hasCheckpoint, readCheckpoint, readCheckpointInfo, writeCheckpoint } from '../train/checkpoint';
 import type { NerModel } from '../model/nerModel';
 import { Messages, assertInputFile, backendOptions, quietOption, startBackend } from './common';
@@ -25,10 +25,44 @@ import { Args, RunConfig, changedOptions, dataFiles, runConfigFromArgs, runConfi
 import { trainProgress } from './progress';
 import { saveModel } from '../io/modelStore';
 
-const d = DEFAULT_TRAIN_OPTIONS;
-
 export const command = 'train';
 export const describe = 'train a BiLSTM-CRF tagger on a CoNLL file';
+
+type OptionTable = typeof TRAIN_OPTIONS;
+/** The yargs type of a table entry, so that the handler's argv is typed option by option. */
+type YargsType<S> = S extends { kind: 'number' }
+  ? { type: 'number' }
+  : S extends { kind: 'boolean' }
+    ? { type: 'boolean' }
+    : S extends { kind: 'choice'; choices: readonly (infer C)[] }
+      ? { choices: C[] }
+      : { type: 'string' };
+type TrainOptionsYargs = { [K in TrainOptionKey as OptionTable[K]['flag']]: YargsType<OptionTable[K]> & { describe: string; group: string } };
+
+/** The training options (train/options.ts) as yargs options, by flag, in the table's order. */
+function trainOptionsForYargs(): TrainOptionsYargs {
+  const options: Record<string, Options> = {};
+  for (const key of TRAIN_OPTION_KEYS) {
+    const spec: AnyOptionSpec = TRAIN_OPTIONS[key];
+    const type = spec.kind === 'choice' ? { choices: [...spec.choices] } : { type: spec.kind === 'file' ? 'string' : spec.kind };
+    // A default said in words goes in the description, as --threads has it; none is shown for a file.
+    const shown =
+      spec.helpDefault !== undefined
+        ? { describe: `${spec.describe} [default: ${spec.helpDefault}]` }
+        : spec.default === null
+          ? { describe: spec.describe }
+          : { defaultDescription: show(spec.default), describe: spec.describe };
+    options[spec.flag] = { ...type, ...shown, group: spec.group } as Options;
+  }
+  return options as unknown as TrainOptionsYargs;
+}
+
+/** `options` with `extra` placed right after the option `after`, where --help lists them. */
+function insertAfter<O extends object, E extends object>(options: O, after: keyof O, extra: E): O & E {
+  const entries = Object.entries(options);
+  const at = entries.findIndex(([name]) => name === after) + 1;
+  return Object.fromEntries([...entries.slice(0, at), ...Object.entries(extra), ...entries.slice(at)]) as O & E;
+}
 
 /**
  * The options of `ner train`. None has a yargs default (their defaults are
@@ -53,88 +87,14 @@ const OPTIONS = {
   },
   'token-column': { type: 'number', defaultDescription: '0', describe: 'column of the token (0-based; negative counts from the end)', group: 'Data:' },
   'tag-column': { type: 'number', defaultDescription: '-1', describe: 'column of the tag (0-based; -1 = last)', group: 'Data:' },
-  scheme: { choices: ['auto', ...TAG_SCHEMES], defaultDescription: show(d.scheme), describe: 'tag scheme of the data; auto detects it', group: 'Data:' },
-  'train-scheme': {
-    choices: ['same', 'iobes'],
-    defaultDescription: show(d.trainScheme),
-    describe: "tag scheme the network learns; predictions come back in the data's scheme",
-    group: 'Training:',
-  },
-  'min-count': { type: 'number', defaultDescription: show(d.minCount), describe: 'words seen fewer times become <unk>', group: 'Data:' },
-  lowercase: { type: 'boolean', defaultDescription: show(d.lowercase), describe: 'lowercase words before lookup', group: 'Data:' },
-  epochs: { type: 'number', defaultDescription: show(d.epochs), describe: 'maximum passes over the training data', group: 'Training:' },
-  'batch-size': { type: 'number', defaultDescription: show(d.batchSize), describe: 'rows per step: sentences, or the document sequences --context-tokens joins them into; 0 = 32 sentences, or 8 sequences when sentences are joined', group: 'Training:' },
-  lr: { type: 'number', defaultDescription: show(d.learningRate), describe: 'learning rate', group: 'Training:' },
-  dropout: { type: 'number', defaultDescription: show(d.dropout), describe: "dropout on embeddings and each BiLSTM layer's output", group: 'Training:' },
-  'locked-dropout': {
-    type: 'boolean',
-    defaultDescription: show(d.lockedDropout),
-    describe: 'one dropout mask per sentence, shared by its tokens (variational dropout)',
-    group: 'Training:',
-  },
-  'train-constraints': {
-    type: 'boolean',
-    defaultDescription: show(d.trainConstraints),
-    describe: "score only the paths the tag scheme allows in training too, as decoding does (AllenNLP's constrained CRF)",
-    group: 'Training:',
-  },
-  'clip-norm': { type: 'number', defaultDescription: show(d.clipNorm), describe: 'clip the global gradient norm (0 = off)', group: 'Training:' },
-  patience: { type: 'number', defaultDescription: show(d.patience), describe: 'stop after this many epochs without a better dev F1 (0 = never)', group: 'Training:' },
-  seed: { type: 'number', defaultDescription: show(d.seed), describe: 'random seed for initialisation and shuffling', group: 'Training:' },
-  optimizer: { choices: ['adam', 'sgd'], defaultDescription: show(d.optimizer), describe: 'adam, or sgd with momentum', group: 'Training:' },
-  momentum: { type: 'number', defaultDescription: show(d.momentum), describe: 'momentum of sgd', group: 'Training:' },
-  'anneal-patience': {
-    type: 'number',
-    defaultDescription: show(d.annealPatience),
-    describe: 'after this many epochs without a better dev F1, multiply the learning rate by --anneal-factor (0 = never)',
-    group: 'Training:',
-  },
-  'anneal-factor': { type: 'number', defaultDescription: show(d.annealFactor), describe: 'learning-rate factor on a dev-F1 plateau', group: 'Training:' },
-  'min-lr': { type: 'number', defaultDescription: show(d.minLearningRate), describe: 'stop once annealing takes the learning rate below this', group: 'Training:' },
-  'singleton-unk': {
-    type: 'number',
-    defaultDescription: show(d.singletonUnk),
-    describe: 'probability of replacing a word seen once in training by <unk> during training',
-    group: 'Training:',
-  },
-  'word-unk': {
-    type: 'number',
-    defaultDescription: show(d.wordUnk),
-    describe: 'probability of replacing any other training word by <unk> during training (word dropout)',
-    group: 'Training:',
-  },
-  'embedding-dim': { type: 'number', describe: `word embedding size [default: ${d.embeddingDim}, or the size of --embeddings]`, group: 'Model:' },
-  embeddings: {
-    type: 'string',
-    describe: 'pretrained word vectors to start from: GloVe, word2vec text or fastText .vec, optionally gzipped',
-    group: 'Model:',
-  },
-  'embeddings-extend': {
-    type: 'array',
-    string: true,
-    describe: 'CoNLL files (e.g. dev, test) whose words join the vocabulary when --embeddings has a vector for them',
-    group: 'Model:',
-  },
-  'freeze-embeddings': { type: 'boolean', defaultDescription: show(d.freezeEmbeddings), describe: 'keep the word embeddings fixed during training', group: 'Model:' },
-  'average-decay': { type: 'number', defaultDescription: show(d.averageDecay), describe: 'score and keep an exponential moving average of the weights with this decay per step (e.g. 0.999); 0 = off', group: 'Training:' },
-  'context-tokens': {
-    type: 'number',
-    defaultDescription: show(d.contextTokens),
-    describe: 'document context: train on up to N tokens of consecutive sentences of a -DOCSTART- document as one sequence (the CRF still tags each sentence alone); eval and predict then read each document whole, up to 1024 tokens; 0 = each sentence alone',
-    group: 'Model:',
-  },
-  'hidden-size': { type: 'number', defaultDescription: show(d.hiddenSize), describe: 'LSTM units per direction', group: 'Model:' },
-  'lstm-layers': { type: 'number', defaultDescription: show(d.lstmLayers), describe: 'stacked BiLSTM layers', group: 'Model:' },
-  'char-encoder': {
-    choices: ['none', 'cnn', 'lstm'],
-    defaultDescription: show(d.charEncoder),
-    describe: 'character-level word representation: cnn (Ma & Hovy 2016), lstm (Lample et al. 2016) or none',
-    group: 'Model:',
-  },
-  'char-dim': { type: 'number', defaultDescription: show(d.charDim), describe: 'character embedding size', group: 'Model:' },
-  'char-size': { type: 'number', defaultDescription: show(d.charSize), describe: 'cnn filters or lstm units per direction (0 = 100 filters, 25 units)', group: 'Model:' },
-  'char-window': { type: 'number', defaultDescription: show(d.charWindow), describe: 'cnn window (odd)', group: 'Model:' },
-  'casing-dim': { type: 'number', defaultDescription: show(d.casingDim), describe: 'size of the casing feature embedding (0 = none)', group: 'Model:' },
+  ...insertAfter(trainOptionsForYargs(), 'embeddings', {
+    'embeddings-extend': {
+      type: 'array' as const,
+      string: true,
+      describe: 'CoNLL files (e.g. dev, test) whose words join the vocabulary when --embeddings has a vector for them',
+      group: 'Model:',
+    },
+  }),
   'allow-changed-data': {
     type: 'boolean',
     describe: 'with --resume: continue even if a data file changed since the checkpoint (a warning names it)',
@@ -272,6 +232,12 @@ function resumedRun(out: string, args: TrainArgs, messages: Messages): RunConfig
   return config;
 }
 
+/** A training option the library refused, named by its flag: "learningRate must be ..." becomes "--lr must be ...". */
+function withFlag(err: OptionError): UsageError {
+  if (!Object.prototype.hasOwnProperty.call(TRAIN_OPTIONS, err.option)) return err;
+  return new UsageError(`--${TRAIN_OPTIONS[err.option as TrainOptionKey].flag} ${err.reason}, got ${String(err.value)}`);
+}
+
 export async function handler(args: TrainArgs): Promise<void> {
   const messages = new Messages(args.quiet);
   // What the user named, for messages; and the directory the run replaces (a symbolic link's target).
@@ -348,6 +314,7 @@ export async function handler(args: TrainArgs): Promise<void> {
         const code = err.reason === 'SIGTERM' ? 143 : 130;
         throw new NerError(`interrupted (${err.reason}) at epoch ${err.epoch}, step ${err.step}; checkpoint saved, continue with: ner train --resume ${shown}`, code);
       }
+      if (err instanceof OptionError) throw withFlag(err);
       throw err;
     } finally {
       training = false;

@@ -9,7 +9,7 @@
  * the last step's weights smooths out the noise of SGD at the end of training.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../errors';
+import { OptionError, UsageError } from '../errors';
 import type { OptimizerState } from './optimizer';
 
 /** Prefix of the average's slots when they travel with the optimizer's in a checkpoint. */
@@ -27,7 +27,7 @@ export class WeightAverage {
     private readonly variables: readonly tf.Variable[],
     readonly decay: number,
   ) {
-    if (!(decay > 0 && decay < 1)) throw new UsageError(`--average-decay must be in (0, 1), got ${decay}`);
+    if (!(decay > 0 && decay < 1)) throw new OptionError('averageDecay', 'must be in (0, 1)', decay);
     this.averages = variables.map((v) => tf.variable(v.clone(), false));
   }
 

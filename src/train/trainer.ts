@@ -5,7 +5,7 @@
  * best-dev weights kept.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError, NumericalError, UsageError } from '../errors';
+import { DataError, NumericalError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
 import { Batch, EncodedSentence, makeBatches } from '../data/batch';
 import { checkCorpus, duplicateSentences, issues } from '../data/check';
@@ -25,127 +25,13 @@ import { LAYER } from '../model/tagger';
 import { EmbeddingTable, readEmbeddings } from '../io/embeddings';
 import { alignEmbeddings, extendWithPretrained, keepForVocabulary } from '../data/pretrained';
 import { Rng, makeRng, withRandomSource } from '../util/random';
-import { OptimizerKind, makeOptimizer } from './optimizer';
+import { makeOptimizer } from './optimizer';
+import { DEFAULT_TRAIN_OPTIONS, TrainOptions, validateTrainOptions } from './options';
 import { AVERAGE_SLOT_PREFIX, WeightAverage } from './average';
 
-export interface TrainOptions {
-  epochs: number;
-  /**
-   * Rows per step: sentences, or with document context the sequences they
-   * are joined into. 0 = `AUTO_BATCH_SIZE`.
-   */
-  batchSize: number;
-  learningRate: number;
-  embeddingDim: number;
-  hiddenSize: number;
-  /** Stacked BiLSTM layers (see TaggerShape.lstmLayers). */
-  lstmLayers: number;
-  dropout: number;
-  /** One dropout mask per sequence instead of per token (see TaggerShape.lockedDropout). */
-  lockedDropout: boolean;
-  /** Train on well-formed tag paths only, as decoding does (AllenNLP's CRF constraints). */
-  trainConstraints: boolean;
-  seed: number;
-  /** Stop after this many epochs without a better dev F1 (needs a dev set). 0 = never. */
-  patience: number;
-  /** Words seen fewer times in training map to <unk>. */
-  minCount: number;
-  lowercase: boolean;
-  /** Clip the global gradient norm to this value; 0 = no clipping. */
-  clipNorm: number;
-  scheme: 'auto' | TagScheme;
-  /** Character-level word representation: 'cnn' (Ma & Hovy, 2016), 'lstm' (Lample et al., 2016) or 'none'. */
-  charEncoder: 'none' | CharEncoderKind;
-  charDim: number;
-  /** Filters ('cnn') or units per direction ('lstm'); 0 = the encoder's default (100 filters, 25 units). */
-  charSize: number;
-  charWindow: number;
-  /** Size of the casing embedding; 0 = no casing feature. */
-  casingDim: number;
-  optimizer: OptimizerKind;
-  /** Momentum of 'sgd'. */
-  momentum: number;
-  /** After this many epochs without a better dev F1, multiply the learning rate by annealFactor (0 = never). */
-  annealPatience: number;
-  annealFactor: number;
-  /** Stop once annealing takes the learning rate below this. */
-  minLearningRate: number;
-  /**
-   * Probability of replacing a word seen once in training by <unk> at each
-   * use (Lample et al., 2016), so that <unk> learns to stand for rare words.
-   */
-  singletonUnk: number;
-  /**
-   * Probability of replacing any other word by <unk> at each use (word
-   * dropout), so that the character and context features carry every word,
-   * not only the rare ones.
-   */
-  wordUnk: number;
-  /**
-   * The tag scheme the network learns: 'same' as the data, or 'iobes', whose
-   * explicit single and end tags often help (Ratinov & Roth, 2009; Lample et
-   * al., 2016). Predictions are converted back to the data's scheme.
-   */
-  trainScheme: 'same' | 'iobes';
-  /** Pretrained word vectors (GloVe, word2vec text, fastText .vec; gzipped or not) to start the embeddings from. */
-  embeddings: string | null;
-  /** Keep the (pretrained) word embeddings fixed. */
-  freezeEmbeddings: boolean;
-  /**
-   * Decay of an exponential moving average of the weights that is evaluated
-   * on dev and kept instead of the last step's weights (train/average.ts); 0 = off.
-   */
-  averageDecay: number;
-  /**
-   * Document context: the BiLSTM reads up to this many tokens of consecutive
-   * sentences of one `-DOCSTART-` document as one sequence (data/context.ts);
-   * 0 = each sentence alone. Batches then count sequences, not sentences.
-   */
-  contextTokens: number;
-}
-
-/**
- * Defaults chosen by measurement on CoNLL-2003 (README, Accuracy): a character
- * CNN of 100 filters and a casing feature next to lowercased words, document
- * context of 128 tokens in steps of 8 sequences, SGD with momentum annealed
- * on dev-F1 plateaus, singleton words replaced by <unk> half the time, IOBES
- * tags in the network. (Locked dropout, constrained training, weight averaging
- * and batches of 16 scored lower on dev, so they are options.)
- */
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  epochs: 50,
-  batchSize: 0,
-  learningRate: 0.015,
-  embeddingDim: 100,
-  hiddenSize: 128,
-  lstmLayers: 1,
-  dropout: 0.5,
-  lockedDropout: false,
-  trainConstraints: false,
-  seed: 1,
-  patience: 10,
-  minCount: 1,
-  lowercase: true,
-  clipNorm: 5,
-  scheme: 'auto',
-  charEncoder: 'cnn',
-  charDim: 30,
-  charSize: 0,
-  charWindow: 3,
-  casingDim: 8,
-  optimizer: 'sgd',
-  momentum: 0.9,
-  annealPatience: 3,
-  annealFactor: 0.5,
-  minLearningRate: 1e-4,
-  singletonUnk: 0.5,
-  wordUnk: 0,
-  trainScheme: 'iobes',
-  embeddings: null,
-  freezeEmbeddings: false,
-  averageDecay: 0,
-  contextTokens: 128,
-};
+// Declared, with their defaults and rules, in ./options; here for library users, as they always were.
+export { DEFAULT_TRAIN_OPTIONS };
+export type { TrainOptions };
 
 /** Consecutive steps with a non-finite loss or gradient after which training stops. */
 export const MAX_NUMERICAL_FAULTS = 10;
@@ -224,38 +110,6 @@ export class TrainingInterrupted extends Error {
   }
 }
 
-function validateOptions(o: TrainOptions): void {
-  const intAtLeast = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${v}`);
-  };
-  intAtLeast('epochs', o.epochs, 1);
-  intAtLeast('batch-size', o.batchSize, 0);
-  intAtLeast('embedding-dim', o.embeddingDim, 1);
-  intAtLeast('hidden-size', o.hiddenSize, 1);
-  intAtLeast('lstm-layers', o.lstmLayers, 1);
-  intAtLeast('patience', o.patience, 0);
-  intAtLeast('min-count', o.minCount, 1);
-  intAtLeast('seed', o.seed, 0);
-  if (!(o.learningRate > 0)) throw new UsageError(`--lr must be a positive number, got ${o.learningRate}`);
-  if (!(o.dropout >= 0 && o.dropout < 1)) throw new UsageError(`--dropout must be in [0, 1), got ${o.dropout}`);
-  if (!(o.clipNorm >= 0)) throw new UsageError(`--clip-norm must be >= 0, got ${o.clipNorm}`);
-  if (!['none', 'cnn', 'lstm'].includes(o.charEncoder)) throw new UsageError(`--char-encoder must be none, cnn or lstm, got ${o.charEncoder}`);
-  intAtLeast('char-dim', o.charDim, 1);
-  intAtLeast('char-size', o.charSize, 0);
-  if (!Number.isInteger(o.charWindow) || o.charWindow < 1 || o.charWindow % 2 === 0) throw new UsageError(`--char-window must be an odd integer >= 1, got ${o.charWindow}`);
-  intAtLeast('casing-dim', o.casingDim, 0);
-  if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new UsageError(`--optimizer must be adam or sgd, got ${o.optimizer}`);
-  if (!(o.momentum >= 0 && o.momentum < 1)) throw new UsageError(`--momentum must be in [0, 1), got ${o.momentum}`);
-  intAtLeast('anneal-patience', o.annealPatience, 0);
-  if (!(o.annealFactor > 0 && o.annealFactor < 1)) throw new UsageError(`--anneal-factor must be in (0, 1), got ${o.annealFactor}`);
-  if (!(o.minLearningRate >= 0)) throw new UsageError(`--min-lr must be >= 0, got ${o.minLearningRate}`);
-  if (!(o.singletonUnk >= 0 && o.singletonUnk <= 1)) throw new UsageError(`--singleton-unk must be in [0, 1], got ${o.singletonUnk}`);
-  if (!(o.wordUnk >= 0 && o.wordUnk < 1)) throw new UsageError(`--word-unk must be in [0, 1), got ${o.wordUnk}`);
-  if (o.trainScheme !== 'same' && o.trainScheme !== 'iobes') throw new UsageError(`--train-scheme must be same or iobes, got ${o.trainScheme}`);
-  intAtLeast('context-tokens', o.contextTokens, 0);
-  if (!(o.averageDecay === 0 || (o.averageDecay > 0 && o.averageDecay < 1))) throw new UsageError(`--average-decay must be 0 (off) or in (0, 1), got ${o.averageDecay}`);
-}
-
 /** Training sentences joined into the sequences the BiLSTM reads (see data/context.ts); as they are with `contextTokens` 0. */
 function withContext(encoded: EncodedSentence[], corpus: Corpus, contextTokens: number): EncodedSentence[] {
   if (contextTokens === 0) return encoded;
@@ -328,7 +182,7 @@ function startFromPretrained(model: NerModel, table: EmbeddingTable, train: Corp
 
 export async function trainModel(input: TrainInput): Promise<NerModel> {
   const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
-  validateOptions(options);
+  validateTrainOptions(options);
   const { dev, events = {} } = input;
   const { corpus: train, cut } = cutLongSentences(input.train, MAX_TRAINING_TOKENS);
   if (cut.length > 0) {
