@@ -298,7 +298,9 @@ class EmbeddingReader {
     const hold = (piece: Buffer): void => {
       pendingBytes += piece.length;
       // An endless line (/dev/zero, a binary file) stops at the line limit rather than exhausting memory.
-      if (pendingBytes > MAX_LINE_BYTES) throw new DataError(this.file, this.lineNo + 1, `line longer than ${formatBytes(MAX_LINE_BYTES)}, the most ner reads as one line`);
+      if (pendingBytes > MAX_LINE_BYTES) {
+        throw new DataError(this.file, this.lineNo + 1, `line longer than ${formatBytes(MAX_LINE_BYTES)}, the most ner reads as one line`);
+      }
       pending.push(piece);
     };
     for await (const chunk of chunks) {

@@ -27,7 +27,7 @@ import { alignEmbeddings, extendWithPretrained, keepForVocabulary } from '../dat
 import { Rng, StatefulRng, makeRng, withRandomSource } from '../util/random';
 import { OptimizerKind, TrainingOptimizer, makeOptimizer } from './optimizer';
 import { AVERAGE_SLOT_PREFIX, WeightAverage } from './average';
-import { EpochDecision, StopReason, decideAfterEpoch, stoppedEarly } from './trainingRule';
+import { EpochDecision, EpochEnd, StopReason, decideAfterEpoch, stoppedEarly } from './trainingRule';
 
 export interface TrainOptions {
   epochs: number;
@@ -600,7 +600,15 @@ class TrainingRun {
       overflowed = model.nonFiniteWeight();
       if (overflowed === undefined && dev !== undefined) record.dev = devScores(model, dev);
       const best = this.best === undefined ? undefined : { epoch: this.best.epoch, f1: this.best.scores?.f1 };
-      const end = { epoch, hasDev: dev !== undefined, devF1: record.dev?.f1, faults: this.faults, weightsFinite: overflowed === undefined, best, learningRate: this.state.learningRate };
+      const end: EpochEnd = {
+        epoch,
+        hasDev: dev !== undefined,
+        devF1: record.dev?.f1,
+        faults: this.faults,
+        weightsFinite: overflowed === undefined,
+        best,
+        learningRate: this.state.learningRate,
+      };
       decision = decideAfterEpoch(end, this.options);
       if (decision.keep) {
         this.best?.weights.forEach((w) => w.dispose());
