@@ -14,7 +14,7 @@ import { MAX_TRAINING_TOKENS, formatCount } from '../limits';
 import { joinEncoded, packSentences } from '../data/context';
 import type { Checkpoint, TrainingState } from './checkpoint';
 import { buildCharVocabulary } from '../data/features';
-import { checkTags, chooseScheme, convertTags, describeDetection } from '../data/tagScheme';
+import { SchemeDetection, checkTags, chooseScheme, convertTags, describeDetection } from '../data/tagScheme';
 import { PAD_ID, TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
 import { metrics } from '../eval/conlleval';
 import { evaluateModel } from '../eval/evaluateModel';
@@ -24,10 +24,11 @@ import { NerModel } from '../model/nerModel';
 import { LAYER } from '../model/tagger';
 import { EmbeddingTable, readEmbeddings } from '../io/embeddings';
 import { alignEmbeddings, extendWithPretrained, keepForVocabulary } from '../data/pretrained';
-import { Rng, makeRng, withRandomSource } from '../util/random';
-import { makeOptimizer } from './optimizer';
+import { Rng, StatefulRng, makeRng, withRandomSource } from '../util/random';
+import { TrainingOptimizer, makeOptimizer } from './optimizer';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, validateTrainOptions } from './options';
 import { AVERAGE_SLOT_PREFIX, WeightAverage } from './average';
+import { EpochDecision, EpochEnd, StopReason, decideAfterEpoch, stoppedEarly } from './trainingRule';
 
 // Declared, with their defaults and rules, in ./options; here for library users, as they always were.
 export { DEFAULT_TRAIN_OPTIONS };
@@ -183,7 +184,13 @@ function startFromPretrained(model: NerModel, table: EmbeddingTable, train: Corp
 export async function trainModel(input: TrainInput): Promise<NerModel> {
   const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
   validateTrainOptions(options);
-  const { dev, events = {} } = input;
+  const run = await TrainingRun.start(input, options);
+  return run.trainAll();
+}
+
+/** The corpora as training sees them: long sentences cut, tags checked, the scheme chosen, `ner check`'s warnings given. */
+function prepareCorpora(input: TrainInput, options: TrainOptions, events: TrainEvents): { train: Corpus; dev?: Corpus; scheme: TagScheme; detection?: SchemeDetection } {
+  const { dev } = input;
   const { corpus: train, cut } = cutLongSentences(input.train, MAX_TRAINING_TOKENS);
   if (cut.length > 0) {
     const lines = cut.slice(0, 5).map((s) => s.lines[0]);
@@ -205,230 +212,332 @@ export async function trainModel(input: TrainInput): Promise<NerModel> {
   const warnings = issues(trainReport, dev === undefined ? undefined : duplicateSentences(train, dev), dev?.file);
   if (dev !== undefined) warnings.push(...issues(checkCorpus(dev, scheme)));
   for (const w of warnings) events.onWarning?.(w);
-  const resume = input.resume;
-  const model = resume?.model ?? (await newModel({ ...input, train }, options, scheme, events));
+  return { train, dev, scheme, detection };
+}
+
+/** The training sequences of a model, and what is derived from them once per run. */
+interface TrainingData {
+  encoded: EncodedSentence[];
+  tokens: number;
+  batchSize: number;
+  singletons: Uint8Array;
+}
+
+function trainingData(model: NerModel, train: Corpus, options: TrainOptions): TrainingData {
   const trainTagged = inScheme(train, model.scheme, model.modelScheme);
-  if (dev !== undefined) {
-    const missing = unseenTags(inScheme(dev, model.scheme, model.modelScheme), model.tags);
-    if (missing.length > 0) events.onWarning?.(`${dev.file}: tags never seen in training count as misses: ${missing.join(', ')}`);
-  }
   // The model's own setting, so a resumed run packs as it did before.
   const encoded = withContext(model.encode(trainTagged, true), trainTagged, model.shape.contextTokens ?? 0);
   const tokens = encoded.reduce((acc, s) => acc + s.length, 0);
   const joined = encoded.some((e) => (e.pieces?.length ?? 1) > 1);
   const batchSize = options.batchSize > 0 ? options.batchSize : joined ? AUTO_BATCH_SIZE.documents : AUTO_BATCH_SIZE.sentences;
-  const singletons = singletonIds(encoded, model.words.size);
-  if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = false;
+  return { encoded, tokens, batchSize, singletons: singletonIds(encoded, model.words.size) };
+}
 
-  const variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);
-  // Where the run stands; a resumed run takes it from its checkpoint.
-  const state: TrainingState = resume?.checkpoint.state ?? {
-    epoch: 1,
-    step: 0,
-    learningRate: options.learningRate,
-    faults: 0,
-    history: [],
-    // Separate streams, so that dropout and word replacement do not shift the shuffling.
-    rng: { shuffle: makeRng(options.seed).state(), dropout: makeRng(options.seed ^ 0x5eed).state(), unk: makeRng(options.seed ^ 0xc0ffee).state() },
-    epochProgress: { lossSum: 0, seenTokens: 0, seconds: 0 },
-    seconds: 0,
-  };
-  const optimizer = makeOptimizer(options.optimizer, variables, { learningRate: state.learningRate, clipNorm: options.clipNorm, momentum: options.momentum });
-  const average = options.averageDecay > 0 ? new WeightAverage(variables, options.averageDecay) : undefined;
-  if (resume !== undefined) {
-    // The average's slots travel with the optimizer's (see `checkpoint` below).
-    const { kind, slots } = resume.checkpoint.optimizer;
-    await optimizer.setState({ kind, slots: slots.filter((s) => !s.name.startsWith(AVERAGE_SLOT_PREFIX)) });
-    average?.restore(slots);
-  }
-  const shuffleRng = makeRng(state.rng.shuffle);
-  const dropoutRng = makeRng(state.rng.dropout);
-  const unkRng = makeRng(state.rng.unk);
-  const history = state.history;
-  let best: { epoch: number; scores?: DevScores; weights: tf.Tensor[] } | undefined =
-    resume?.checkpoint.bestWeights === undefined ? undefined : { ...state.best!, weights: resume.checkpoint.bestWeights };
-  let stoppedEarly = false;
-  let faults = state.faults;
+/** The sums of an epoch's done batches, and when (by the clock) the epoch started. */
+interface EpochProgress {
+  sums: TrainingState['epochProgress'];
+  start: number;
+}
+
+function progressNow(progress: EpochProgress): TrainingState['epochProgress'] {
+  return { ...progress.sums, seconds: (Date.now() - progress.start) / 1000 };
+}
+
+/**
+ * One run of training, from its first step (or its checkpoint) to the kept
+ * weights. What to do after each epoch is decideAfterEpoch's (trainingRule.ts);
+ * this class only carries it out.
+ */
+class TrainingRun {
+  private readonly events: TrainEvents;
+  private readonly train: Corpus;
+  private readonly dev: Corpus | undefined;
+  private readonly variables: tf.Variable[];
+  /** Where the run stands; a resumed run takes it from its checkpoint. */
+  private readonly state: TrainingState;
+  private readonly optimizer: TrainingOptimizer;
+  private readonly average: WeightAverage | undefined;
+  private readonly shuffleRng: StatefulRng;
+  private readonly dropoutRng: StatefulRng;
+  private readonly unkRng: StatefulRng;
+  private readonly history: EpochRecord[];
+  private best: { epoch: number; scores?: DevScores; weights: tf.Tensor[] } | undefined;
+  private faults: number;
+  private stop: StopReason | null = null;
   /** Where training gave up after repeated numerical faults, or on weights that are no longer finite; and why. */
-  let diverged: { epoch: number; step: number } | undefined;
-  let divergedBecause = `${MAX_NUMERICAL_FAULTS} steps in a row had a NaN or infinite loss or gradient`;
-  const sessionStart = Date.now() - state.seconds * 1000;
+  private diverged: { epoch: number; step: number } | undefined;
+  private divergedBecause = `${MAX_NUMERICAL_FAULTS} steps in a row had a NaN or infinite loss or gradient`;
+  private readonly sessionStart: number;
 
-  // The run as it stands after `step` batches of `epoch` (the shuffle state being the one that epoch started from).
-  const checkpoint = async (epoch: number, step: number, shuffle: number, progress: TrainingState['epochProgress']): Promise<void> => {
+  static async start(input: TrainInput, options: TrainOptions): Promise<TrainingRun> {
+    const events = input.events ?? {};
+    const corpora = prepareCorpora(input, options, events);
+    const { train, dev } = corpora;
+    const model = input.resume?.model ?? (await newModel({ ...input, train }, options, corpora.scheme, events));
+    if (dev !== undefined) {
+      const missing = unseenTags(inScheme(dev, model.scheme, model.modelScheme), model.tags);
+      if (missing.length > 0) events.onWarning?.(`${dev.file}: tags never seen in training count as misses: ${missing.join(', ')}`);
+    }
+    const data = trainingData(model, train, options);
+    if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = false;
+    const run = new TrainingRun(input, options, corpora, model, data);
+    const resume = input.resume;
+    if (resume !== undefined) {
+      // The average's slots travel with the optimizer's (see `checkpoint` below).
+      const { kind, slots } = resume.checkpoint.optimizer;
+      await run.optimizer.setState({ kind, slots: slots.filter((s) => !s.name.startsWith(AVERAGE_SLOT_PREFIX)) });
+      run.average?.restore(slots);
+    }
+    return run;
+  }
+
+  private constructor(
+    private readonly input: TrainInput,
+    private readonly options: TrainOptions,
+    private readonly corpora: { train: Corpus; dev?: Corpus; detection?: SchemeDetection },
+    private readonly model: NerModel,
+    private readonly data: TrainingData,
+  ) {
+    this.events = input.events ?? {};
+    this.train = corpora.train;
+    this.dev = corpora.dev;
+    this.variables = model.network.trainableWeights.map((w) => w.read() as tf.Variable);
+    const resume = input.resume;
+    this.state = resume?.checkpoint.state ?? {
+      epoch: 1,
+      step: 0,
+      learningRate: options.learningRate,
+      faults: 0,
+      history: [],
+      // Separate streams, so that dropout and word replacement do not shift the shuffling.
+      rng: { shuffle: makeRng(options.seed).state(), dropout: makeRng(options.seed ^ 0x5eed).state(), unk: makeRng(options.seed ^ 0xc0ffee).state() },
+      epochProgress: { lossSum: 0, seenTokens: 0, seconds: 0 },
+      seconds: 0,
+    };
+    const state = this.state;
+    this.optimizer = makeOptimizer(options.optimizer, this.variables, { learningRate: state.learningRate, clipNorm: options.clipNorm, momentum: options.momentum });
+    this.average = options.averageDecay > 0 ? new WeightAverage(this.variables, options.averageDecay) : undefined;
+    this.shuffleRng = makeRng(state.rng.shuffle);
+    this.dropoutRng = makeRng(state.rng.dropout);
+    this.unkRng = makeRng(state.rng.unk);
+    this.history = state.history;
+    this.best = resume?.checkpoint.bestWeights === undefined ? undefined : { ...state.best!, weights: resume.checkpoint.bestWeights };
+    this.faults = state.faults;
+    this.sessionStart = Date.now() - state.seconds * 1000;
+  }
+
+  /** Trains to the end, then leaves the kept weights in the model. */
+  async trainAll(): Promise<NerModel> {
+    const { model, options } = this;
+    try {
+      for (let epoch = this.state.epoch; epoch <= options.epochs; epoch++) {
+        if (!(await this.runEpoch(epoch))) break;
+      }
+      if (this.best === undefined) {
+        const where = this.diverged === undefined ? 'in every epoch' : `at epoch ${this.diverged.epoch}, step ${this.diverged.step}`;
+        throw new NumericalError(
+          `training diverged ${where}: ${this.divergedBecause}, before any epoch ended well; nothing was saved. ` +
+            `Try a lower --lr (it was ${options.learningRate}) or a smaller --clip-norm, and check the data with ner check.`,
+        );
+      }
+      model.network.setWeights(this.best.weights);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    } finally {
+      this.best?.weights.forEach((w) => w.dispose());
+      this.optimizer.dispose();
+      this.average?.dispose();
+    }
+    return this.finish();
+  }
+
+  /** One epoch, its dev score and the decision after it; whether training goes on. */
+  private async runEpoch(epoch: number): Promise<boolean> {
+    const shuffleAtStart = this.shuffleRng.state();
+    const { batchSize } = this.data;
+    // Capped in padded tokens, so a very long sentence trains with few others, or alone.
+    const batches = makeBatches(this.data.encoded, batchSize, { shuffle: true, rng: this.shuffleRng, sortByLength: true, maxTokens: batchSize * TOKENS_PER_SENTENCE_CAP });
+    if (epoch === this.state.epoch) this.announce(batches.length);
+    // A resumed epoch continues after its done batches, with their sums.
+    const resumed = epoch === this.state.epoch && this.state.step > 0;
+    const sums = resumed ? { ...this.state.epochProgress } : { lossSum: 0, seenTokens: 0, seconds: 0 };
+    const progress: EpochProgress = { sums, start: Date.now() - sums.seconds * 1000 };
+    await this.runBatches(epoch, batches, resumed ? this.state.step : 0, shuffleAtStart, progress);
+    if (this.diverged !== undefined) return false;
+    return this.endEpoch(epoch, batches.length, progress);
+  }
+
+  /** Says how the run starts, once training is sure to start (not before an error). */
+  private announce(batchesPerEpoch: number): void {
+    const { detection } = this.corpora;
+    if (detection !== undefined) this.events.onInfo?.(`scheme: ${describeDetection(detection, this.train.file)}`);
+    this.events.onStart?.({
+      sentences: this.train.sentences.length,
+      sequences: this.data.encoded.length,
+      tokens: this.data.tokens,
+      batchesPerEpoch,
+      epochs: this.options.epochs,
+      scheme: this.model.scheme,
+      tags: this.model.tags.tags(),
+      vocabulary: this.model.words.size,
+    });
+  }
+
+  /** Steps through `batches` from `from`; stops early on a stop request or too many faults in a row. */
+  private async runBatches(epoch: number, batches: Batch[], from: number, shuffleAtStart: number, progress: EpochProgress): Promise<void> {
+    const { input, events } = this;
+    const every = input.checkpointEvery ?? 0;
+    for (let i = from; i < batches.length; i++) {
+      if (input.signal?.aborted) {
+        await this.checkpoint(epoch, i, shuffleAtStart, progressNow(progress));
+        throw new TrainingInterrupted(String(input.signal.reason ?? 'aborted'), epoch, i);
+      }
+      const batch = batches[i];
+      const step = this.step(batch);
+      if (!step.finite) {
+        this.faults++;
+        events.onWarning?.(`epoch ${epoch}, step ${i + 1}: ${Number.isFinite(step.loss) ? 'a gradient is' : 'the loss is'} not finite; step skipped`);
+        if (this.faults >= MAX_NUMERICAL_FAULTS) {
+          this.diverged = { epoch, step: i + 1 };
+          return;
+        }
+        continue;
+      }
+      this.faults = 0;
+      this.average?.update();
+      progress.sums.lossSum += step.loss * batch.size;
+      for (let b = 0; b < batch.size; b++) progress.sums.seenTokens += batch.lengths[b];
+      const seconds = (Date.now() - progress.start) / 1000;
+      // Reported per sentence, so that losses with and without document context compare.
+      const perSentence = (step.loss * batch.size) / sentencesIn(batch);
+      events.onBatch?.({ epoch, batch: i + 1, batches: batches.length, loss: perSentence, tokensPerSecond: progress.sums.seenTokens / Math.max(seconds, 1e-3) });
+      if (every > 0 && (i + 1) % every === 0 && i + 1 < batches.length) await this.checkpoint(epoch, i + 1, shuffleAtStart, progressNow(progress));
+      // Let signal handlers and progress output run between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** One gradient step on `batch`, skipped when its loss or a gradient is not finite. */
+  private step(batch: Batch): { loss: number; finite: boolean } {
+    const { options, model, variables, optimizer } = this;
+    replaceByUnk(batch.ids, this.data.singletons, options.singletonUnk, options.wordUnk, this.unkRng);
+    return withRandomSource(this.dropoutRng, () =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => model.loss(batch, options.trainConstraints), variables);
+        const loss = value.dataSync()[0];
+        // A NaN or infinite loss or gradient would poison every weight: skip the step.
+        const finite = Number.isFinite(loss) && allFinite(grads);
+        if (finite) optimizer.step(grads);
+        return { loss, finite };
+      }),
+    );
+  }
+
+  /** Scores the epoch, keeps it or not, anneals or stops as decideAfterEpoch says; whether training goes on. */
+  private async endEpoch(epoch: number, batchCount: number, progress: EpochProgress): Promise<boolean> {
+    const { model, dev, events } = this;
+    const seconds = (Date.now() - progress.start) / 1000;
+    const record: EpochRecord = {
+      epoch,
+      loss: progress.sums.lossSum / this.train.sentences.length,
+      seconds,
+      tokensPerSecond: progress.sums.seenTokens / Math.max(seconds, 1e-3),
+      learningRate: this.state.learningRate,
+    };
+    let overflowed: string | undefined;
+    let decision: EpochDecision | undefined;
+    // With averaging, the averaged weights are the ones scored and kept; training goes on from the last step's.
+    const scoreAndKeep = (): boolean => {
+      // A step whose loss was finite can still leave weights that are not (its update overflowed
+      // them; with one batch an epoch, no later step of the epoch notices): never kept.
+      overflowed = model.nonFiniteWeight();
+      if (overflowed === undefined && dev !== undefined) record.dev = devScores(model, dev);
+      const best = this.best === undefined ? undefined : { epoch: this.best.epoch, f1: this.best.scores?.f1 };
+      const end: EpochEnd = {
+        epoch,
+        hasDev: dev !== undefined,
+        devF1: record.dev?.f1,
+        faults: this.faults,
+        weightsFinite: overflowed === undefined,
+        best,
+        learningRate: this.state.learningRate,
+      };
+      decision = decideAfterEpoch(end, this.options);
+      if (decision.keep) {
+        this.best?.weights.forEach((w) => w.dispose());
+        this.best = { epoch, scores: record.dev, weights: model.network.getWeights().map((w) => w.clone()) };
+      }
+      return decision.keep;
+    };
+    const improved = this.average === undefined ? scoreAndKeep() : await this.average.withAverages(scoreAndKeep);
+    this.history.push(record);
+    events.onEpoch?.(record, { improved, best: this.best?.epoch ?? 0 });
+    if (overflowed !== undefined) {
+      // A numerical fault no later step recovers from (every loss would be NaN): stop here.
+      this.faults++;
+      this.diverged = { epoch, step: batchCount };
+      this.divergedBecause = `weight ${overflowed} is no longer finite after the epoch's last step`;
+      events.onWarning?.(`epoch ${epoch}: ${this.divergedBecause}; the epoch is not kept`);
+      return false;
+    }
+    const { learningRate, stop } = decision!;
+    if (learningRate !== this.state.learningRate) {
+      this.state.learningRate = learningRate;
+      this.optimizer.setLearningRate(learningRate);
+    }
+    if (stop !== null) {
+      this.stop = stop;
+      return false;
+    }
+    await this.checkpoint(epoch + 1, 0, this.shuffleRng.state(), { lossSum: 0, seenTokens: 0, seconds: 0 });
+    return true;
+  }
+
+  /** Hands the run as it stands after `step` batches of `epoch` (the shuffle state being the one that epoch started from) to onCheckpoint. */
+  private async checkpoint(epoch: number, step: number, shuffle: number, progress: TrainingState['epochProgress']): Promise<void> {
+    const { input, model, best } = this;
     if (input.onCheckpoint === undefined) return;
     // Never a checkpoint of weights that are no longer numbers: the previous one stays.
     const overflowed = model.nonFiniteWeight();
     if (overflowed !== undefined) {
-      events.onWarning?.(`epoch ${epoch}, step ${step}: weight ${overflowed} is not finite; no checkpoint written`);
+      this.events.onWarning?.(`epoch ${epoch}, step ${step}: weight ${overflowed} is not finite; no checkpoint written`);
       return;
     }
     const snapshot: TrainingState = {
       epoch,
       step,
-      learningRate: state.learningRate,
-      faults,
-      history,
+      learningRate: this.state.learningRate,
+      faults: this.faults,
+      history: this.history,
       best: best === undefined ? undefined : { epoch: best.epoch, scores: best.scores },
-      rng: { shuffle, dropout: dropoutRng.state(), unk: unkRng.state() },
+      rng: { shuffle, dropout: this.dropoutRng.state(), unk: this.unkRng.state() },
       epochProgress: progress,
-      seconds: (Date.now() - sessionStart) / 1000,
+      seconds: (Date.now() - this.sessionStart) / 1000,
     };
-    const optimizerState = await optimizer.getState();
-    if (average !== undefined) optimizerState.slots.push(...(await average.slots()));
+    const optimizerState = await this.optimizer.getState();
+    if (this.average !== undefined) optimizerState.slots.push(...(await this.average.slots()));
     await input.onCheckpoint(model, { state: snapshot, optimizer: optimizerState, bestWeights: best?.weights });
-  };
-  const every = input.checkpointEvery ?? 0;
-
-  try {
-    for (let epoch = state.epoch; epoch <= options.epochs; epoch++) {
-      const shuffleAtStart = shuffleRng.state();
-      // Capped in padded tokens, so a very long sentence trains with few others, or alone.
-      const batches = makeBatches(encoded, batchSize, { shuffle: true, rng: shuffleRng, sortByLength: true, maxTokens: batchSize * TOKENS_PER_SENTENCE_CAP });
-      if (epoch === state.epoch) {
-        // Why the scheme is what it is, said once training is sure to start (not before an error).
-        if (detection !== undefined) events.onInfo?.(`scheme: ${describeDetection(detection, train.file)}`);
-        events.onStart?.({
-          sentences: train.sentences.length,
-          sequences: encoded.length,
-          tokens,
-          batchesPerEpoch: batches.length,
-          epochs: options.epochs,
-          scheme: model.scheme,
-          tags: model.tags.tags(),
-          vocabulary: model.words.size,
-        });
-      }
-      // A resumed epoch continues after its done batches, with their sums.
-      const resumed = epoch === state.epoch && state.step > 0;
-      const progress = resumed ? { ...state.epochProgress } : { lossSum: 0, seenTokens: 0, seconds: 0 };
-      const epochStart = Date.now() - progress.seconds * 1000;
-      const progressNow = () => ({ ...progress, seconds: (Date.now() - epochStart) / 1000 });
-      for (let i = resumed ? state.step : 0; i < batches.length; i++) {
-        if (input.signal?.aborted) {
-          await checkpoint(epoch, i, shuffleAtStart, progressNow());
-          throw new TrainingInterrupted(String(input.signal.reason ?? 'aborted'), epoch, i);
-        }
-        const batch = batches[i];
-        replaceByUnk(batch.ids, singletons, options.singletonUnk, options.wordUnk, unkRng);
-        const step = withRandomSource(dropoutRng, () =>
-          tf.tidy(() => {
-            const { value, grads } = tf.variableGrads(() => model.loss(batch, options.trainConstraints), variables);
-            const loss = value.dataSync()[0];
-            // A NaN or infinite loss or gradient would poison every weight: skip the step.
-            const finite = Number.isFinite(loss) && allFinite(grads);
-            if (finite) optimizer.step(grads);
-            return { loss, finite };
-          }),
-        );
-        if (!step.finite) {
-          faults++;
-          events.onWarning?.(`epoch ${epoch}, step ${i + 1}: ${Number.isFinite(step.loss) ? 'a gradient is' : 'the loss is'} not finite; step skipped`);
-          if (faults >= MAX_NUMERICAL_FAULTS) {
-            diverged = { epoch, step: i + 1 };
-            break;
-          }
-          continue;
-        }
-        faults = 0;
-        average?.update();
-        progress.lossSum += step.loss * batch.size;
-        for (let b = 0; b < batch.size; b++) progress.seenTokens += batch.lengths[b];
-        const seconds = (Date.now() - epochStart) / 1000;
-        // Reported per sentence, so that losses with and without document context compare.
-        const perSentence = (step.loss * batch.size) / sentencesIn(batch);
-        events.onBatch?.({ epoch, batch: i + 1, batches: batches.length, loss: perSentence, tokensPerSecond: progress.seenTokens / Math.max(seconds, 1e-3) });
-        if (every > 0 && (i + 1) % every === 0 && i + 1 < batches.length) await checkpoint(epoch, i + 1, shuffleAtStart, progressNow());
-        // Let signal handlers and progress output run between steps.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (diverged !== undefined) break;
-      const seconds = (Date.now() - epochStart) / 1000;
-      const record: EpochRecord = {
-        epoch,
-        loss: progress.lossSum / train.sentences.length,
-        seconds,
-        tokensPerSecond: progress.seenTokens / Math.max(seconds, 1e-3),
-        learningRate: state.learningRate,
-      };
-      // With averaging, the averaged weights are the ones scored and kept; training goes on from the last step's.
-      let overflowed: string | undefined;
-      const scoreAndKeep = (): boolean => {
-        // A step whose loss was finite can still leave weights that are not (its update overflowed
-        // them; with one batch an epoch, no later step of the epoch notices): never kept.
-        overflowed = model.nonFiniteWeight();
-        if (overflowed !== undefined) return false;
-        if (dev !== undefined) record.dev = devScores(model, dev);
-        // Without dev data the last epoch is the one kept. An epoch that ends in a run of
-        // skipped steps is never kept: its weights may be what made them fail.
-        const better = faults === 0 && (best === undefined || dev === undefined || (record.dev?.f1 ?? 0) > (best.scores?.f1 ?? -1));
-        if (better) {
-          best?.weights.forEach((w) => w.dispose());
-          best = { epoch, scores: record.dev, weights: model.network.getWeights().map((w) => w.clone()) };
-        }
-        return better;
-      };
-      const improved = average === undefined ? scoreAndKeep() : await average.withAverages(scoreAndKeep);
-      history.push(record);
-      events.onEpoch?.(record, { improved, best: best?.epoch ?? 0 });
-      if (overflowed !== undefined) {
-        // A numerical fault no later step recovers from (every loss would be NaN): stop here.
-        faults++;
-        diverged = { epoch, step: batches.length };
-        divergedBecause = `weight ${overflowed} is no longer finite after the epoch's last step`;
-        events.onWarning?.(`epoch ${epoch}: ${divergedBecause}; the epoch is not kept`);
-        break;
-      }
-      if (epoch === options.epochs) break;
-      if (dev !== undefined && best !== undefined) {
-        const stale = epoch - best.epoch;
-        // Anneal on a dev-F1 plateau, as flair's trainer does.
-        if (options.annealPatience > 0 && stale > 0 && stale % options.annealPatience === 0) {
-          state.learningRate *= options.annealFactor;
-          optimizer.setLearningRate(state.learningRate);
-          if (state.learningRate < options.minLearningRate) {
-            stoppedEarly = true;
-            break;
-          }
-        }
-        if (options.patience > 0 && stale >= options.patience) {
-          stoppedEarly = true;
-          break;
-        }
-      }
-      await checkpoint(epoch + 1, 0, shuffleRng.state(), { lossSum: 0, seenTokens: 0, seconds: 0 });
-    }
-    if (best === undefined) {
-      const where = diverged === undefined ? 'in every epoch' : `at epoch ${diverged.epoch}, step ${diverged.step}`;
-      throw new NumericalError(
-        `training diverged ${where}: ${divergedBecause}, before any epoch ended well; nothing was saved. ` +
-          `Try a lower --lr (it was ${options.learningRate}) or a smaller --clip-norm, and check the data with ner check.`,
-      );
-    }
-    model.network.setWeights(best.weights);
-  } catch (err) {
-    model.dispose();
-    throw err;
-  } finally {
-    best?.weights.forEach((w) => w.dispose());
-    optimizer.dispose();
-    average?.dispose();
   }
 
-  if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = true; // saved models stay fine-tunable
-  const summary: TrainingSummary = {
-    options: { ...options },
-    data: { train: train.file, dev: dev?.file ?? null, sentences: train.sentences.length, tokens },
-    backend: input.backend ?? tf.getBackend(),
-    epochs: history,
-    bestEpoch: best!.epoch,
-    bestDev: best!.scores,
-    stoppedEarly: stoppedEarly || diverged !== undefined,
-    diverged,
-    seconds: (Date.now() - sessionStart) / 1000,
-  };
-  model.training = summary;
-  return model;
+  /** The trained model with its training summary. */
+  private finish(): NerModel {
+    const { model, options, best } = this;
+    if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = true; // saved models stay fine-tunable
+    const summary: TrainingSummary = {
+      options: { ...options },
+      data: { train: this.train.file, dev: this.dev?.file ?? null, sentences: this.train.sentences.length, tokens: this.data.tokens },
+      backend: this.input.backend ?? tf.getBackend(),
+      epochs: this.history,
+      bestEpoch: best!.epoch,
+      bestDev: best!.scores,
+      stoppedEarly: stoppedEarly(this.stop) || this.diverged !== undefined,
+      diverged: this.diverged,
+      seconds: (Date.now() - this.sessionStart) / 1000,
+    };
+    model.training = summary;
+    return model;
+  }
 }
 
 /** The corpus with its tags rewritten from `scheme` into `modelScheme`. */

@@ -1,0 +1,73 @@
+/**
+ * What a run does once an epoch has ended: keep its weights or not, anneal
+ * the learning rate, stop. A pure function of where the run stands, so that
+ * the rule can be tested without training anything.
+ */
+
+/** The options the rule reads (a subset of TrainOptions). */
+export interface TrainingRuleOptions {
+  epochs: number;
+  /** Epochs without a better dev F1 after which training stops (0 = never). */
+  patience: number;
+  /** Epochs without a better dev F1 after which the learning rate is multiplied by annealFactor (0 = never). */
+  annealPatience: number;
+  annealFactor: number;
+  /** Annealing below this stops training. */
+  minLearningRate: number;
+}
+
+/** The epoch that just ended, and the run as it stood before it. */
+export interface EpochEnd {
+  epoch: number;
+  /** Whether the run has dev data at all. */
+  hasDev: boolean;
+  /** The epoch's dev F1; undefined without dev data or when the weights were not finite. */
+  devF1?: number;
+  /** Consecutive skipped steps at the end of the epoch (fewer than the limit, or the run would have stopped inside it). */
+  faults: number;
+  /** false when a weight is NaN or infinite after the epoch's last step. */
+  weightsFinite: boolean;
+  /** The epoch kept so far, and its dev F1. */
+  best?: { epoch: number; f1?: number };
+  learningRate: number;
+}
+
+/**
+ * Why a run stops: its weights overflowed; it did all its epochs; annealing
+ * took the learning rate below the minimum; patience ran out.
+ */
+export type StopReason = 'diverged' | 'epochs' | 'learning-rate' | 'patience';
+
+export interface EpochDecision {
+  /** Whether this epoch's weights become the kept ones. */
+  keep: boolean;
+  /** The learning rate from now on (annealed or not). */
+  learningRate: number;
+  stop: StopReason | null;
+}
+
+/** Whether the stop came before the planned last epoch. */
+export function stoppedEarly(reason: StopReason | null): boolean {
+  return reason === 'learning-rate' || reason === 'patience';
+}
+
+export function decideAfterEpoch(end: EpochEnd, options: TrainingRuleOptions): EpochDecision {
+  const { epoch, learningRate } = end;
+  // Weights no later step recovers from (every loss would be NaN) are never kept.
+  if (!end.weightsFinite) return { keep: false, learningRate, stop: 'diverged' };
+  // Without dev data the last epoch is the one kept. An epoch that ends in a run of
+  // skipped steps is never kept: its weights may be what made them fail.
+  const keep = end.faults === 0 && (end.best === undefined || !end.hasDev || (end.devF1 ?? 0) > (end.best.f1 ?? -1));
+  if (epoch === options.epochs) return { keep, learningRate, stop: 'epochs' };
+  const bestEpoch = keep ? epoch : end.best?.epoch;
+  if (!end.hasDev || bestEpoch === undefined) return { keep, learningRate, stop: null };
+  const stale = epoch - bestEpoch;
+  let rate = learningRate;
+  // Anneal on a dev-F1 plateau, as flair's trainer does.
+  if (options.annealPatience > 0 && stale > 0 && stale % options.annealPatience === 0) {
+    rate *= options.annealFactor;
+    if (rate < options.minLearningRate) return { keep, learningRate: rate, stop: 'learning-rate' };
+  }
+  if (options.patience > 0 && stale >= options.patience) return { keep, learningRate: rate, stop: 'patience' };
+  return { keep, learningRate: rate, stop: null };
+}
