@@ -1,8 +1,7 @@
 /**
- * The tree's shape, as scripts/structure.ts reads it: no new import cycle
- * between folders of src/, no new function over 120 lines. The allowlists
- * below are today's debts; they may only shrink. When a refactoring removes
- * one, its entry here goes too (the test names stale entries as diagnostics).
+ * The tree's shape, as scripts/structure.ts reads it: no import cycle between
+ * folders of src/ (value imports; types may go either way), no function over
+ * 120 lines. Then the script itself, on small trees made for it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,15 +11,6 @@ import * as path from 'node:path';
 import { MAX_FUNCTION_LINES, Structure, analyse } from '../scripts/structure';
 
 const ROOT = path.join(__dirname, '..', '..');
-
-/**
- * Functions over 120 lines today, as `file:name`, with their length when
- * this list was written. Both are being split up (issue 18).
- */
-const ALLOWED_LONG_FUNCTIONS: readonly string[] = [
-  'src/train/trainer.ts:trainModel', // 250 lines
-  'src/io/embeddings.ts:readEmbeddings', // 247 lines
-];
 
 const cycleText = (c: readonly string[]): string => [...c, c[0]].join(' -> ');
 
@@ -35,15 +25,12 @@ test('src/ has no folder import cycle', () => {
   );
 });
 
-test(`src/ has no function over ${MAX_FUNCTION_LINES} lines beyond the allowlisted ones`, (t) => {
-  const found = structure().longFunctions.map((f) => `${f.file}:${f.name}`);
-  const fresh = structure().longFunctions.filter((f) => !ALLOWED_LONG_FUNCTIONS.includes(`${f.file}:${f.name}`));
+test(`src/ has no function over ${MAX_FUNCTION_LINES} lines`, () => {
   assert.deepEqual(
-    fresh.map((f) => `${f.name} (${f.file}:${f.line}, ${f.lines} lines)`),
+    structure().longFunctions.map((f) => `${f.name} (${f.file}:${f.line}, ${f.lines} lines)`),
     [],
     `functions over ${MAX_FUNCTION_LINES} lines`,
   );
-  for (const f of ALLOWED_LONG_FUNCTIONS.filter((f) => !found.includes(f))) t.diagnostic(`now short, remove from ALLOWED_LONG_FUNCTIONS: ${f}`);
 });
 
 /** A throwaway repository: tsconfig.json plus the given files under it. */
