@@ -161,4 +161,7 @@ test('the CLI says the flags where the library says option names, and leaves oth
   assert.equal(withFlags('Try a lower learningRate (it was 0.1) or a smaller clipNorm'), 'Try a lower --lr (it was 0.1) or a smaller --clip-norm');
   assert.equal(withFlags('tokenColumn 4 is out of range; vectors have 3 dimensions but embeddingDim is 2'), '--token-column 4 is out of range; vectors have 3 dimensions but --embedding-dim is 2');
   assert.equal(withFlags('the seed, the epochs and myFile.conll stay'), 'the seed, the epochs and myFile.conll stay');
+  // Fields of a file keep their names: a path, a quoted key.
+  assert.equal(withFlags('state.json: state.learningRate must be a positive number; "clipNorm": 3'), 'state.json: state.learningRate must be a positive number; "clipNorm": 3');
+  assert.equal(withFlags('try a lower learningRate.'), 'try a lower --lr.');
 });

@@ -16,7 +16,12 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['tagColumn', '--tag-column'],
 ]);
 
-/** `message` with each library option name replaced by its flag. */
+/**
+ * `message` with each library option name replaced by its flag, where it
+ * stands as a word: not a field in a path (`state.learningRate`,
+ * `training.options.learningRate`) nor a quoted key (`"learningRate"`),
+ * which name what is in a file.
+ */
 export function withFlags(message: string): string {
-  return message.replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, (word) => FLAGS.get(word) ?? word);
+  return message.replace(/(?<![.\w"'`])[a-z]+[A-Z][A-Za-z]*(?![\w"'`]|\.\w)/g, (word) => FLAGS.get(word) ?? word);
 }

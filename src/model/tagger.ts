@@ -52,24 +52,24 @@ export interface TaggerShape {
 export function validateShape(s: TaggerShape): void {
   const positive = ['vocabSize', 'numTags', 'embeddingDim', 'hiddenSize'] as const;
   for (const key of positive) {
-    if (!Number.isInteger(s[key]) || s[key] < 1) throw new Error(`tagger: ${key} must be a positive integer, got ${s[key]}`);
+    if (!Number.isInteger(s[key]) || s[key] < 1) throw new Error(`tagger: shape.${key} must be a positive integer, got ${s[key]}`);
   }
-  if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`tagger: dropout must be in [0, 1), got ${s.dropout}`);
+  if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`tagger: shape.dropout must be in [0, 1), got ${s.dropout}`);
   if (s.chars !== undefined) {
-    if (s.chars === null || typeof s.chars !== 'object') throw new Error(`tagger: chars must be an object, got ${JSON.stringify(s.chars)}`);
-    if (s.chars.kind !== 'cnn' && s.chars.kind !== 'lstm') throw new Error(`tagger: chars.kind must be cnn or lstm, got ${JSON.stringify(s.chars.kind)}`);
+    if (s.chars === null || typeof s.chars !== 'object') throw new Error(`tagger: shape.chars must be an object, got ${JSON.stringify(s.chars)}`);
+    if (s.chars.kind !== 'cnn' && s.chars.kind !== 'lstm') throw new Error(`tagger: shape.chars.kind must be cnn or lstm, got ${JSON.stringify(s.chars.kind)}`);
     for (const key of ['numChars', 'charDim', 'size', 'window'] as const) {
-      if (!Number.isInteger(s.chars[key]) || s.chars[key] < 1) throw new Error(`tagger: chars.${key} must be a positive integer, got ${s.chars[key]}`);
+      if (!Number.isInteger(s.chars[key]) || s.chars[key] < 1) throw new Error(`tagger: shape.chars.${key} must be a positive integer, got ${s.chars[key]}`);
     }
   }
   if (s.lstmLayers !== undefined && (!Number.isInteger(s.lstmLayers) || s.lstmLayers < 1)) {
-    throw new Error(`tagger: lstmLayers must be a positive integer, got ${s.lstmLayers}`);
+    throw new Error(`tagger: shape.lstmLayers must be a positive integer, got ${s.lstmLayers}`);
   }
   if (s.casingDim !== undefined && (!Number.isInteger(s.casingDim) || s.casingDim < 0)) {
-    throw new Error(`tagger: casingDim must be a non-negative integer, got ${s.casingDim}`);
+    throw new Error(`tagger: shape.casingDim must be a non-negative integer, got ${s.casingDim}`);
   }
   if (s.contextTokens !== undefined && (!Number.isInteger(s.contextTokens) || s.contextTokens < 0)) {
-    throw new Error(`tagger: contextTokens must be a non-negative integer, got ${s.contextTokens}`);
+    throw new Error(`tagger: shape.contextTokens must be a non-negative integer, got ${s.contextTokens}`);
   }
 }
 
