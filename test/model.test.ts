@@ -174,7 +174,11 @@ describe('loading bad model directories', () => {
       const exited = new Promise<number | null>((resolve) => reader.on('exit', resolve));
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.ok(fs.existsSync(old), 'the old model was not moved back under the replacement');
-      fs.cpSync(good, dir, { recursive: true }); // the replacement's second rename
+      // The replacement's second rename: atomic, as the real one is (a copy in place would let the
+      // reader see a half-written directory when the machine is slow).
+      const next = path.join(tmp, `.replacing.new-${replacer.pid}`);
+      fs.cpSync(good, next, { recursive: true });
+      fs.renameSync(next, dir);
       assert.equal(await exited, 0);
       assert.ok(fs.existsSync(old), 'still aside, for its process to remove');
     } finally {
