@@ -127,10 +127,10 @@ test('token and tag column selection, including negative columns', () => {
 
 test('column options out of range name the option and the first token line', () => {
   const file = fixture('docstart.conll');
-  assertDataError(() => readConllFile(file, { tagColumn: 5 }), file, 3, 'tagColumn 5 is out of range: line has 4 columns');
-  assertDataError(() => readConllFile(file, { tagColumn: -5 }), file, 3, 'tagColumn -5 is out of range: line has 4 columns');
-  assertDataError(() => readConllFile(file, { tokenColumn: 4 }), file, 3, 'tokenColumn 4 is out of range: line has 4 columns');
-  assertDataError(() => readConllFile(file, { tokenColumn: 3 }), file, 3, /tokenColumn 3 and tagColumn -1 both select column 3/);
+  assertDataError(() => readConllFile(file, { tagColumn: 5 }), file, 3, '--tag-column 5 is out of range: line has 4 columns');
+  assertDataError(() => readConllFile(file, { tagColumn: -5 }), file, 3, '--tag-column -5 is out of range: line has 4 columns');
+  assertDataError(() => readConllFile(file, { tokenColumn: 4 }), file, 3, '--token-column 4 is out of range: line has 4 columns');
+  assertDataError(() => readConllFile(file, { tokenColumn: 3 }), file, 3, /--token-column 3 and --tag-column -1 both select column 3/);
 });
 
 test('missing tag on a later line', () => {

@@ -257,9 +257,9 @@ test('a line with no word', async () => {
 
 test('expectedDim different from the file: header line or first line', async () => {
   const w2v = fixture('word2vec.txt');
-  await assertDataError(readEmbeddings(w2v, { expectedDim: 100 }), w2v, 1, 'vectors have 3 dimensions but embeddingDim is 100');
+  await assertDataError(readEmbeddings(w2v, { expectedDim: 100 }), w2v, 1, 'vectors have 3 dimensions but --embedding-dim is 100');
   const glove = fixture('glove.txt');
-  await assertDataError(readEmbeddings(glove, { expectedDim: 2 }), glove, 1, 'vectors have 3 dimensions but embeddingDim is 2');
+  await assertDataError(readEmbeddings(glove, { expectedDim: 2 }), glove, 1, 'vectors have 3 dimensions but --embedding-dim is 2');
 });
 
 test('file-level problems: missing, directory, empty, blank, header only', async () => {

@@ -13,7 +13,6 @@ import { AnyOptionSpec, DEFAULT_TRAIN_OPTIONS, TRAIN_OPTIONS, TRAIN_OPTION_KEYS,
 import { trainModel } from '../src/train/trainer';
 import { builder } from '../src/cli/train';
 import { TRAIN_OPTION_FIELDS } from '../src/cli/runConfig';
-import { withFlags } from '../src/cli/flags';
 
 const README = path.join(__dirname, '..', '..', 'README.md');
 const spec = (key: TrainOptionKey): AnyOptionSpec => TRAIN_OPTIONS[key];
@@ -155,13 +154,4 @@ describe("the README's ner train options table", () => {
     const flags = rows.flatMap((row) => row.flags);
     assert.equal(new Set(flags).size, flags.length, 'an option in two rows');
   });
-});
-
-test('the CLI says the flags where the library says option names, and leaves other words alone', () => {
-  assert.equal(withFlags('Try a lower learningRate (it was 0.1) or a smaller clipNorm'), 'Try a lower --lr (it was 0.1) or a smaller --clip-norm');
-  assert.equal(withFlags('tokenColumn 4 is out of range; vectors have 3 dimensions but embeddingDim is 2'), '--token-column 4 is out of range; vectors have 3 dimensions but --embedding-dim is 2');
-  assert.equal(withFlags('the seed, the epochs and myFile.conll stay'), 'the seed, the epochs and myFile.conll stay');
-  // Fields of a file keep their names: a path, a quoted key.
-  assert.equal(withFlags('state.json: state.learningRate must be a positive number; "clipNorm": 3'), 'state.json: state.learningRate must be a positive number; "clipNorm": 3');
-  assert.equal(withFlags('try a lower learningRate.'), 'try a lower --lr.');
 });

@@ -5,7 +5,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Options } from 'yargs';
-import { withFlags } from './flags';
 import { BACKEND_REQUESTS, BackendRequest, describeBackend, initBackend } from '../backend';
 import { DataError } from '../errors';
 import { readWholeFile } from '../io/readWhole';
@@ -43,7 +42,7 @@ export class Messages {
     if (!this.quiet) process.stderr.write(`${line}\n`);
   }
   warn(line: string): void {
-    process.stderr.write(`ner: warning: ${withFlags(line)}\n`);
+    process.stderr.write(`ner: warning: ${line}\n`);
   }
 }
 

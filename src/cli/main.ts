@@ -8,7 +8,6 @@ import * as v8 from 'node:v8';
 import yargs, { Argv, CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { NerError, UsageError } from '../errors';
-import { withFlags } from './flags';
 import { NER_VERSION } from '../version';
 import { fileSystemError } from '../io/fsErrors';
 import { rejectNonFiniteNumbers } from './finiteNumbers';
@@ -76,7 +75,7 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   err = fileSystemError(err) ?? err;
   if (err instanceof NerError) {
     const hint = err instanceof UsageError ? "\n(run 'ner <command> --help' for the options)" : '';
-    stderr.write(`ner: error: ${withFlags(err.message)}${hint}\n`);
+    stderr.write(`ner: error: ${err.message}${hint}\n`);
     return err.exitCode;
   }
   const e = err as Error;

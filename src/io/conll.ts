@@ -108,8 +108,8 @@ export class ConllLineReader {
     this.tagColumn = options.tagColumn ?? -1;
     this.requireTags = options.requireTags ?? true;
     this.maxSentenceTokens = options.maxSentenceTokens ?? Infinity;
-    checkColumnOption('tokenColumn', this.tokenColumn);
-    checkColumnOption('tagColumn', this.tagColumn);
+    checkColumnOption('--token-column', this.tokenColumn);
+    checkColumnOption('--tag-column', this.tagColumn);
   }
 
   /**
@@ -219,7 +219,7 @@ function establishLayout(
   const plural = n === 1 ? '' : 's';
   const tokenIndex = resolveColumn(tokenColumn, n);
   if (tokenIndex < 0) {
-    throw new DataError(file, lineNo, `tokenColumn ${tokenColumn} is out of range: line has ${n} column${plural}`);
+    throw new DataError(file, lineNo, `--token-column ${tokenColumn} is out of range: line has ${n} column${plural}`);
   }
   // Without required tags, a 1-column file simply has no tags.
   if (!requireTags && n === 1) {
@@ -227,13 +227,13 @@ function establishLayout(
   }
   const tagIndex = resolveColumn(tagColumn, n);
   if (tagIndex < 0) {
-    throw new DataError(file, lineNo, `tagColumn ${tagColumn} is out of range: line has ${n} column${plural}`);
+    throw new DataError(file, lineNo, `--tag-column ${tagColumn} is out of range: line has ${n} column${plural}`);
   }
   if (tagIndex === tokenIndex) {
     throw new DataError(
       file,
       lineNo,
-      `tokenColumn ${tokenColumn} and tagColumn ${tagColumn} both select column ${tokenIndex} of ${n}`,
+      `--token-column ${tokenColumn} and --tag-column ${tagColumn} both select column ${tokenIndex} of ${n}`,
     );
   }
   return { columns: n, firstLine: lineNo, tokenIndex, tagIndex };

@@ -399,7 +399,7 @@ class EmbeddingReader {
     this.dim = d;
     this.dimSource = source;
     if (this.expectedDim !== undefined && d !== this.expectedDim) {
-      throw new DataError(this.file, this.lineNo, `vectors have ${d} dimensions but embeddingDim is ${this.expectedDim}`);
+      throw new DataError(this.file, this.lineNo, `vectors have ${d} dimensions but --embedding-dim is ${this.expectedDim}`);
     }
     this.vectors = new Float32Array(64 * d);
     this.scratch = new Float32Array(d);

@@ -281,7 +281,7 @@ function assertFinite(dir: string, specs: tf.io.WeightsManifestEntry[], weights:
         throw new ModelError(
           dir,
           `corrupt model: weight ${spec.name} holds ${bad} NaN or infinite value${bad === 1 ? '' : 's'} (of ${values.length}); ` +
-            'the training that saved it diverged, or the file is damaged: retrain, with a lower learningRate if it diverged',
+            'the training that saved it diverged, or the file is damaged: retrain, with a lower --lr if it diverged',
         );
       }
     }

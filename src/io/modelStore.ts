@@ -18,7 +18,7 @@ import { REPORT_HTML, loadLayersModelFromFiles, readModelFiles, writeModelDir } 
  */
 export async function saveModel(model: NerModel, dir: string): Promise<void> {
   const overflowed = model.nonFiniteWeight();
-  if (overflowed !== undefined) throw new NumericalError(`${dir}: not saved: weight ${overflowed} holds NaN or infinite values (training diverged; try a lower learningRate)`);
+  if (overflowed !== undefined) throw new NumericalError(`${dir}: not saved: weight ${overflowed} holds NaN or infinite values (training diverged; try a lower --lr)`);
   const metadata = { ...model.metadata(), savedAt: new Date().toISOString() };
   await writeModelDir(dir, model.network, metadata, [[REPORT_HTML, renderReport(metadata, model.crf.weightsForDecoding())]]);
   model.savedAt = metadata.savedAt;

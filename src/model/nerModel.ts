@@ -49,7 +49,7 @@ function networkInputs(shape: TaggerShape, batch: Batch): tf.Tensor[] {
 function finiteScores(scores: Float32Array): Float32Array {
   for (let i = 0; i < scores.length; i++) {
     if (!Number.isFinite(scores[i])) {
-      throw new NumericalError('the model gives NaN or infinite emission scores for this input: its weights are out of range (did its training diverge?); retrain it with a lower learningRate');
+      throw new NumericalError('the model gives NaN or infinite emission scores for this input: its weights are out of range (did its training diverge?); retrain it with a lower --lr');
     }
   }
   return scores;
@@ -293,7 +293,7 @@ export class NerModel {
   decodingWeights(constraints: boolean): CrfWeights {
     const weights = this.crf.weightsForDecoding();
     if (![weights.start, weights.end, weights.transitions].every((w) => w.every(Number.isFinite))) {
-      throw new NumericalError('the model has NaN or infinite transition scores: its weights are out of range (did its training diverge?); retrain it with a lower learningRate');
+      throw new NumericalError('the model has NaN or infinite transition scores: its weights are out of range (did its training diverge?); retrain it with a lower --lr');
     }
     return constraints ? constrainWeights(weights, this.transitionMask()) : weights;
   }
@@ -341,7 +341,7 @@ export class NerModel {
         if (kept > NBEST_PARTIAL_PATHS) {
           throw new LimitExceeded(
             `the ${nbest} best paths of a sentence of ${formatCount(tokens.length)} tokens would keep ${formatCount(kept)} partial paths (tokens x tags x paths), ` +
-              `over the limit of ${formatCount(NBEST_PARTIAL_PATHS)}: ask for fewer paths`,
+              `over the limit of ${formatCount(NBEST_PARTIAL_PATHS)}: ask for fewer (--nbest)`,
             i,
           );
         }

@@ -337,7 +337,7 @@ class TrainingRun {
         const where = this.diverged === undefined ? 'in every epoch' : `at epoch ${this.diverged.epoch}, step ${this.diverged.step}`;
         throw new NumericalError(
           `training diverged ${where}: ${this.divergedBecause}, before any epoch ended well; nothing was saved. ` +
-            `Try a lower learningRate (it was ${options.learningRate}) or a smaller clipNorm, and check the data with ner check.`,
+            `Try a lower --lr (it was ${options.learningRate}) or a smaller --clip-norm, and check the data with ner check.`,
         );
       }
       model.network.setWeights(this.best.weights);
