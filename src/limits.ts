@@ -22,7 +22,6 @@ export const MAX_FILE_BYTES = 500 * 1024 * 1024;
  */
 export const CORPUS_MEMORY_PER_BYTE = 48;
 
-
 /**
  * The most tokens in one sentence that `predict`, `eval` and the dev scores
  * of training tag (a line of raw text, a paragraph with --split-sentences, or

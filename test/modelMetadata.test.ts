@@ -104,8 +104,9 @@ describe('one set of checks for every loader', () => {
     const files = readModelFiles(model);
     const refusals: Array<[string, (m: Record<string, any>) => void, RegExp]> = [
       ['one tag too many', (m) => m.tags.tags.push('B-NEW'), /vocabularies \(\d+ words, \d+ tags\) do not match its shape/],
-      ['casing the network does not have, or not casing it has', (m) => (m.shape.casingDim = m.shape.casingDim ? 0 : 4), /incompatible model: the shape \(metadata\.json\) names the inputs/],
+      ['casing the network does not have, or not casing it has', (m) => (m.shape.casingDim = m.shape.casingDim ? 0 : 4), /incompatible model: metadata\.json's shape and model\.json disagree: .*casing_embedding\/embeddings/],
       ['no scheme', (m) => delete m.scheme, /has tag scheme undefined/],
+      ['one BiLSTM layer more than the network has', (m) => (m.shape.lstmLayers = (m.shape.lstmLayers ?? 1) + 1), /shape and model\.json disagree: the shape has weights model\.json lacks \(bilstm_\d\/forward_lstm\/kernel/],
     ];
     for (const [what, edit, message] of refusals) {
       const m = structuredClone(metadata);

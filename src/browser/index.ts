@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NerModel } from '../model/nerModel';
+import { validateMetadata } from '../model/metadata';
 import { modelFromSaved } from '../model/savedModel';
 import { TaggedSentence, tagLines } from '../predict';
 // Registers the custom layers, so that loadLayersModel knows them.
@@ -29,6 +30,8 @@ export async function loadModel(baseUrl: string): Promise<NerModel> {
   const response = await fetch(`${baseUrl}metadata.json`);
   if (!response.ok) throw new Error(`${baseUrl}metadata.json: HTTP ${response.status}`);
   const metadata: unknown = await response.json();
+  // Refused before the weights are downloaded, if it must be.
+  validateMetadata(metadata, baseUrl);
   const network = await tf.loadLayersModel(`${baseUrl}model.json`);
   return modelFromSaved(metadata, network, baseUrl);
 }

@@ -37,7 +37,7 @@ interface TaggerWeights {
 }
 
 /** The network's variables, by the names the architecture declares. */
-export function taggerWeights(network: tf.LayersModel, arch: Architecture): TaggerWeights {
+function taggerWeights(network: tf.LayersModel, arch: Architecture): TaggerWeights {
   const byName = new Map(network.weights.map((w) => [w.originalName, w]));
   const get = <T extends tf.Tensor>(name: string): T => {
     const w = byName.get(name);

@@ -50,7 +50,7 @@ function checkColumnOption(name: string, value: number): void {
  * CORPUS_MEMORY_PER_BYTE), and never more than MAX_FILE_BYTES. Larger, the
  * process would die of an out-of-memory abort part way through.
  */
-export function maxCorpusBytes(): number {
+function maxCorpusBytes(): number {
   return Math.min(MAX_FILE_BYTES, Math.floor(v8.getHeapStatistics().heap_size_limit / CORPUS_MEMORY_PER_BYTE));
 }
 

@@ -7,6 +7,7 @@
  */
 import { NumericalError } from '../errors';
 import type { NerModel } from '../model/nerModel';
+import { validateMetadata } from '../model/metadata';
 import { modelFromSaved } from '../model/savedModel';
 import { renderReport } from '../report/report';
 import { REPORT_HTML, loadLayersModelFromFiles, readModelFiles, writeModelDir } from './modelDir';
@@ -27,6 +28,8 @@ export async function saveModel(model: NerModel, dir: string): Promise<void> {
 /** Loads a directory written by `saveModel`, with a clear ModelError for anything missing or wrong. */
 export async function loadModel(dir: string): Promise<NerModel> {
   const files = readModelFiles(dir);
+  // The metadata first, as before the network: its errors come first, and cost no weights.
+  validateMetadata(files.metadata, dir);
   const network = await loadLayersModelFromFiles(dir, files);
   return modelFromSaved(files.metadata, network, dir);
 }

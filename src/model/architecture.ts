@@ -15,6 +15,12 @@
  * same stages with the project's fused kernels on the same variables, looking
  * them up by the names declared here. Adding a stage means declaring it here,
  * building it in tagger.ts and running it in fusedForward.ts.
+ *
+ * The names are the ones the layers give their weights (tf.layers'
+ * Bidirectional LSTM, CharEncoder.build, the CRF's build): tagger.ts checks
+ * at every build, and model/savedModel.ts at every load, that a network's
+ * weights are exactly the declared ones, so the two cannot drift apart
+ * unnoticed.
  */
 import { CASINGS } from '../data/features';
 import type { CharEncoderConfig } from './charEncoder';
@@ -77,7 +83,7 @@ export function bilstmLayerName(layer: number): string {
 }
 
 /** The weights of a character encoder layer named `layer`, by full name (CharEncoder.build adds them under these names). */
-export function charEncoderWeights(layer: string, c: CharEncoderConfig): Array<[string, WeightInit]> {
+function charEncoderWeights(layer: string, c: CharEncoderConfig): Array<[string, WeightInit]> {
   const weights: Array<[string, WeightInit]> = [[`${layer}/char_embeddings`, { rule: 'embedding' }]];
   if (c.kind === 'cnn') {
     weights.push([`${layer}/kernel`, { rule: 'glorot' }], [`${layer}/bias`, { rule: 'zeros' }]);

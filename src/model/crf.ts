@@ -241,7 +241,7 @@ export class CRF extends tf.layers.Layer {
 
   /**
    * Mean negative log-likelihood over the batch: a scalar loss for training.
-   * Uses the fused forward-backward kernel where the backend has it (crfFused.ts).
+   * Uses the fused forward-backward kernel where the fast path says so (fast/fastPath.ts, fast/crfFused.ts).
    */
   negativeLogLikelihood(emissions: tf.Tensor3D, tags: tf.Tensor2D, mask: tf.Tensor2D, constraints?: TransitionMask): tf.Scalar {
     validateCrfInputs(emissions, mask, this.numTags, tags);

@@ -3,8 +3,9 @@
  * and the network tfjs loaded from model.json + weights.bin. Every check a
  * saved model must pass lives here, so that Node (`io/modelStore.ts`, from a
  * directory) and the browser (`browser/index.ts`, over HTTP) load alike:
- * metadata fields, vocabularies against the shape, the network's inputs
- * against the shape, the CRF's tags against the tag vocabulary.
+ * metadata fields, vocabularies against the shape, the network's inputs and
+ * weights against the architecture the shape declares (the fast path reads
+ * the weights by those names), the CRF's tags against the tag vocabulary.
  *
  * No file system here: the browser bundle imports this module.
  */
@@ -13,6 +14,7 @@ import { ModelError } from '../errors';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
 import { validateMetadata } from './metadata';
 import { NerModel } from './nerModel';
+import { architecture } from './architecture';
 
 /**
  * The model for `metadata` and `network`, or a ModelError naming `source`
@@ -42,6 +44,19 @@ function assemble(metadata: unknown, network: tf.LayersModel, source: string): N
   }
   if (words.size !== meta.shape.vocabSize || tags.size !== meta.shape.numTags) {
     throw new ModelError(source, `corrupt model: metadata.json vocabularies (${words.size} words, ${tags.size} tags) do not match its shape`);
+  }
+  // The weights the shape's architecture declares, by name, must be the network's: a shape that
+  // says one BiLSTM layer more or less than model.json holds would run another network.
+  const declared = [...architecture(meta.shape).weights.keys()];
+  const held = network.weights.map((w) => w.originalName);
+  if ([...declared].sort().join('\n') !== [...held].sort().join('\n')) {
+    const missing = declared.filter((n) => !held.includes(n));
+    const extra = held.filter((n) => !declared.includes(n));
+    const listed = (names: string[]) => names.slice(0, 3).join(', ') + (names.length > 3 ? ', ...' : '');
+    throw new ModelError(
+      source,
+      `incompatible model: metadata.json's shape and model.json disagree: ${missing.length > 0 ? `the shape has weights model.json lacks (${listed(missing)})` : ''}${missing.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `model.json has weights the shape does not (${listed(extra)})` : ''}`,
+    );
   }
   let model: NerModel;
   try {
