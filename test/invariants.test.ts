@@ -5,7 +5,9 @@
  * documents, dev on 36 of dev.conll, every training option spelled out, wasm
  * with one thread, 5 epochs, annealing once) must give, exactly, the per-epoch
  * losses, learning rates and dev scores, the kept epoch, and the predicted tags
- * recorded here.
+ * recorded here; and so must its second variant (adam-lstm: two threads,
+ * Adam, character BiLSTM, two layers, locked dropout, constrained training,
+ * weight averaging, no scheme conversion).
  *
  * How the figures were recorded: `git worktree add REF 0ae21f4`, the
  * unchanged scripts/invariant-run.ts copied into REF/scripts/, built there
@@ -141,4 +143,120 @@ test('the fixed run trains as commit 0ae21f4 did: losses, learning rates, dev sc
   assert.equal(figures.bestEpoch, BEST_EPOCH);
   assert.deepEqual(figures.trainTags.map((s) => s.join(' ')), TRAIN_TAGS, 'tags predicted for the training sentences');
   assert.deepEqual(figures.devTags.map((s) => s.join(' ')), DEV_TAGS, 'tags predicted for the dev sentences');
+});
+
+/** The adam-lstm variant (two threads, Adam, character BiLSTM, two layers, locked dropout, constrained training, averaging), recorded the same way. */
+const ADAM_LSTM = {
+  epochs: [
+    { epoch: 1, loss: 16.799617888710717, learningRate: 0.08, dev: { precision: 0, recall: 0, f1: 0 } },
+    { epoch: 2, loss: 10.802898424321954, learningRate: 0.08, dev: { precision: 18.75, recall: 3.488372093023256, f1: 5.88235294117647 } },
+    { epoch: 3, loss: 7.820067925886675, learningRate: 0.08, dev: { precision: 32.69230769230769, recall: 39.53488372093023, f1: 35.78947368421052 } },
+    { epoch: 4, loss: 5.803386480158026, learningRate: 0.08, dev: { precision: 26.53061224489796, recall: 15.116279069767442, f1: 19.25925925925926 } },
+    { epoch: 5, loss: 5.586390998146751, learningRate: 0.04, dev: { precision: 37.64705882352941, recall: 37.2093023255814, f1: 37.42690058479532 } },
+  ],
+  bestEpoch: 5,
+  trainTags: [
+    'O B-ORG I-ORG O B-ORG I-ORG O O B-LOC O O O O O O',
+    'O B-LOC O O O O O O B-ORG I-ORG O O O B-LOC O',
+    'B-PER I-PER O B-ORG I-ORG O B-LOC O O O B-ORG I-ORG I-ORG O O',
+    'O O O O O B-LOC O O O O O B-ORG I-ORG O',
+    'O O O O B-ORG I-ORG O B-LOC O O O O O O O',
+    'B-PER I-PER O O O O O O O O O O B-LOC O',
+    'B-PER I-PER O O O O O B-ORG I-ORG O O O O O O B-LOC O',
+    'O O O O B-ORG I-ORG O B-LOC O O O O O O O O B-LOC O',
+    'O B-ORG I-ORG I-ORG O O B-LOC O B-LOC O O O B-LOC O O',
+    'O B-PER I-PER O B-LOC O O O O B-ORG I-ORG O B-LOC O',
+    'O O B-ORG I-ORG O O O B-LOC O O O O B-LOC O O O',
+    'B-PER I-PER O O O O O O O O O O O O O B-ORG I-ORG I-ORG O',
+    'B-PER I-PER O B-ORG I-ORG O B-LOC O O O B-ORG I-ORG O O',
+    'O O O O B-LOC O B-LOC O O O O O O O',
+    'O O O O O B-LOC O B-LOC O O O O B-LOC O B-LOC O O',
+    'B-PER I-PER O O O O B-ORG I-ORG O O O B-ORG I-ORG I-ORG O O O',
+    'O B-ORG I-ORG I-ORG O O B-LOC O O O O O O',
+    'B-PER I-PER O O O O O O B-LOC O O O O',
+    'O O B-LOC O O O O O O O B-ORG I-ORG O O',
+    'O B-PER I-PER O O O O O O O O B-LOC O O O O O O',
+    'B-PER I-PER O O B-LOC O O B-LOC O B-LOC O',
+    'B-PER I-PER O O O O O O O O O B-LOC O',
+    'B-PER I-PER O B-ORG I-ORG O O O O B-LOC O O B-LOC O',
+    'O O O O B-ORG I-ORG O O O O O B-LOC O O O B-LOC O',
+    'O O O O B-ORG I-ORG O O O O O O O O B-LOC O',
+    'O O O B-ORG I-ORG O O O O O B-LOC O O O O O O',
+    'O B-PER I-PER O O O O O O O B-LOC O O O O O O',
+    'O O B-LOC O O O O O O O B-ORG I-ORG O O',
+    'B-PER I-PER O O O O O B-LOC O B-LOC O O B-LOC O O O O O O',
+    'B-PER I-PER O B-ORG I-ORG O O O O B-LOC O O B-LOC O',
+    'O B-ORG I-ORG O B-ORG I-ORG O O B-LOC O O O O O O',
+    'B-PER I-PER O O O B-LOC O B-LOC O B-LOC O',
+    'O B-LOC O O O B-ORG I-ORG O O B-LOC O B-LOC O',
+    'O O O B-LOC O O O O O B-LOC O O O O O O',
+    'B-PER I-PER O O O B-LOC O O O O B-LOC O B-LOC O',
+    'B-PER I-PER O O B-LOC O O O O O O O',
+    'O O B-ORG I-ORG O O O O O O O O O O B-LOC O',
+    'B-PER I-PER O B-ORG I-ORG O O O O O O O O O O O B-LOC O',
+    'B-PER I-PER O O O O B-LOC O B-LOC O O O O B-ORG I-ORG O',
+    'B-PER I-PER O O B-LOC O B-LOC O O O B-ORG I-ORG I-ORG O',
+    'B-PER I-PER O O O O O O B-LOC O O O O O',
+    'B-PER I-PER O O B-LOC O O O O O O O',
+    'B-PER I-PER O O O O O B-LOC O O O B-LOC O',
+    'B-PER I-PER O B-ORG I-ORG O O O O O O O B-LOC O',
+    'O O O B-LOC O O O B-LOC O B-LOC O B-ORG I-ORG O O',
+    'O O B-LOC O O O O B-LOC O B-LOC O O O O',
+    'O B-PER I-PER O O O B-ORG I-ORG O O O O O O O O B-ORG I-ORG O',
+    'B-PER I-PER O B-ORG I-ORG O O O O O O O O O O',
+    'O O O B-ORG I-ORG O O O O B-LOC O B-LOC O',
+    'O O O O O O O O O B-LOC O O O',
+    'B-PER I-PER O O O O O O B-ORG I-ORG O O O O O B-ORG I-ORG I-ORG O',
+    'O O O O O O O O B-ORG I-ORG O B-ORG I-ORG O',
+    'O O O O B-LOC O O O O O O O O O O O O O O',
+    'O O O O B-LOC O O O O B-ORG I-ORG I-ORG O B-ORG I-ORG O O',
+    'O O O B-LOC O O O B-LOC O B-ORG I-ORG O O B-LOC O O',
+  ],
+  devTags: [
+    'B-PER I-PER O O O O O O O B-LOC O',
+    'B-PER I-PER O O O B-LOC O O O O O O O O O',
+    'O O O B-LOC O O O O O O B-LOC O',
+    'O O O B-ORG I-ORG O O O O O O O',
+    'O O O O B-LOC O O O O B-LOC O B-ORG I-ORG O O',
+    'O O O O O O O O O O O O B-LOC O',
+    'O O B-LOC O O O O B-LOC O B-LOC O O O O O O O',
+    'O O O O O O O O O O O O B-LOC O',
+    'O O B-LOC O O O B-LOC O O O O B-LOC O O O',
+    'B-PER I-PER O B-LOC O O O O O O O O O O O O O B-ORG I-ORG O O O',
+    'O O B-LOC O B-LOC O O O O O B-LOC O O O O O',
+    'B-PER I-PER O O O O O O O O O O B-LOC O B-LOC O',
+    'O O O B-ORG I-ORG O O O O O O O',
+    'B-PER I-PER O O O B-ORG I-ORG I-ORG O O O B-LOC O B-LOC O O O O O O',
+    'O O O B-LOC O O O O B-LOC O B-LOC O O B-ORG I-ORG I-ORG O O',
+    'O O O O B-LOC O O O O O O O O O O O O O O',
+    'B-PER I-PER O O O B-LOC O B-LOC O O O B-ORG I-ORG I-ORG O',
+    'O O O O O O B-LOC O O O B-LOC O',
+    'B-PER I-PER O O B-LOC O O O O O O O O O O',
+    'O O O O O O O O O B-ORG I-ORG O O O B-LOC O',
+    'O O B-ORG I-ORG O O B-LOC O O O O O O',
+    'O O O O B-LOC O B-ORG I-ORG O O O B-LOC O O O',
+    'O O O O B-ORG I-ORG O B-LOC O O O O O O O',
+    'O O O O O O O O O B-ORG I-ORG O',
+    'O O O O O O B-LOC O O O O O O B-ORG I-ORG I-ORG O',
+    'B-PER I-PER O O O O O O O O O B-LOC O',
+    'O O O O B-ORG I-ORG O O O O O O O O B-LOC O',
+    'O O B-LOC O O O O O B-LOC O O B-ORG I-ORG O O',
+    'O O O O B-ORG I-ORG O B-LOC O O O O O O O O O B-ORG I-ORG O',
+    'B-PER I-PER O O O O O O O O O B-LOC O',
+    'B-PER I-PER O B-ORG I-ORG O O O O O O B-ORG I-ORG I-ORG O',
+    'B-PER I-PER O O O B-LOC O B-LOC O B-LOC O',
+    'O O O O O O O O O O B-LOC O B-LOC O',
+    'O O B-LOC O O O O O B-ORG I-ORG O B-LOC O',
+    'O O O O O B-LOC O O O O O O O O B-LOC O O',
+    'O O O O B-LOC O O O O O O O O O',
+  ],
+};
+
+test('the adam-lstm variant trains as commit 0ae21f4 did, on two threads: losses, learning rates, dev scores, kept epoch, predicted tags', async () => {
+  const figures = await invariantRun('adam-lstm');
+  assert.deepEqual(figures.epochs.map((e) => e.loss), ADAM_LSTM.epochs.map((e) => e.loss), 'per-epoch losses');
+  assert.deepEqual(figures.epochs, ADAM_LSTM.epochs);
+  assert.equal(figures.bestEpoch, ADAM_LSTM.bestEpoch);
+  assert.deepEqual(figures.trainTags.map((s) => s.join(' ')), ADAM_LSTM.trainTags, 'tags predicted for the training sentences');
+  assert.deepEqual(figures.devTags.map((s) => s.join(' ')), ADAM_LSTM.devTags, 'tags predicted for the dev sentences');
 });
