@@ -1,7 +1,8 @@
 /**
- * Which kernels the project registers for each backend: its own (the fused
- * LSTM steps, the CRF loss and the single-pass Adam, defined next to the code
- * that uses them) and replacements where a tfjs backend lacks a kernel or has
+ * Which kernels the project registers for each backend, and so which fused
+ * parts the backend's fast path has (fastPath.ts): the project's own (the
+ * fused LSTM steps, the CRF loss, the character CNN's max-pool and the
+ * single-pass Adam, defined in this folder) and replacements where a tfjs backend lacks a kernel or has
  * one too slow to train with. Each replacement computes exactly what the
  * original kernel's contract says; test/kernels.test.ts checks them against
  * reference results.
