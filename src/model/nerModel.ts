@@ -1,7 +1,8 @@
 /**
- * A trained tagger as one object: the tf.layers network, the vocabularies that
- * map tokens and tags to ids, and the tag scheme. Training, prediction and
- * saving all go through it.
+ * A tagger as one object: the tf.layers network, the vocabularies that map
+ * tokens and tags to ids, and the tag scheme; it encodes, scores (emissions
+ * and loss) and decodes. It knows no files: io/modelStore.ts saves and loads
+ * it, through the checks of model/savedModel.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { NumericalError } from '../errors';
