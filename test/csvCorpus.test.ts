@@ -200,8 +200,13 @@ test('empty cells, empty files and header-only files are errors', () => {
 test('tokens and tags a CoNLL file could not hold are refused at their line', () => {
   const opts = { tokenColumn: 'Word', tagColumn: 'Tag' };
   assertDataError(() => parseCsvCorpus('Word,Tag\na,O\n"new\nline",O\n', 'c.csv', opts), 'c.csv', 3, /^the token holds control character U\+000A/);
-  assertDataError(() => parseCsvCorpus('Word,Tag\nNew York,B-LOC\n', 'c.csv', opts), 'c.csv', 2, 'the token "New York" holds whitespace; a token must be one word without spaces');
-  assertDataError(() => parseCsvCorpus('Word,Tag\na,B-LOC \n', 'c.csv', opts), 'c.csv', 2, /^the tag "B-LOC " holds whitespace/);
+  assertDataError(() => parseCsvCorpus('Word,Tag\nNew York,B-LOC\n', 'c.csv', opts), 'c.csv', 2, 'the token "New York" holds a space; a token must be one word, as in a CoNLL file');
+  assertDataError(() => parseCsvCorpus('Word,Tag\na,B-LOC \n', 'c.csv', opts), 'c.csv', 2, /^the tag "B-LOC " holds a space/);
+  // A no-break space is text, as in CoNLL.
+  assert.deepEqual(parseCsvCorpus('Word,Tag\n10\u00A0000,O\n', 'c.csv', opts).sentences[0].tokens, ['10\u00A0000']);
+  // Windows-1252 quotes read as Latin-1 are C1 controls.
+  const cp1252 = fixture('cp1252.csv', Buffer.from([...Buffer.from('Word,Tag\nok,O\n'), 0x93, 0x68, 0x69, 0x94, ...Buffer.from(',O\n')]));
+  assertDataError(() => readCsvCorpus(cp1252, { ...opts, encoding: 'latin1' }), cp1252, 3, /^the token holds control character U\+0093 \(the file may be Windows-1252 rather than Latin-1\)/);
 });
 
 test('maxSentenceTokens stops at the row past it', () => {

@@ -58,9 +58,13 @@ interface Columns {
   sentence: number;
 }
 
-/** C0 control characters, and whitespace a CoNLL file could not hold inside a token or tag. */
-const CONTROL = /[\u0000-\u001F\u007F]/;
-const WHITESPACE = /\s/u;
+/**
+ * Control characters (C0, DEL, C1), and the space: what a CoNLL file could
+ * not hold inside a token or tag (NBSP and other Unicode spaces it can).
+ */
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+const C1 = /[\u0080-\u009F]/;
+const SPACE = ' ';
 
 /**
  * The largest CSV file read whole, as for CoNLL (see readConllFile): what
@@ -241,15 +245,17 @@ function isBlank(row: Row): boolean {
   return row.cells.every((cell) => cell === '');
 }
 
-/** Refuses a token or tag that a CoNLL file could not hold: a control character or whitespace. */
+/** Refuses a token or tag that a CoNLL file could not hold: a control character or a space. */
 function checkCell(file: string, line: number, what: 'token' | 'tag', value: string): void {
   const control = CONTROL.exec(value);
   if (control !== null) {
     const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    throw new DataError(file, line, `the ${what} holds control character ${code}${code === 'U+0000' ? ' (NUL)' : ''}; tokens and tags must be text without control characters`);
+    // Bytes 0x80-0x9F read as Latin-1 are C1 controls; in Windows-1252 they are quotes, dashes and the euro sign.
+    const hint = C1.test(control[0]) ? ' (the file may be Windows-1252 rather than Latin-1)' : code === 'U+0000' ? ' (NUL)' : '';
+    throw new DataError(file, line, `the ${what} holds control character ${code}${hint}; tokens and tags must be text without control characters`);
   }
-  if (WHITESPACE.test(value)) {
-    throw new DataError(file, line, `the ${what} ${JSON.stringify(value)} holds whitespace; a ${what} must be one word without spaces`);
+  if (value.includes(SPACE)) {
+    throw new DataError(file, line, `the ${what} ${JSON.stringify(value)} holds a space; a ${what} must be one word, as in a CoNLL file`);
   }
 }
 
