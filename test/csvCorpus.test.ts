@@ -193,8 +193,12 @@ test('empty cells, empty files and header-only files are errors', () => {
   assertDataError(() => parseCsvCorpus('Word,Tag\na,O\nb,\n', 'e.csv', opts), 'e.csv', 3, 'empty tag (column Tag)');
   assertDataError(() => parseCsvCorpus('', 'e.csv', opts), 'e.csv', undefined, 'empty file, expected a header row and token rows');
   assertDataError(() => parseCsvCorpus('\uFEFF', 'e.csv', opts), 'e.csv', undefined, 'empty file, expected a header row and token rows');
-  assertDataError(() => parseCsvCorpus('Word,Tag\r\n', 'e.csv', opts), 'e.csv', undefined, 'no sentences found: the file has a header row only');
-  assertDataError(() => parseCsvCorpus('Word,Tag\n\n,\n', 'e.csv', opts), 'e.csv', undefined, 'no sentences found: the file has a header row only');
+  assertDataError(() => parseCsvCorpus('\n,\r\n', 'e.csv', opts), 'e.csv', undefined, 'empty file, expected a header row and token rows');
+  // Blank lines before the header are passed over; lines still count them.
+  assert.deepEqual(parseCsvCorpus('\n\nWord,Tag\na,O\n', 'e.csv', opts).sentences[0].lines, [4]);
+  assertDataError(() => parseCsvCorpus('\nWord,Tag\n', 'e.csv', { tokenColumn: 'Wort' }), 'e.csv', 2, "no column 'Wort' in the header: Word, Tag");
+  assertDataError(() => parseCsvCorpus('Word,Tag\r\n', 'e.csv', opts), 'e.csv', undefined, 'no sentences found: no token rows after the header');
+  assertDataError(() => parseCsvCorpus('Word,Tag\n\n,\n', 'e.csv', opts), 'e.csv', undefined, 'no sentences found: no token rows after the header');
 });
 
 test('tokens and tags a CoNLL file could not hold are refused at their line', () => {
@@ -225,5 +229,6 @@ test('file errors and bad options', () => {
   assert.throws(() => parseCsvCorpus('a\nb\n', 'o.csv', { tokenColumn: 0, delimiter: '"' }), OptionError);
   assert.throws(() => parseCsvCorpus('a\nb\n', 'o.csv', { tokenColumn: 0, delimiter: ';;' }), OptionError);
   assert.throws(() => parseCsvCorpus('a\nb\n', 'o.csv', { tokenColumn: 1.5 }), OptionError);
+  assert.throws(() => parseCsvCorpus('a\nb\n', 'o.csv', {} as CsvCorpusOptions), OptionError);
   assert.throws(() => parseCsvCorpus('a\nb\n', 'o.csv', { tokenColumn: 0, encoding: 'utf16' as 'utf8' }), OptionError);
 });

@@ -106,15 +106,20 @@ export function readCsvCorpus(file: string, options: CsvCorpusOptions): Corpus {
 
 /**
  * Parse CSV text into a corpus. `file` is only used in error messages. The
- * first record is the header; a byte-order mark at the start is dropped.
+ * first record that is not blank is the header; a byte-order mark at the
+ * start is dropped.
  */
 export function parseCsvCorpus(text: string, file: string, options: CsvCorpusOptions): Corpus {
   checkOptions(options);
-  const [header, ...rows] = splitRecords(text, file, options.delimiter ?? ',');
-  if (header === undefined) throw new DataError(file, undefined, 'empty file, expected a header row and token rows');
+  const records = splitRecords(text, file, options.delimiter ?? ',');
+  // The header is the first record that is not blank.
+  const start = records.findIndex((row) => !isBlank(row));
+  if (start < 0) throw new DataError(file, undefined, 'empty file, expected a header row and token rows');
+  const header = records[start];
+  const rows = records.slice(start + 1);
   const columns = resolveColumns(file, header, options);
   const sentences = groupSentences(file, header, rows, columns, options.maxSentenceTokens ?? Infinity);
-  if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found: the file has a header row only');
+  if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found: no token rows after the header');
   return { file, sentences };
 }
 
@@ -126,6 +131,7 @@ function checkOptions(options: CsvCorpusOptions): void {
   if (options.encoding !== undefined && options.encoding !== 'utf8' && options.encoding !== 'latin1') {
     throw new OptionError('encoding', "must be 'utf8' or 'latin1'", options.encoding);
   }
+  if (options.tokenColumn === undefined) throw new OptionError('tokenColumn', 'must be given (a header name or an index)', undefined);
   for (const [name, value] of [['tokenColumn', options.tokenColumn], ['tagColumn', options.tagColumn], ['sentenceColumn', options.sentenceColumn]] as const) {
     if (typeof value === 'number' && !Number.isInteger(value)) throw new OptionError(name, 'must be a header name or an integer index', value);
     if (value === '') throw new OptionError(name, 'must be a header name or an integer index', "''");
