@@ -139,6 +139,11 @@ test('old Mac line endings (a lone CR) and mixed endings count lines as CoNLL do
   assert.deepEqual(tokensAndTags(corpus), tokensAndTags(parseConll('a O\r\rb O\n\r\nc O\r\n', 'cr.conll')));
 });
 
+test('an empty sentence cell on the first row starts the first sentence (nothing above to continue)', () => {
+  const text = 'Sentence #,Word,POS,Tag\n,a,X,O\n,b,X,O\nSentence: 2,c,X,O\n';
+  assert.deepEqual(tokensAndTags(parseCsvCorpus(text, 'g.csv', GMB)).map((s) => s.tokens), [['a', 'b'], ['c']]);
+});
+
 test('a blank row ends a sentence in the sentence-column layout too', () => {
   const text = 'Sentence #,Word,POS,Tag\nSentence: 1,a,X,O\n,b,X,O\n,,,\n,c,X,O\n';
   assert.deepEqual(tokensAndTags(parseCsvCorpus(text, 'g.csv', GMB)).map((s) => s.tokens), [['a', 'b'], ['c']]);
@@ -169,6 +174,7 @@ test('column errors name the header line', () => {
   assertDataError(() => parseCsvCorpus(text, 'h.csv', { tokenColumn: 4, tagColumn: 3 }), 'h.csv', 1, 'tokenColumn 4 is out of range: the header has 4 columns (Sentence #, Word, POS, Tag)');
   assertDataError(() => parseCsvCorpus(text, 'h.csv', { tokenColumn: 1, tagColumn: -5 }), 'h.csv', 1, /^tagColumn -5 is out of range/);
   assertDataError(() => parseCsvCorpus(text, 'h.csv', { tokenColumn: 'Word', tagColumn: 1 }), 'h.csv', 1, 'tagColumn and tokenColumn both select column 1 (Word)');
+  assertDataError(() => parseCsvCorpus(text, 'h.csv', { ...GMB, sentenceColumn: 'Tag' }), 'h.csv', 1, 'sentenceColumn selects column 3 (Tag), already the tag column');
   assertDataError(() => parseCsvCorpus('a,a,t\nx,y,O\n', 'd.csv', { tokenColumn: 'a', tagColumn: 't' }), 'd.csv', 1, "column 'a' appears more than once in the header; give tokenColumn as an index");
   // The header is the first record, even after a BOM and a quoted multi-line header cell.
   assertDataError(() => parseCsvCorpus('\uFEFF"Wo\nrd",Tag\nx,O\n', 'm.csv', { tokenColumn: 'Word' }), 'm.csv', 1, `no column 'Word' in the header: "Wo\\nrd", Tag`);
