@@ -7,6 +7,8 @@ export { NerError, UsageError, OptionError, DataError, ModelError, NumericalErro
 export type { Corpus, Sentence, TagScheme } from './types';
 
 export { readConllFile, parseConll, readConllStream, ConllLineReader, formatConll } from './io/conll';
+export { readCsvCorpus, parseCsvCorpus } from './io/csvCorpus';
+export type { CsvCorpusOptions } from './io/csvCorpus';
 export { readLines } from './io/lines';
 export { tokenize } from './io/tokenize';
 export { splitSentences } from './io/sentences';
