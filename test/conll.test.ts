@@ -179,7 +179,7 @@ test('unreadable file', { skip: process.getuid?.() === 0 ? 'root can read anythi
 
 test('invalid UTF-8 is reported with its line', () => {
   const file = fixture('bad_utf8.conll');
-  assertDataError(() => readConllFile(file), file, 3, 'not valid UTF-8 text');
+  assertDataError(() => readConllFile(file), file, 3, 'not valid UTF-8 text (if the file is Latin-1, give --encoding latin1)');
 });
 
 test('requireTags: false accepts a 1-column file with empty tags', () => {
@@ -241,7 +241,7 @@ test('readLines: the same lines as splitting the whole text, wherever the chunks
 
 test('readLines: invalid UTF-8 names the line', async () => {
   const bytes = Buffer.concat([Buffer.from('a O\nb O\n'), Buffer.from([0x63, 0xff, 0x20, 0x4f, 0x0a])]);
-  await assert.rejects(collect(readLines(chunked(bytes, [5]), 'bad.conll')), (e: unknown) => e instanceof DataError && e.message === 'bad.conll:3: not valid UTF-8 text');
+  await assert.rejects(collect(readLines(chunked(bytes, [5]), 'bad.conll')), (e: unknown) => e instanceof DataError && e.message === 'bad.conll:3: not valid UTF-8 text (if the file is Latin-1, give --encoding latin1)');
 });
 
 test('readConllStream: the sentences parseConll finds, and the same errors', async () => {

@@ -7,6 +7,7 @@ import type { TagScheme } from '../types';
 import { CorpusReport, Duplicates, checkCorpus, duplicateSentences, issues } from '../data/check';
 import { TAG_SCHEMES, describeDetection } from '../data/tagScheme';
 import { readConllFile } from '../io/conll';
+import { TEXT_ENCODINGS, type TextEncoding } from '../io/lines';
 import { quietOption } from './common';
 
 export const command = 'check';
@@ -19,6 +20,8 @@ export function builder(yargs: Argv) {
       dev: { type: 'string', describe: 'development data: checked too, and for sentences shared with --data' },
       'token-column': { type: 'number', default: 0, describe: 'column of the token (0-based; negative counts from the end)' },
       'tag-column': { type: 'number', default: -1, describe: 'column of the tag (0-based; -1 = last)' },
+      'comment-prefix': { type: 'string', describe: "skip lines starting with this (e.g. '#') in --data and --dev: not tokens, not sentence ends" },
+      encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of --data and --dev (latin1: ISO-8859-1)' },
       scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme to check against; auto detects it from --data' },
       strict: { type: 'boolean', default: false, describe: 'exit with status 1 when any problem is found' },
       json: { type: 'boolean', default: false, describe: 'print the report as JSON' },
@@ -47,7 +50,7 @@ function formatReport(r: CorpusReport): string {
 }
 
 export async function handler(args: CheckArgs): Promise<void> {
-  const columns = { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn };
+  const columns = { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn, commentPrefix: args.commentPrefix, encoding: args.encoding };
   const scheme = args.scheme === 'auto' ? undefined : (args.scheme as TagScheme);
   const trainCorpus = readConllFile(args.data, columns);
   const train = checkCorpus(trainCorpus, scheme);

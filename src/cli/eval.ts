@@ -10,6 +10,7 @@ import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, 
 import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';
 import { formatConllColumns, readConllFile } from '../io/conll';
+import { TEXT_ENCODINGS, type TextEncoding } from '../io/lines';
 import { checkOutput, writeOutput } from '../io/output';
 import { Messages, backendOptions, modelInputs, quietOption, readTextInput, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
@@ -25,6 +26,8 @@ export function builder(yargs: Argv) {
       pred: { type: 'string', describe: "prediction file in conlleval's layout: columns ..., gold tag, predicted tag ('-' for stdin)" },
       'token-column': { type: 'number', default: 0, describe: 'token column of --data' },
       'tag-column': { type: 'number', default: -1, describe: 'gold tag column of --data' },
+      'comment-prefix': { type: 'string', describe: "skip lines starting with this (e.g. '#') in --data: not tokens, not sentence ends" },
+      encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of --data (latin1: ISO-8859-1)' },
       scheme: {
         choices: ['auto', ...TAG_SCHEMES],
         default: 'auto',
@@ -100,7 +103,13 @@ function warnSchemeBreaks(sentences: readonly ScoredSentence[], scheme: TagSchem
 async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   const inputs = [{ option: '--data', file: args.data! }, ...modelInputs(args.model!)];
   const output = args.output === undefined ? undefined : checkOutput(args.output, inputs);
-  const read = readConllFile(args.data!, { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn, maxSentenceTokens: MAX_TAGGED_TOKENS });
+  const read = readConllFile(args.data!, {
+    tokenColumn: args.tokenColumn,
+    tagColumn: args.tagColumn,
+    commentPrefix: args.commentPrefix,
+    encoding: args.encoding,
+    maxSentenceTokens: MAX_TAGGED_TOKENS,
+  });
   warnStyle(tagStyle(read.sentences.map((s) => s.tags)), 'gold', args.suffix, args.data!, messages);
   const corpus = args.suffix ? { ...read, sentences: read.sentences.map((s) => ({ ...s, tags: s.tags.map(fromSuffixStyle) })) } : read;
   await startBackend(args, messages);

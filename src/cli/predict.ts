@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { readConllStream } from '../io/conll';
-import { readLines } from '../io/lines';
+import { TEXT_ENCODINGS, type TextEncoding, readLines } from '../io/lines';
 import { predictProgress } from './progress';
 import { NerModel } from '../model/nerModel';
 import { TagOptions, TaggedSentence, roundProbabilities, tagLines, tagTokens } from '../predict';
@@ -40,6 +40,8 @@ export function builder(yargs: Argv) {
         describe: 'text: one sentence per line, tokenised by ner; conll: one token per line (first column), blank line between sentences',
       },
       'token-column': { type: 'number', default: 0, describe: 'token column of conll input' },
+      'comment-prefix': { type: 'string', describe: "conll input: skip lines starting with this (e.g. '#'): not tokens, not sentence ends" },
+      encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of the input, text or conll (latin1: ISO-8859-1)' },
       output: { type: 'string', default: '-', describe: "output file (a regular file is replaced only when complete), or '-' for stdout" },
       'output-format': {
         choices: ['conll', 'json', 'tsv', 'csv'],
@@ -163,6 +165,8 @@ export async function handler(args: PredictArgs): Promise<void> {
   const format = args.outputFormat as OutputFormat;
   const options = tagOptions(args, format);
   if (args.splitSentences && args.inputFormat === 'conll') throw new UsageError('--split-sentences applies to text input, not --input-format conll');
+  if (args.commentPrefix !== undefined && args.inputFormat !== 'conll') throw new UsageError('--comment-prefix applies to --input-format conll, not text input');
+  if (args.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
   if (args.input !== '-') assertInputFile(args.input);
   // Before the (slower) model load, and before anything is read.
   const output = checkOutput(args.output, [{ option: '--input', file: args.input }, ...modelInputs(args.model)]);
@@ -180,7 +184,7 @@ export async function handler(args: PredictArgs): Promise<void> {
         progress.update(count.bytes, sentences);
       };
       const stream = args.input === '-' ? process.stdin : fs.createReadStream(args.input);
-      const lines = readLines(counted(stream, count), name);
+      const lines = readLines(counted(stream, count), name, undefined, args.encoding);
       // A limit met while tagging (limits.ts) names the line of the item at fault.
       const atLine = <R>(line: (index: number) => number, tag: () => R): R => {
         try {
@@ -191,7 +195,7 @@ export async function handler(args: PredictArgs): Promise<void> {
         }
       };
       if (args.inputFormat === 'conll') {
-        const reading = { tokenColumn: args.tokenColumn, requireTags: false, maxSentenceTokens: MAX_TAGGED_TOKENS };
+        const reading = { tokenColumn: args.tokenColumn, commentPrefix: args.commentPrefix, requireTags: false, maxSentenceTokens: MAX_TAGGED_TOKENS };
         for await (const group of groups(readConllStream(lines, name, reading), (s) => s.tokens.length, sequenceStarts(model))) {
           const documents = group.map((s) => s.document);
           emit(atLine((i) => group[i].lines[0], () => tagTokens(model, group.map((s) => s.tokens), { ...options, documents })));

@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileFingerprint } from '../io/fingerprint';
+import { TEXT_ENCODINGS, type TextEncoding } from '../io/lines';
 import { AnyOptionSpec, DEFAULT_TRAIN_OPTIONS, TRAIN_OPTIONS, TRAIN_OPTION_KEYS, TrainOptionKey, TrainOptions } from '../train/options';
-import { Shape, arrayOf, boolean, finiteNumber, integer, nullable, object, optional, string } from '../util/jsonShape';
+import { Shape, arrayOf, boolean, finiteNumber, integer, nullable, object, oneOf, optional, string } from '../util/jsonShape';
 
 export interface RunConfig {
   /** Paths are absolute, so that a run resumes from any working directory. */
@@ -18,6 +19,9 @@ export interface RunConfig {
   embeddingsExtend: string[];
   tokenColumn: number;
   tagColumn: number;
+  /** Absent in checkpoints written before comments and encodings were read: none, UTF-8. */
+  commentPrefix?: string | null;
+  encoding?: TextEncoding;
   embeddingDimGiven: boolean;
   checkpointEvery: number;
   options: Partial<TrainOptions>;
@@ -29,7 +33,7 @@ export interface RunConfig {
 export const TRAIN_OPTION_FIELDS: Readonly<Record<string, TrainOptionKey>> = Object.fromEntries(TRAIN_OPTION_KEYS.map((key) => [TRAIN_OPTIONS[key].flag, key]));
 
 /** Defaults of the run's other options (the TrainOptions ones are DEFAULT_TRAIN_OPTIONS). */
-export const RUN_DEFAULTS = { 'token-column': 0, 'tag-column': -1, 'checkpoint-every': 0 } as const;
+export const RUN_DEFAULTS = { 'token-column': 0, 'tag-column': -1, 'comment-prefix': null, encoding: 'utf8', 'checkpoint-every': 0 } as const;
 
 /**
  * Options --resume accepts with any value: they say how to run, not what
@@ -58,10 +62,17 @@ export function runConfigFromArgs(args: Args): RunConfig {
     embeddingsExtend: ((args['embeddings-extend'] as unknown[] | undefined) ?? []).map((f) => path.resolve(String(f))),
     tokenColumn: (args['token-column'] as number | undefined) ?? RUN_DEFAULTS['token-column'],
     tagColumn: (args['tag-column'] as number | undefined) ?? RUN_DEFAULTS['tag-column'],
+    commentPrefix: (args['comment-prefix'] as string | undefined) ?? RUN_DEFAULTS['comment-prefix'],
+    encoding: (args.encoding as TextEncoding | undefined) ?? RUN_DEFAULTS.encoding,
     embeddingDimGiven: args['embedding-dim'] !== undefined,
     checkpointEvery: (args['checkpoint-every'] as number | undefined) ?? RUN_DEFAULTS['checkpoint-every'],
     options: options as Partial<TrainOptions>,
   };
+}
+
+/** How the run reads its CoNLL files (the options of readConllFile other than the sentence limit). */
+export function conllReading(config: RunConfig): { tokenColumn: number; tagColumn: number; commentPrefix?: string; encoding?: TextEncoding } {
+  return { tokenColumn: config.tokenColumn, tagColumn: config.tagColumn, commentPrefix: config.commentPrefix ?? undefined, encoding: config.encoding };
 }
 
 /** Every data file the run reads. */
@@ -85,6 +96,10 @@ function runValue(config: RunConfig, name: string): unknown {
       return config.tokenColumn;
     case 'tag-column':
       return config.tagColumn;
+    case 'comment-prefix':
+      return config.commentPrefix ?? undefined;
+    case 'encoding':
+      return config.encoding ?? RUN_DEFAULTS.encoding;
   }
   if (!isTrainOption(name)) return undefined;
   const field = TRAIN_OPTION_FIELDS[name];
@@ -141,6 +156,8 @@ const RUN_CONFIG_SHAPE: Shape = object({
   embeddingsExtend: arrayOf(string),
   tokenColumn: integer(),
   tagColumn: integer(),
+  commentPrefix: optional(nullable(string)),
+  encoding: optional(oneOf(...TEXT_ENCODINGS)),
   embeddingDimGiven: boolean,
   checkpointEvery: integer(0),
   options: object(optionShapes),

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv, Options } from 'yargs';
 import { ModelError, NerError, NumericalError, OptionError, UsageError } from '../errors';
 import { readConllFile } from '../io/conll';
+import { TEXT_ENCODINGS } from '../io/lines';
 import { MAX_TAGGED_TOKENS } from '../limits';
 import { FileFingerprint, fingerprintChange, fingerprintFile } from '../io/fingerprint';
 import { CHECKPOINTS_DIR, MODEL_JSON, assertReplaceable, assertWritable, modelDirTarget } from '../io/modelDir';
@@ -21,7 +22,7 @@ import { hasCheckpoint, readCheckpoint, readCheckpointInfo, writeCheckpoint } fr
 import type { NerModel } from '../model/nerModel';
 import { Messages, assertInputFile, backendOptions, quietOption, startBackend } from './common';
 import { readConfigFile } from './configFile';
-import { Args, RunConfig, changedOptions, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
+import { Args, RunConfig, changedOptions, conllReading, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
 import { trainProgress } from './progress';
 import { saveModel } from '../io/modelStore';
 
@@ -87,6 +88,8 @@ const OPTIONS = {
   },
   'token-column': { type: 'number', defaultDescription: '0', describe: 'column of the token (0-based; negative counts from the end)', group: 'Data:' },
   'tag-column': { type: 'number', defaultDescription: '-1', describe: 'column of the tag (0-based; -1 = last)', group: 'Data:' },
+  'comment-prefix': { type: 'string', describe: "skip lines starting with this (e.g. '#') in the CoNLL files --data, --dev, --embeddings-extend: not tokens, not sentence ends", group: 'Data:' },
+  encoding: { choices: TEXT_ENCODINGS, defaultDescription: 'utf8', describe: 'encoding of those CoNLL files (latin1: ISO-8859-1)', group: 'Data:' },
   ...insertAfter(trainOptionsForYargs(), 'embeddings', {
     'embeddings-extend': {
       type: 'array' as const,
@@ -120,6 +123,7 @@ export function builder(yargs: Argv) {
       if (argv.checkpointEvery !== undefined && (!Number.isInteger(argv.checkpointEvery) || (argv.checkpointEvery as number) < 0)) {
         throw new UsageError(`--checkpoint-every must be a non-negative integer, got ${argv.checkpointEvery}`);
       }
+      if (argv.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
       if (argv.allowChangedData && argv.resume === undefined) throw new UsageError('--allow-changed-data goes with --resume');
       return true;
     })
@@ -287,7 +291,7 @@ export async function handler(args: TrainArgs): Promise<void> {
     } else {
       config.fingerprints = [...fingerprintsOf(config).values()];
     }
-    const columns = { tokenColumn: config.tokenColumn, tagColumn: config.tagColumn };
+    const columns = conllReading(config);
     const train = readConllFile(config.data, columns);
     // Dev sentences are tagged after every epoch, within the tagging limit.
     const dev = config.dev === null ? undefined : readConllFile(config.dev, { ...columns, maxSentenceTokens: MAX_TAGGED_TOKENS });

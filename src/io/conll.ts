@@ -1,7 +1,14 @@
 /**
  * Reading and writing CoNLL-style files: one token per line, columns separated
  * by spaces and/or tabs, blank lines between sentences, `-DOCSTART-` lines
- * between documents.
+ * between documents. Lines starting with a comment prefix
+ * (`--comment-prefix '#'`) are skipped: they neither hold tokens nor end a
+ * sentence, though they count in line numbers.
+ *
+ * Files are UTF-8 unless `encoding: 'latin1'` says ISO-8859-1 (each byte is
+ * the code point of the same value, as Buffer's 'latin1' and Python's
+ * latin-1 decode it; not windows-1252, which WHATWG's TextDecoder('latin1')
+ * would give: bytes 0x80-0x9F are C1 controls here, not € ‘ ’).
  *
  * Tag strings are NOT validated here (the tag-scheme module does that, using
  * `Sentence.lines` to point at the offending line).
@@ -11,7 +18,7 @@ import { DataError, UsageError } from '../errors';
 import * as v8 from 'node:v8';
 import { CORPUS_MEMORY_PER_BYTE, MAX_FILE_BYTES, MAX_LINE_BYTES, formatBytes, formatCount } from '../limits';
 import type { Corpus, Sentence } from '../types';
-import type { Line } from './lines';
+import { LATIN1_HINT, type Line, type TextEncoding } from './lines';
 import { readWholeFile } from './readWhole';
 
 export interface ConllOptions {
@@ -30,6 +37,10 @@ export interface ConllOptions {
    * default none. Readers for tagging pass MAX_TAGGED_TOKENS.
    */
   maxSentenceTokens?: number;
+  /** Lines starting with this (at their very first character) are comments and skipped; default none. */
+  commentPrefix?: string;
+  /** How readConllFile decodes the file's bytes; default 'utf8'. Streams are decoded by readLines. */
+  encoding?: TextEncoding;
 }
 
 export const DOCSTART = '-DOCSTART-';
@@ -79,6 +90,8 @@ function resolveColumn(column: number, n: number): number {
 interface Layout {
   columns: number;
   firstLine: number;
+  /** Whether the first line starts with '#' (a comment, if the column count breaks). */
+  firstHash: boolean;
   tokenIndex: number;
   /** -1 when the file has no tag column (only possible with requireTags false). */
   tagIndex: number;
@@ -94,6 +107,7 @@ export class ConllLineReader {
   private readonly tagColumn: number;
   private readonly requireTags: boolean;
   private readonly maxSentenceTokens: number;
+  private readonly commentPrefix?: string;
   private layout?: Layout;
   private current: Sentence = { tokens: [], tags: [], lines: [] };
   private lineNo = 0;
@@ -108,6 +122,8 @@ export class ConllLineReader {
     this.tagColumn = options.tagColumn ?? -1;
     this.requireTags = options.requireTags ?? true;
     this.maxSentenceTokens = options.maxSentenceTokens ?? Infinity;
+    this.commentPrefix = options.commentPrefix;
+    if (this.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
     checkColumnOption('--token-column', this.tokenColumn);
     checkColumnOption('--tag-column', this.tagColumn);
   }
@@ -123,6 +139,7 @@ export class ConllLineReader {
     if (raw.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(raw) > MAX_LINE_BYTES) {
       throw new DataError(this.file, lineNo, `line longer than ${formatBytes(MAX_LINE_BYTES)}, the most ner reads as one line`);
     }
+    if (this.commentPrefix !== undefined && raw.startsWith(this.commentPrefix)) return undefined;
     const line = raw.replace(/^[ \t]+|[ \t]+$/g, '');
     // A line of nothing but invisible characters (a stray BOM or zero-width space, as in WNUT-17's dev set) is blank.
     if (INVISIBLE_LINE.test(line)) return this.finish();
@@ -134,14 +151,23 @@ export class ConllLineReader {
     }
     const n = cols.length;
     const file = this.file;
+    // As a prefix would be matched: at the line's first character.
+    const hash = this.commentPrefix === undefined && raw.startsWith('#');
     if (this.layout === undefined) {
-      this.layout = establishLayout(file, lineNo, n, this.tokenColumn, this.tagColumn, this.requireTags);
+      try {
+        this.layout = establishLayout(file, lineNo, n, this.tokenColumn, this.tagColumn, this.requireTags, hash);
+      } catch (err) {
+        if (hash && err instanceof DataError) throw new DataError(file, lineNo, `${err.reason} ${commentHint('this line')}`);
+        throw err;
+      }
     } else if (n !== this.layout.columns) {
+      // A '#' line on either side is likely a comment that set or broke the layout.
+      const hint = hash ? ` ${commentHint('this line')}` : this.layout.firstHash ? ` ${commentHint(`line ${this.layout.firstLine}`)}` : '';
       if (this.layout.tagIndex >= 0 && n < 2) {
-        throw new DataError(file, lineNo, `expected at least 2 columns (token and tag), found ${n}`);
+        throw new DataError(file, lineNo, `expected at least 2 columns (token and tag), found ${n}${hint}`);
       }
       const columns = this.layout.columns;
-      throw new DataError(file, lineNo, `expected ${columns} column${columns === 1 ? '' : 's'} like line ${this.layout.firstLine}, found ${n}`);
+      throw new DataError(file, lineNo, `expected ${columns} column${columns === 1 ? '' : 's'} like line ${this.layout.firstLine}, found ${n}${hint}`);
     }
     const token = cols[this.layout.tokenIndex];
     if (token === undefined || token === '') throw new DataError(file, lineNo, 'empty token');
@@ -205,6 +231,11 @@ export async function* readConllStream(lines: AsyncIterable<Line>, file: string,
   else if (!any) throw new DataError(file, undefined, 'no sentences found');
 }
 
+/** The hint for a column-count error at or after a line starting with '#'. */
+function commentHint(which: string): string {
+  return `(${which} starts with '#': if such lines are comments, give --comment-prefix '#')`;
+}
+
 function establishLayout(
   file: string,
   lineNo: number,
@@ -212,6 +243,7 @@ function establishLayout(
   tokenColumn: number,
   tagColumn: number,
   requireTags: boolean,
+  firstHash: boolean,
 ): Layout {
   if (requireTags && n < 2) {
     throw new DataError(file, lineNo, `expected at least 2 columns (token and tag), found ${n}`);
@@ -223,7 +255,7 @@ function establishLayout(
   }
   // Without required tags, a 1-column file simply has no tags.
   if (!requireTags && n === 1) {
-    return { columns: n, firstLine: lineNo, tokenIndex, tagIndex: -1 };
+    return { columns: n, firstLine: lineNo, firstHash, tokenIndex, tagIndex: -1 };
   }
   const tagIndex = resolveColumn(tagColumn, n);
   if (tagIndex < 0) {
@@ -236,11 +268,12 @@ function establishLayout(
       `--token-column ${tokenColumn} and --tag-column ${tagColumn} both select column ${tokenIndex} of ${n}`,
     );
   }
-  return { columns: n, firstLine: lineNo, tokenIndex, tagIndex };
+  return { columns: n, firstLine: lineNo, firstHash, tokenIndex, tagIndex };
 }
 
 /**
- * Read a CoNLL file (UTF-8; a BOM is tolerated). `path` is reported as given in errors.
+ * Read a CoNLL file (UTF-8, a BOM tolerated; or ISO-8859-1 with
+ * `encoding: 'latin1'`). `path` is reported as given in errors.
  */
 export function readConllFile(path: string, options: ConllOptions = {}): Corpus {
   let stat: fs.Stats;
@@ -262,7 +295,8 @@ export function readConllFile(path: string, options: ConllOptions = {}): Corpus 
     if (err instanceof DataError) throw err;
     throw new DataError(path, undefined, describeFsError(err));
   }
-  return parseConll(decodeUtf8(bytes, path), path, options);
+  const text = options.encoding === 'latin1' ? bytes.toString('latin1') : decodeUtf8(bytes, path);
+  return parseConll(text, path, options);
 }
 
 function describeFsError(err: unknown): string {
@@ -297,13 +331,13 @@ function decodeUtf8(bytes: Buffer, file: string): string {
       try {
         decoder.decode(slice);
       } catch {
-        throw new DataError(file, lineNo, 'not valid UTF-8 text');
+        throw new DataError(file, lineNo, `not valid UTF-8 text ${LATIN1_HINT}`);
       }
       if (end < 0) break;
       start = end + 1;
       lineNo++;
     }
-    throw new DataError(file, undefined, 'not valid UTF-8 text');
+    throw new DataError(file, undefined, `not valid UTF-8 text ${LATIN1_HINT}`);
   }
 }
 

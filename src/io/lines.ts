@@ -6,11 +6,20 @@
  * Line ends are \n, \r\n or a lone \r (as in parseConll). A BOM at the very
  * start of the input is dropped; anywhere else U+FEFF is text, so offsets into
  * a line stay exact.
+ * With encoding 'latin1' each byte is read as ISO-8859-1 (the code point of
+ * its value), as readConllFile does.
  * Invalid UTF-8, and a line longer than MAX_LINE_BYTES (a stream without line
  * breaks, such as /dev/zero), are DataErrors naming the file and line.
  */
 import { DataError } from '../errors';
 import { MAX_LINE_BYTES, formatBytes } from '../limits';
+
+/** The encodings ner reads text in: UTF-8, or ISO-8859-1 (Buffer's 'latin1'; not windows-1252). */
+export type TextEncoding = 'utf8' | 'latin1';
+export const TEXT_ENCODINGS: readonly TextEncoding[] = ['utf8', 'latin1'];
+
+/** What ends the message about text that is not valid UTF-8. */
+export const LATIN1_HINT = '(if the file is Latin-1, give --encoding latin1)';
 
 export interface Line {
   text: string;
@@ -18,7 +27,12 @@ export interface Line {
   number: number;
 }
 
-export async function* readLines(stream: AsyncIterable<Buffer | string>, file: string, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
+export async function* readLines(
+  stream: AsyncIterable<Buffer | string>,
+  file: string,
+  maxLineBytes = MAX_LINE_BYTES,
+  encoding: TextEncoding = 'utf8',
+): AsyncGenerator<Line> {
   // ignoreBOM: each line is decoded alone, and the decoder would drop a BOM at the start of every one.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let pending: Buffer[] = [];
@@ -34,11 +48,12 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, file: s
   // A \r at the end of one chunk may pair with a \n at the start of the next.
   let skipLf = false;
   const decode = (bytes: Buffer): string => {
+    if (encoding === 'latin1') return bytes.toString('latin1');
     try {
       const text = decoder.decode(bytes);
       return number === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     } catch {
-      throw new DataError(file, number, 'not valid UTF-8 text');
+      throw new DataError(file, number, `not valid UTF-8 text ${LATIN1_HINT}`);
     }
   };
   for await (const chunk of stream) {
