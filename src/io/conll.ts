@@ -13,13 +13,11 @@
  * Tag strings are NOT validated here (the tag-scheme module does that, using
  * `Sentence.lines` to point at the offending line).
  */
-import * as fs from 'node:fs';
 import { DataError, UsageError } from '../errors';
-import * as v8 from 'node:v8';
-import { CORPUS_MEMORY_PER_BYTE, MAX_FILE_BYTES, MAX_LINE_BYTES, formatBytes, formatCount } from '../limits';
+import { MAX_LINE_BYTES, formatBytes, formatCount } from '../limits';
 import type { Corpus, Sentence } from '../types';
-import { LATIN1_HINT, type Line, type TextEncoding } from './lines';
-import { readWholeFile } from './readWhole';
+import type { Line, TextEncoding } from './lines';
+import { readCorpusText } from './corpusFile';
 
 export interface ConllOptions {
   /** 0-based column holding the token; negative counts from the end. Default 0. */
@@ -53,16 +51,6 @@ function checkColumnOption(name: string, value: number): void {
   if (!Number.isInteger(value)) {
     throw new UsageError(`${name} must be an integer, got ${value}`);
   }
-}
-
-/**
- * The largest CoNLL file read whole: what V8's heap can hold of it (its
- * limit, which `node --max-old-space-size=MB` raises, over
- * CORPUS_MEMORY_PER_BYTE), and never more than MAX_FILE_BYTES. Larger, the
- * process would die of an out-of-memory abort part way through.
- */
-function maxCorpusBytes(): number {
-  return Math.min(MAX_FILE_BYTES, Math.floor(v8.getHeapStatistics().heap_size_limit / CORPUS_MEMORY_PER_BYTE));
 }
 
 /** C0 control characters; tab separates columns and line breaks end lines, so none belongs in a token or tag. */
@@ -276,69 +264,7 @@ function establishLayout(
  * `encoding: 'latin1'`). `path` is reported as given in errors.
  */
 export function readConllFile(path: string, options: ConllOptions = {}): Corpus {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(path);
-  } catch (err) {
-    throw new DataError(path, undefined, describeFsError(err));
-  }
-  if (stat.isDirectory()) throw new DataError(path, undefined, 'is a directory, expected a CoNLL file');
-  if (!stat.isFile() && !stat.isFIFO() && !stat.isCharacterDevice()) {
-    throw new DataError(path, undefined, 'is not a regular file, expected a CoNLL file');
-  }
-  let bytes: Buffer;
-  try {
-    const heap = v8.getHeapStatistics().heap_size_limit;
-    const why = `the most a corpus can be in a heap of ${formatBytes(heap)}, at about ${CORPUS_MEMORY_PER_BYTE} bytes of memory per byte of CoNLL text (node --max-old-space-size=MB raises it)`;
-    bytes = readWholeFile(path, path, maxCorpusBytes(), why);
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(path, undefined, describeFsError(err));
-  }
-  const text = options.encoding === 'latin1' ? bytes.toString('latin1') : decodeUtf8(bytes, path);
-  return parseConll(text, path, options);
-}
-
-function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'cannot read file: permission denied';
-    case 'EISDIR':
-      return 'is a directory, expected a CoNLL file';
-    case 'ENOTDIR':
-      return 'no such file (a parent path is not a directory)';
-    default:
-      return `cannot read file: ${err instanceof Error ? err.message : String(err)}`;
-  }
-}
-
-/** Decode strictly as UTF-8, reporting the first line holding an invalid byte sequence. */
-function decodeUtf8(bytes: Buffer, file: string): string {
-  try {
-    // ignoreBOM: keep the BOM so parseConll sees the same text either way (it strips it).
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let start = 0;
-    let lineNo = 1;
-    for (;;) {
-      const end = bytes.indexOf(0x0a, start);
-      const slice = bytes.subarray(start, end < 0 ? bytes.length : end);
-      try {
-        decoder.decode(slice);
-      } catch {
-        throw new DataError(file, lineNo, `not valid UTF-8 text ${LATIN1_HINT}`);
-      }
-      if (end < 0) break;
-      start = end + 1;
-      lineNo++;
-    }
-    throw new DataError(file, undefined, `not valid UTF-8 text ${LATIN1_HINT}`);
-  }
+  return parseConll(readCorpusText(path, 'CoNLL', options.encoding), path, options);
 }
 
 /**

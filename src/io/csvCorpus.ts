@@ -16,13 +16,11 @@
  * may span lines), so that later errors and tag-scheme warnings name
  * `file:line` as they do for CoNLL.
  */
-import * as fs from 'node:fs';
-import * as v8 from 'node:v8';
 import { parse, type CastingContext } from 'csv-parse/sync';
 import { DataError, OptionError } from '../errors';
-import { CORPUS_MEMORY_PER_BYTE, MAX_FILE_BYTES, formatBytes, formatCount } from '../limits';
+import { formatCount } from '../limits';
+import { readCorpusText } from './corpusFile';
 import type { Corpus, Sentence } from '../types';
-import { readWholeFile } from './readWhole';
 
 export interface CsvCorpusOptions {
   /** Header name or 0-based index of the token column (a negative index counts from the end). */
@@ -67,41 +65,13 @@ const C1 = /[\u0080-\u009F]/;
 const SPACE = ' ';
 
 /**
- * The largest CSV file read whole, as for CoNLL (see readConllFile): what
- * V8's heap can hold of the corpus, and never more than MAX_FILE_BYTES.
- */
-function maxCorpusBytes(): number {
-  return Math.min(MAX_FILE_BYTES, Math.floor(v8.getHeapStatistics().heap_size_limit / CORPUS_MEMORY_PER_BYTE));
-}
-
-/**
  * Read a CSV corpus file. `file` is reported as given in errors. Throws
  * `DataError` (`file:line: reason`) for a missing, unreadable, undecodable or
  * malformed file.
  */
 export function readCsvCorpus(file: string, options: CsvCorpusOptions): Corpus {
   checkOptions(options);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch (err) {
-    throw new DataError(file, undefined, describeFsError(err));
-  }
-  if (stat.isDirectory()) throw new DataError(file, undefined, 'is a directory, expected a CSV file');
-  if (!stat.isFile() && !stat.isFIFO() && !stat.isCharacterDevice()) {
-    throw new DataError(file, undefined, 'is not a regular file, expected a CSV file');
-  }
-  let bytes: Buffer;
-  try {
-    const heap = v8.getHeapStatistics().heap_size_limit;
-    const why = `the most a corpus can be in a heap of ${formatBytes(heap)}, at about ${CORPUS_MEMORY_PER_BYTE} bytes of memory per byte of text (node --max-old-space-size=MB raises it)`;
-    bytes = readWholeFile(file, file, maxCorpusBytes(), why);
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(file, undefined, describeFsError(err));
-  }
-  const text = options.encoding === 'latin1' ? bytes.toString('latin1') : decodeUtf8(bytes, file);
-  return parseCsvCorpus(text, file, options);
+  return parseCsvCorpus(readCorpusText(file, 'CSV', options.encoding), file, options);
 }
 
 /**
@@ -309,43 +279,4 @@ function groupSentences(file: string, header: Row, rows: readonly Row[], columns
   }
   finish();
   return sentences;
-}
-
-/** Decode strictly as UTF-8, reporting the first line holding an invalid byte sequence. */
-function decodeUtf8(bytes: Buffer, file: string): string {
-  const advice = 'not valid UTF-8 text; if the file is Latin-1 (ISO-8859-1), read it with --encoding latin1';
-  try {
-    // ignoreBOM: keep the BOM; csv-parse drops it (bom: true).
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let start = 0;
-    for (let line = 1; ; line++) {
-      const end = bytes.indexOf(0x0a, start);
-      try {
-        decoder.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
-      } catch {
-        throw new DataError(file, line, advice);
-      }
-      if (end < 0) break;
-      start = end + 1;
-    }
-    throw new DataError(file, undefined, advice);
-  }
-}
-
-function describeFsError(err: unknown): string {
-  switch ((err as NodeJS.ErrnoException | undefined)?.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'cannot read file: permission denied';
-    case 'EISDIR':
-      return 'is a directory, expected a CSV file';
-    case 'ENOTDIR':
-      return 'no such file (a parent path is not a directory)';
-    default:
-      return `cannot read file: ${err instanceof Error ? err.message : String(err)}`;
-  }
 }
