@@ -37,6 +37,19 @@ describe('JSONL shapes', () => {
     assert.deepEqual(c.notes, []);
   });
 
+  test('Prodigy records: their token dicts are not tokens records; rejected and ignored answers are skipped, with a note', () => {
+    const tokens = [{ text: 'Rome', start: 0, end: 4, id: 0 }, { text: '.', start: 4, end: 5, id: 1 }];
+    const c = parseJsonlCorpus(
+      jsonl(
+        { text: 'Rome.', tokens, spans: [{ start: 0, end: 4, label: 'LOC', token_start: 0, token_end: 0 }], answer: 'accept' },
+        { text: 'Oslo.', spans: [{ start: 0, end: 4, label: 'PER' }], answer: 'reject' },
+      ),
+      'p.jsonl',
+    );
+    assert.deepEqual(pairs(c), [['Rome/B-LOC', './O']]);
+    assert.deepEqual(c.notes, ['p.jsonl:2: the answer is "reject", not "accept"; record skipped']);
+  });
+
   test('doccano "label" and "labels" triples; blank lines skipped, record numbers are line numbers', () => {
     const text = jsonl({ text: 'Visit Berlin.', label: [[6, 12, 'LOC']] }, '', '   ', { text: 'IBM hired Ann.', labels: [[0, 3, 'ORG'], [10, 13, 'PER']] });
     const c = parseJsonlCorpus(text, 'd.jsonl');
@@ -107,7 +120,7 @@ describe('spans made to fit tokens and sentences', () => {
     // GPE (9) beats LOC (8); MISC does not overlap GPE, so it stays.
     assert.deepEqual(pairs(c), [['New/B-MISC', 'York/B-GPE', 'City/I-GPE', 'is/O', 'big/O', './O']]);
     assert.equal(c.notes.length, 1);
-    assert.match(c.notes[0], /^o\.jsonl:1: span \[0, 8\) LOC overlaps \[4, 13\) GPE; kept the longer, dropped \[0, 8\) LOC$/);
+    assert.match(c.notes[0], /^o\.jsonl:1: span \[0, 8\) LOC overlaps \[4, 13\) GPE, which is longer; dropped \[0, 8\) LOC$/);
   });
 
   test('overlapping spans: a tie in length goes to the earlier', () => {
@@ -115,7 +128,7 @@ describe('spans made to fit tokens and sentences', () => {
     assert.deepEqual(pairs(c), [['New/O', 'York/B-B', 'City/I-B']]);
     const tie = parseJsonlCorpus(jsonl({ text: 'Ab Cd Ef', spans: [{ start: 3, end: 8, label: 'B' }, { start: 0, end: 5, label: 'A' }] }), 'o.jsonl');
     assert.deepEqual(pairs(tie), [['Ab/B-A', 'Cd/I-A', 'Ef/O']]);
-    assert.deepEqual(tie.notes, ['o.jsonl:1: span [3, 8) B overlaps [0, 5) A; kept the longer, dropped [3, 8) B']);
+    assert.deepEqual(tie.notes, ['o.jsonl:1: span [3, 8) B overlaps [0, 5) A, which is as long and comes first; dropped [3, 8) B']);
   });
 
   test('a span inside a word cuts the word at its boundary, with a note', () => {
@@ -132,17 +145,17 @@ describe('spans made to fit tokens and sentences', () => {
     assert.match(c.notes[1], /span 2 \[9, 10\) X covers only spaces; dropped/);
   });
 
-  test('sentences are split, but never inside a span', () => {
-    const text = 'He met Ann. She works at Acme Co. Ltd now. Bye.';
-    const free = parseJsonlCorpus(jsonl({ text, spans: [] }), 'x.jsonl');
-    assert.ok(free.sentences.length >= 2);
-    const start = text.indexOf('Acme');
-    const end = text.indexOf(' now');
+  test('sentences are split, but never inside a span: sentences cut inside one are merged, with a note', () => {
+    const text = 'He works at Yahoo! Inc. in Ohio. Bye.';
+    assert.equal(parseJsonlCorpus(jsonl({ text, spans: [] }), 'x.jsonl').sentences.length, 3);
+    const start = text.indexOf('Yahoo');
+    const end = text.indexOf(' in');
     const c = parseJsonlCorpus(jsonl({ text, spans: [{ start, end, label: 'ORG' }] }), 'x.jsonl');
-    for (const s of c.sentences) assert.notEqual(s.tags[0].slice(0, 2), 'I-', `sentence starts inside the span: ${s.tokens.join(' ')}`);
-    const tagged = c.sentences.flatMap((s) => s.tokens.filter((_, i) => s.tags[i] !== 'O'));
-    assert.equal(tagged.join(''), 'AcmeCo.Ltd');
-    assert.equal(c.sentences.length, free.sentences.length - (free.sentences.length === c.sentences.length ? 0 : 1));
+    assert.deepEqual(pairs(c), [
+      ['He/O', 'works/O', 'at/O', 'Yahoo/B-ORG', '!/I-ORG', 'Inc./I-ORG', 'in/O', 'Ohio/O', './O'],
+      ['Bye/O', './O'],
+    ]);
+    assert.deepEqual(c.notes, ['x.jsonl:1: a sentence boundary fell inside span [12, 23) ORG; the two sentences are kept as one']);
   });
 });
 

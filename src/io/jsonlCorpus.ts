@@ -6,7 +6,8 @@
  *  - `{"tokens": [...], "tags": [...]}` or `"ner_tags"` (Hugging Face
  *    datasets): already tokenised, one sentence; tags are strings, or integer
  *    ids when the caller passes `tagNames`.
- * Blank lines are skipped; a BOM at the start and CRLF line ends are
+ * A record with a Prodigy `answer` other than "accept" (reject, ignore) is
+ * skipped, and noted. Blank lines are skipped; a BOM at the start and CRLF line ends are
  * tolerated. Text records go through spanCorpus.ts (tokenised, spans made
  * whole tokens, IOB2). Each record's line number is its record number in
  * errors, notes and `Sentence.lines`.
@@ -41,11 +42,18 @@ export function parseJsonlCorpus(text: string, file: string, options: SpanCorpus
       throw new DataError(file, record, `${SHAPES}, got ${show(value)}`);
     }
     const obj = value as Record<string, unknown>;
-    if ('tokens' in obj) {
-      sentences.push(tokenRecord(obj, file, record, document, options));
-    } else if (typeof obj.text === 'string') {
+    if ('answer' in obj && obj.answer !== 'accept') {
+      // Prodigy keeps rejected and ignored examples in its exports; they are not annotations to learn from.
+      notes.push(`${file}:${record}: the answer is ${show(obj.answer)}, not "accept"; record skipped`);
+      return;
+    }
+    const hasSpans = 'spans' in obj || 'label' in obj || 'labels' in obj;
+    if (typeof obj.text === 'string' && (hasSpans || !('tokens' in obj))) {
+      // Prodigy's records also hold "tokens" (dicts with offsets): the text and its spans are what count.
       const spans = textSpans(obj, file, record);
       sentences.push(...spanSentences(obj.text, spans, { file, record, document }, options, notes));
+    } else if ('tokens' in obj) {
+      sentences.push(tokenRecord(obj, file, record, document, options));
     } else {
       throw new DataError(file, record, `${SHAPES}, got an object with keys ${show(Object.keys(obj))}`);
     }

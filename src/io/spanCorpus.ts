@@ -183,7 +183,7 @@ function keepNonOverlapping(spans: Span[], note: (what: string) => void): Span[]
   for (const { s } of order) {
     const clash = kept.find((k) => k.start < s.end && s.start < k.end);
     if (clash === undefined) kept.push(s);
-    else note(`span ${s.given} overlaps ${clash.given}; kept the longer, dropped ${s.given}`);
+    else note(`span ${s.given} overlaps ${clash.given}, which is ${clash.end - clash.start > s.end - s.start ? 'longer' : 'as long and comes first'}; dropped ${s.given}`);
   }
   return kept.sort((x, y) => x.start - y.start);
 }
