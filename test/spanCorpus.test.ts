@@ -9,6 +9,7 @@ import { parseLabelStudio, readLabelStudioCorpus } from '../src/io/labelStudio';
 import { spanSentences, type SpanCorpus } from '../src/io/spanCorpus';
 import { tokenize } from '../src/io/tokenize';
 import { readChunks } from '../src/data/tagScheme';
+import { makeRng, randInt } from '../src/util/random';
 
 /** token/tag pairs of every sentence, for compact comparisons. */
 function pairs(corpus: SpanCorpus): string[][] {
@@ -259,5 +260,48 @@ describe('round trip', () => {
     const text = 'Mr. Smith visited the U.S. in 1999.';
     const c = parseJsonlCorpus(jsonl({ text, spans: [{ start: 0, end: 9, label: 'PER' }] }), 'k.jsonl');
     assert.deepEqual(c.sentences.flatMap((s) => s.tokens), tokenize(text).map((t) => t.text));
+  });
+
+  test('random texts and spans on word edges, in code points, survive the round trip', () => {
+    const words = ['Anna', 'visits', 'New', 'York', '\u{1F600}', 'O\'Neill', 'on', '3.5', 'Ütopia', 'and', 'IBM', 'Co.', '!', ',', 'well-known', 'Mr.', 'the', '\u{20BB7}x'];
+    const rng = makeRng(19);
+    for (let round = 0; round < 300; round++) {
+      const picked = Array.from({ length: 1 + randInt(rng, 12) }, () => words[randInt(rng, words.length)]);
+      const text = picked.join(' ');
+      // Word edges in code points, and the UTF-16 index of each.
+      const cpEdges: number[] = [];
+      const uEdges: number[] = [];
+      let cp = 0;
+      let u = 0;
+      for (const w of picked) {
+        cpEdges.push(cp, cp + [...w].length);
+        uEdges.push(u, u + w.length);
+        cp += [...w].length + 1;
+        u += w.length + 1;
+      }
+      // Non-overlapping spans over runs of whole words.
+      const spans: { start: number; end: number; label: string }[] = [];
+      const expected: [number, number, string][] = [];
+      for (let i = 0; i < picked.length; ) {
+        const n = 1 + randInt(rng, 3);
+        if (randInt(rng, 2) === 0 && i + n <= picked.length) {
+          const label = ['PER', 'LOC'][randInt(rng, 2)];
+          spans.push({ start: cpEdges[2 * i], end: cpEdges[2 * (i + n - 1) + 1], label });
+          expected.push([uEdges[2 * i], uEdges[2 * (i + n - 1) + 1], label]);
+        }
+        i += n;
+      }
+      const notes: string[] = [];
+      const sentences = spanSentences(text, spans, { file: 'r', record: 1, document: 0 }, {}, notes);
+      const back: [number, number, string][] = [];
+      let next = 0;
+      for (const s of sentences) {
+        const r = backToSpans(text, s.tokens, s.tags, next);
+        back.push(...r.spans);
+        next = r.next;
+      }
+      assert.deepEqual(back, expected, `${text} ${JSON.stringify(spans)}`);
+      assert.ok(notes.every((n) => /is cut at a span boundary|kept as one/.test(n)), notes.join('\n'));
+    }
   });
 });
