@@ -110,6 +110,15 @@ describe('offsets', () => {
     assert.deepEqual(pairs(c), [['\u{1F600}/O', 'Paris/B-LOC', 'is/O', 'nice/O', './O']]);
   });
 
+  test('offsets in the other unit: where the file says what a span covers, the mismatch is noted', () => {
+    const tasks = [{ data: { text: '\u{1F600}\u{1F600} Anna came.' }, annotations: [{ result: [{ type: 'labels', value: { start: 5, end: 9, text: 'Anna', labels: ['PER'] } }] }] }];
+    assert.deepEqual(parseLabelStudio(JSON.stringify(tasks), 'u.json', { offsets: 'utf16' }).notes, []);
+    const c = parseLabelStudio(JSON.stringify(tasks), 'u.json');
+    assert.deepEqual(c.notes.filter((n) => !/cut at a span boundary/.test(n)), [
+      'u.json:1: span 1 [5, 9) PER covers "na c" but the file says "Anna"; kept as the offsets say (offsets: codepoint; is that the file\'s unit?)',
+    ]);
+  });
+
   test('UTF-16 offsets inside a surrogate pair are an error that suggests code points', () => {
     dataError(() => parseJsonlCorpus(jsonl({ text, spans: [{ start: 1, end: 7, label: 'LOC' }] }), 'e.jsonl', { offsets: 'utf16' }), 'e.jsonl', 1, /inside a surrogate pair.*offsets: codepoint/);
   });

@@ -71,8 +71,8 @@ function textSpans(obj: Record<string, unknown>, file: string, record: number): 
       if (typeof s !== 'object' || s === null || Array.isArray(s)) {
         throw new DataError(file, record, `span ${n + 1}: expected {"start", "end", "label"}, got ${show(s)}`);
       }
-      const { start, end, label } = s as Record<string, unknown>;
-      return { start, end, label };
+      const { start, end, label, text } = s as Record<string, unknown>;
+      return { start, end, label, text };
     });
   }
   const key = 'label' in obj ? 'label' : 'labels' in obj ? 'labels' : undefined;

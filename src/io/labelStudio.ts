@@ -81,11 +81,11 @@ function labelSpans(annotation: Record<string, unknown>, fail: (reason: string) 
     const { type, value } = item as Record<string, unknown>;
     if (type !== 'labels') return;
     if (typeof value !== 'object' || value === null) fail(`result ${n + 1}: expected "value": {"start", "end", "labels"}, got ${show(value)}`);
-    const { start, end, labels } = value as Record<string, unknown>;
+    const { start, end, labels, text } = value as Record<string, unknown>;
     if (!Array.isArray(labels) || labels.length === 0) fail(`result ${n + 1}: expected "labels" to be a non-empty array, got ${show(labels)}`);
     const list = labels as unknown[];
     if (list.length > 1) note(`result ${n + 1} [${String(start)}, ${String(end)}) has ${list.length} labels ${show(list)}; took the first`);
-    spans.push({ start, end, label: list[0] });
+    spans.push({ start, end, label: list[0], text });
   });
   return spans;
 }

@@ -20,7 +20,9 @@
  *    be), the two sentences are merged, and the merge is noted.
  * Every span thus becomes whole tokens, tagged in IOB2 (B-X, I-X, O).
  *
- * Adjustments are notes, never silent: spaces at a span's edges are trimmed;
+ * Where the file also says what text a span covers and the offsets cover
+ * something else, the offsets win and a note says so (the sign of offsets in
+ * the other unit). Adjustments are notes, never silent: spaces at a span's edges are trimmed;
  * a span of nothing but spaces has no token to tag and is dropped; of two
  * overlapping spans (BIO cannot hold both) the longer is kept (a tie: the
  * one that starts first, then the one listed first). Offsets out of range,
@@ -60,6 +62,8 @@ export interface RawSpan {
   start: unknown;
   end: unknown;
   label: unknown;
+  /** The text the file says the span covers (Label Studio's `value.text`, Prodigy's span `text`), when it says. */
+  text?: unknown;
 }
 
 /** A checked span, in UTF-16 indices into the text. */
@@ -157,6 +161,11 @@ function checkSpans(
     let b = toUtf16 === null ? e : toUtf16[e];
     if (toUtf16 === null && (insidePair(text, a) || insidePair(text, b))) {
       throw new DataError(file, record, `${which} ${given}: an offset falls inside a surrogate pair (an emoji or other character outside the BMP); are the offsets code points (offsets: codepoint)?`);
+    }
+    const said = raw.text;
+    if (typeof said === 'string' && said.trim() !== text.slice(a, b).trim()) {
+      // The classic sign of offsets in the other unit (an emoji earlier in the text shifts them by one).
+      note(`${which} ${given} covers ${JSON.stringify(text.slice(a, b))} but the file says ${JSON.stringify(said)}; kept as the offsets say (offsets: ${unit}; is that the file's unit?)`);
     }
     while (a < b && SPACE_CHAR.test(text[a])) a++;
     while (b > a && SPACE_CHAR.test(text[b - 1])) b--;
