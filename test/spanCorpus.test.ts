@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DataError } from '../src/errors';
+import { DataError, OptionError } from '../src/errors';
 import { parseJsonlCorpus, readJsonlCorpus } from '../src/io/jsonlCorpus';
 import { parseLabelStudio, readLabelStudioCorpus } from '../src/io/labelStudio';
 import { spanSentences, type SpanCorpus } from '../src/io/spanCorpus';
@@ -117,6 +117,11 @@ describe('offsets', () => {
     assert.deepEqual(c.notes.filter((n) => !/cut at a span boundary/.test(n)), [
       'u.json:1: span 1 [5, 9) PER covers "na c" but the file says "Anna"; kept as the offsets say (offsets: codepoint; is that the file\'s unit?)',
     ]);
+  });
+
+  test('an unknown offset unit or bad tag names are option errors', () => {
+    assert.throws(() => parseJsonlCorpus('', 'x', { offsets: 'bytes' as never }), (e: unknown) => e instanceof OptionError && e.message === "offsets must be 'codepoint' or 'utf16', got bytes");
+    assert.throws(() => parseLabelStudio('[]', 'x', { tagNames: ['O', ''] }), OptionError);
   });
 
   test('UTF-16 offsets inside a surrogate pair are an error that suggests code points', () => {

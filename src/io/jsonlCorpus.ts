@@ -14,17 +14,19 @@
  */
 import { DataError } from '../errors';
 import type { Sentence } from '../types';
-import { readAnnotationText, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { checkSpanOptions, readAnnotationText, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
 
 const SHAPES = 'expected {"text", "spans": [{"start", "end", "label"}]}, {"text", "label" or "labels": [[start, end, label]]}, or {"tokens", "tags" or "ner_tags"}';
 
 /** Reads a JSONL annotation file (UTF-8) into sentences; `path` is named as given in errors. */
 export function readJsonlCorpus(path: string, options: SpanCorpusOptions = {}): SpanCorpus {
+  checkSpanOptions(options);
   return parseJsonlCorpus(readAnnotationText(path, 'a JSONL file'), path, options);
 }
 
 /** Parses JSONL annotation text; `file` is only used in messages. */
 export function parseJsonlCorpus(text: string, file: string, options: SpanCorpusOptions = {}): SpanCorpus {
+  checkSpanOptions(options);
   const notes: string[] = [];
   const sentences: Sentence[] = [];
   let document = 0;

@@ -16,15 +16,17 @@
  */
 import { DataError } from '../errors';
 import type { Sentence } from '../types';
-import { readAnnotationText, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { checkSpanOptions, readAnnotationText, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
 
 /** Reads a Label Studio JSON export (UTF-8) into sentences; `path` is named as given in errors. */
 export function readLabelStudioCorpus(path: string, options: SpanCorpusOptions = {}): SpanCorpus {
+  checkSpanOptions(options);
   return parseLabelStudio(readAnnotationText(path, 'a Label Studio JSON export'), path, options);
 }
 
 /** Parses a Label Studio export; `file` is only used in messages. */
 export function parseLabelStudio(text: string, file: string, options: SpanCorpusOptions = {}): SpanCorpus {
+  checkSpanOptions(options);
   let tasks: unknown;
   try {
     tasks = JSON.parse(text.replace(/^\uFEFF/, ''));

@@ -35,7 +35,7 @@
  * records read, since the sentences of one text are one document.
  */
 import * as fs from 'node:fs';
-import { DataError } from '../errors';
+import { DataError, OptionError } from '../errors';
 import type { Corpus, Sentence } from '../types';
 import { readWholeFile } from './readWhole';
 import { splitSentences } from './sentences';
@@ -55,6 +55,17 @@ export interface SpanCorpusOptions {
 export interface SpanCorpus extends Corpus {
   /** One line per adjustment (`file:record: ...`), for a summary; empty when nothing was adjusted. */
   notes: string[];
+}
+
+/** Refuses options out of their range (OptionError), before any file is read. */
+export function checkSpanOptions(options: SpanCorpusOptions): void {
+  const { offsets, tagNames } = options;
+  if (offsets !== undefined && offsets !== 'codepoint' && offsets !== 'utf16') {
+    throw new OptionError('offsets', "must be 'codepoint' or 'utf16'", offsets);
+  }
+  if (tagNames !== undefined && (!Array.isArray(tagNames) || tagNames.some((t) => typeof t !== 'string' || t === '' || /\s/u.test(t)))) {
+    throw new OptionError('tagNames', 'must be tag names (non-empty strings without spaces)', JSON.stringify(tagNames));
+  }
 }
 
 /** A span as a file gives it: offsets in the file's unit, not yet checked. */
