@@ -155,7 +155,7 @@ function checkSpans(
     if (typeof label !== 'string' || label === '') {
       throw new DataError(file, record, `${which}: expected a label that is a non-empty string, got ${show(label)}`);
     }
-    if (/\s/u.test(label)) throw new DataError(file, record, `${which}: the label ${JSON.stringify(label)} holds a space; a tag cannot`);
+    if (/[\s\u0000-\u001F]/u.test(label)) throw new DataError(file, record, `${which}: the label ${JSON.stringify(label)} holds a space or control character; a tag cannot`);
     for (const [name, v] of [['start', start], ['end', end]] as const) {
       if (typeof v !== 'number' || !Number.isInteger(v)) {
         throw new DataError(file, record, `${which} (${label}): expected an integer ${name} offset, got ${show(v)}`);
