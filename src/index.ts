@@ -13,6 +13,9 @@ export { readLines } from './io/lines';
 export { tokenize } from './io/tokenize';
 export { splitSentences } from './io/sentences';
 export type { Token } from './io/tokenize';
+export { readJsonlCorpus, parseJsonlCorpus } from './io/jsonlCorpus';
+export { readLabelStudioCorpus, parseLabelStudio } from './io/labelStudio';
+export type { SpanCorpus, SpanCorpusOptions, OffsetUnit } from './io/spanCorpus';
 
 export { TAG_SCHEMES, detectScheme, convertTags, checkTags, readChunks, chunkRules, fromSuffixStyle } from './data/tagScheme';
 export { Vocabulary, TagVocabulary } from './data/vocab';

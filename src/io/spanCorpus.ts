@@ -1,0 +1,308 @@
+/**
+ * Character-offset span annotations (a text and `[start, end) label` spans,
+ * as Prodigy, spaCy, doccano, BRAT and Label Studio export them) turned into
+ * the token/tag sentences the trainer reads. The format readers
+ * (jsonlCorpus.ts, labelStudio.ts) only find texts and spans in their files;
+ * everything about turning a span into tags lives here, once.
+ *
+ * Offsets count Unicode code points by default, as Python (and so every tool
+ * above) does; `offsets: 'utf16'` is for files made in JavaScript. An emoji
+ * outside the BMP is one code point but two UTF-16 units, so code-point
+ * offsets are converted before anything is sliced.
+ *
+ * A text is cut with the project's tokenizer (tokenize.ts) so that training
+ * sees tokens the way `ner predict` will, then two rules make the spans fit:
+ *  - no token straddles a span boundary: a token is cut at every span start
+ *    and end inside it (`Parisian` with a span on `Paris` becomes `Paris`
+ *    `ian`), and each cut is noted;
+ *  - no sentence boundary falls inside a span: where splitSentences would
+ *    cut inside one (`Mr. Smith` is safe, `U.S. Steel Corp. Ltd` may not
+ *    be), the two sentences are merged, and the merge is noted.
+ * Every span thus becomes whole tokens, tagged in IOB2 (B-X, I-X, O).
+ *
+ * Where the file also says what text a span covers and the offsets cover
+ * something else, the offsets win and a note says so (the sign of offsets in
+ * the other unit). Adjustments are notes, never silent: spaces at a span's edges are trimmed;
+ * a span of nothing but spaces has no token to tag and is dropped; of two
+ * overlapping spans (BIO cannot hold both) the longer is kept (a tie: the
+ * one that starts first, then the one listed first). Offsets out of range,
+ * empty or non-integer, or a label that is not a non-empty string, are
+ * DataErrors naming `file:record`.
+ *
+ * `Sentence.lines` holds the 1-based record number of every token (the JSONL
+ * line, or a Label Studio task's index + 1), so later checks point at the
+ * record; `Sentence.document` is the record's 0-based ordinal among the
+ * records read, since the sentences of one text are one document.
+ */
+import * as fs from 'node:fs';
+import { DataError, OptionError } from '../errors';
+import type { Corpus, Sentence } from '../types';
+import { readWholeFile } from './readWhole';
+import { splitSentences } from './sentences';
+import { tokenize, type Token } from './tokenize';
+
+/** What span offsets count. */
+export type OffsetUnit = 'codepoint' | 'utf16';
+
+export interface SpanCorpusOptions {
+  /** What span offsets count: Unicode code points (default; Python, BRAT, Label Studio) or UTF-16 code units (JavaScript). */
+  offsets?: OffsetUnit;
+  /** Tag names for records whose tags are integer ids (`ner_tags: [3, 0, 0]`): id i is `tagNames[i]`. */
+  tagNames?: readonly string[];
+}
+
+/** A corpus read from span annotations, with what had to be adjusted on the way. */
+export interface SpanCorpus extends Corpus {
+  /** One line per adjustment (`file:record: ...`), for a summary; empty when nothing was adjusted. */
+  notes: string[];
+}
+
+/** Refuses options out of their range (OptionError), before any file is read. */
+export function checkSpanOptions(options: SpanCorpusOptions): void {
+  const { offsets, tagNames } = options;
+  if (offsets !== undefined && offsets !== 'codepoint' && offsets !== 'utf16') {
+    throw new OptionError('offsets', "must be 'codepoint' or 'utf16'", offsets);
+  }
+  if (tagNames !== undefined && (!Array.isArray(tagNames) || tagNames.some((t) => typeof t !== 'string' || t === '' || /\s/u.test(t)))) {
+    throw new OptionError('tagNames', 'must be tag names (non-empty strings without spaces)', JSON.stringify(tagNames));
+  }
+}
+
+/** A span as a file gives it: offsets in the file's unit, not yet checked. */
+export interface RawSpan {
+  start: unknown;
+  end: unknown;
+  label: unknown;
+  /** The text the file says the span covers (Label Studio's `value.text`, Prodigy's span `text`), when it says. */
+  text?: unknown;
+}
+
+/** A checked span, in UTF-16 indices into the text. */
+interface Span {
+  start: number;
+  end: number;
+  label: string;
+  /** The offsets as the file wrote them, for notes. */
+  given: string;
+}
+
+/** What the tokenizer treats as space between tokens (tokenize.ts, SPACE): never part of a token. */
+const SPACE_CHAR = /[\s\u0000-\u001F\u200B\uFEFF]/u;
+
+/**
+ * Sentences of one annotated text. `record` is the 1-based record number
+ * (for errors, notes and `Sentence.lines`), `document` the record's ordinal.
+ * Notes are appended to `notes`.
+ */
+export function spanSentences(
+  text: string,
+  rawSpans: readonly RawSpan[],
+  where: { file: string; record: number; document: number },
+  options: SpanCorpusOptions,
+  notes: string[],
+): Sentence[] {
+  const { file, record } = where;
+  const note = (what: string): void => {
+    notes.push(`${file}:${record}: ${what}`);
+  };
+  const spans = keepNonOverlapping(checkSpans(text, rawSpans, file, record, options.offsets ?? 'codepoint', note), note);
+
+  const tokens = cutAtBoundaries(tokenize(text), spans, text, note);
+  // The span each token belongs to (index into spans), or -1.
+  const owner = new Array<number>(tokens.length).fill(-1);
+  let k = 0;
+  tokens.forEach((t, i) => {
+    while (k < spans.length && spans[k].end <= t.start) k++;
+    if (k < spans.length && spans[k].start <= t.start && t.end <= spans[k].end) owner[i] = k;
+  });
+
+  const groups = mergeInsideSpans(splitSentences(tokens), owner, spans, note);
+  const sentences: Sentence[] = [];
+  let i = 0;
+  for (const group of groups) {
+    const sentence: Sentence = { tokens: [], tags: [], lines: [], document: where.document };
+    for (const t of group) {
+      const o = owner[i];
+      sentence.tokens.push(t.text);
+      sentence.tags.push(o < 0 ? 'O' : `${i > 0 && owner[i - 1] === o ? 'I' : 'B'}-${spans[o].label}`);
+      sentence.lines.push(record);
+      i++;
+    }
+    sentences.push(sentence);
+  }
+  return sentences;
+}
+
+/**
+ * Checks each span and converts its offsets to UTF-16 indices; trims spaces
+ * at its edges and drops one that is nothing but spaces (both noted).
+ */
+function checkSpans(
+  text: string,
+  rawSpans: readonly RawSpan[],
+  file: string,
+  record: number,
+  unit: OffsetUnit,
+  note: (what: string) => void,
+): Span[] {
+  const toUtf16 = unit === 'codepoint' ? codePointIndex(text) : null;
+  const length = toUtf16 === null ? text.length : toUtf16.length - 1;
+  const unitName = unit === 'codepoint' ? 'code points' : 'UTF-16 code units';
+  const spans: Span[] = [];
+  rawSpans.forEach((raw, n) => {
+    const which = `span ${n + 1}`;
+    const { start, end, label } = raw;
+    if (typeof label !== 'string' || label === '') {
+      throw new DataError(file, record, `${which}: expected a label that is a non-empty string, got ${show(label)}`);
+    }
+    if (/[\s\u0000-\u001F]/u.test(label)) throw new DataError(file, record, `${which}: the label ${JSON.stringify(label)} holds a space or control character; a tag cannot`);
+    for (const [name, v] of [['start', start], ['end', end]] as const) {
+      if (typeof v !== 'number' || !Number.isInteger(v)) {
+        throw new DataError(file, record, `${which} (${label}): expected an integer ${name} offset, got ${show(v)}`);
+      }
+    }
+    const s = start as number;
+    const e = end as number;
+    const given = `[${s}, ${e}) ${label}`;
+    if (s < 0 || e > length) {
+      throw new DataError(file, record, `${which} ${given}: out of range, the text is ${length} ${unitName} long (offsets: ${unit})`);
+    }
+    if (s >= e) throw new DataError(file, record, `${which} ${given}: empty, expected start < end`);
+    let a = toUtf16 === null ? s : toUtf16[s];
+    let b = toUtf16 === null ? e : toUtf16[e];
+    if (toUtf16 === null && (insidePair(text, a) || insidePair(text, b))) {
+      throw new DataError(file, record, `${which} ${given}: an offset falls inside a surrogate pair (an emoji or other character outside the BMP); are the offsets code points (offsets: codepoint)?`);
+    }
+    const said = raw.text;
+    if (typeof said === 'string' && said.trim() !== text.slice(a, b).trim()) {
+      // The classic sign of offsets in the other unit (an emoji earlier in the text shifts them by one).
+      note(`${which} ${given} covers ${JSON.stringify(text.slice(a, b))} but the file says ${JSON.stringify(said)}; kept as the offsets say (offsets: ${unit}; is that the file's unit?)`);
+    }
+    while (a < b && SPACE_CHAR.test(text[a])) a++;
+    while (b > a && SPACE_CHAR.test(text[b - 1])) b--;
+    if (a === b) {
+      note(`${which} ${given} covers only spaces; dropped`);
+      return;
+    }
+    if (a !== (toUtf16 === null ? s : toUtf16[s]) || b !== (toUtf16 === null ? e : toUtf16[e])) {
+      note(`${which} ${given}: spaces at its edges trimmed`);
+    }
+    spans.push({ start: a, end: b, label, given });
+  });
+  return spans;
+}
+
+/**
+ * Of overlapping spans, keeps the longer (a tie: the earlier start, then the
+ * one listed first), noting each one dropped; returns the kept, by start.
+ */
+function keepNonOverlapping(spans: Span[], note: (what: string) => void): Span[] {
+  const order = spans.map((s, i) => ({ s, i }));
+  order.sort((x, y) => y.s.end - y.s.start - (x.s.end - x.s.start) || x.s.start - y.s.start || x.i - y.i);
+  const kept: Span[] = [];
+  for (const { s } of order) {
+    const clash = kept.find((k) => k.start < s.end && s.start < k.end);
+    if (clash === undefined) kept.push(s);
+    else note(`span ${s.given} overlaps ${clash.given}, which is ${clash.end - clash.start > s.end - s.start ? 'longer' : 'as long and comes first'}; dropped ${s.given}`);
+  }
+  return kept.sort((x, y) => x.start - y.start);
+}
+
+/** Cuts tokens at every span start and end that falls inside one, noting each word cut. */
+function cutAtBoundaries(tokens: Token[], spans: readonly Span[], text: string, note: (what: string) => void): Token[] {
+  const boundaries = [...new Set(spans.flatMap((s) => [s.start, s.end]))].sort((a, b) => a - b);
+  const out: Token[] = [];
+  let b = 0;
+  for (const t of tokens) {
+    while (b < boundaries.length && boundaries[b] <= t.start) b++;
+    let from = t.start;
+    let j = b;
+    while (j < boundaries.length && boundaries[j] < t.end) {
+      out.push({ text: text.slice(from, boundaries[j]), start: from, end: boundaries[j] });
+      from = boundaries[j];
+      j++;
+    }
+    if (from !== t.start) note(`the token ${JSON.stringify(t.text)} is cut at a span boundary`);
+    out.push(from === t.start ? t : { text: text.slice(from, t.end), start: from, end: t.end });
+  }
+  return out;
+}
+
+/** Joins neighbouring sentences whose boundary falls inside a span, noting each join. */
+function mergeInsideSpans(groups: Token[][], owner: readonly number[], spans: readonly Span[], note: (what: string) => void): Token[][] {
+  const out: Token[][] = [];
+  let i = 0;
+  for (const group of groups) {
+    const first = i;
+    i += group.length;
+    const o = owner[first];
+    if (out.length > 0 && o >= 0 && owner[first - 1] === o) {
+      note(`a sentence boundary fell inside span ${spans[o].given}; the two sentences are kept as one`);
+      out[out.length - 1].push(...group);
+    } else {
+      out.push([...group]);
+    }
+  }
+  return out;
+}
+
+/** For each code-point offset 0..n (n = code points in `text`), its UTF-16 index. */
+function codePointIndex(text: string): number[] {
+  const index = [0];
+  let u = 0;
+  for (const c of text) {
+    u += c.length;
+    index.push(u);
+  }
+  return index;
+}
+
+/** True when UTF-16 index `i` falls between the two halves of a surrogate pair. */
+function insidePair(text: string, i: number): boolean {
+  if (i <= 0 || i >= text.length) return false;
+  const before = text.charCodeAt(i - 1);
+  const at = text.charCodeAt(i);
+  return before >= 0xd800 && before <= 0xdbff && at >= 0xdc00 && at <= 0xdfff;
+}
+
+/** A value as a message shows what came: JSON, shortened. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const s = JSON.stringify(value) ?? String(value);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/**
+ * The text of an annotation file: UTF-8 strictly (a BOM is dropped), read
+ * whole within readWholeFile's bound; `what` names the format in messages.
+ */
+export function readAnnotationText(path: string, what: string): string {
+  let bytes: Buffer;
+  try {
+    const stat = fs.statSync(path);
+    if (stat.isDirectory()) throw new DataError(path, undefined, `is a directory, expected ${what}`);
+    bytes = readWholeFile(path, path);
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'cannot read file: permission denied' : `cannot read file: ${err instanceof Error ? err.message : String(err)}`;
+    throw new DataError(path, undefined, reason);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Name the first line holding the bad bytes.
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      try {
+        decoder.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
+      } catch {
+        throw new DataError(path, line, 'not valid UTF-8 text');
+      }
+      if (end < 0) throw new DataError(path, undefined, 'not valid UTF-8 text');
+      start = end + 1;
+    }
+  }
+}
