@@ -14,14 +14,15 @@
  */
 import { DataError } from '../errors';
 import type { Sentence } from '../types';
-import { checkSpanOptions, readAnnotationText, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { checkSpanOptions, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { readCorpusText } from './corpusFile';
 
 const SHAPES = 'expected {"text", "spans": [{"start", "end", "label"}]}, {"text", "label" or "labels": [[start, end, label]]}, or {"tokens", "tags" or "ner_tags"}';
 
 /** Reads a JSONL annotation file (UTF-8) into sentences; `path` is named as given in errors. */
 export function readJsonlCorpus(path: string, options: SpanCorpusOptions = {}): SpanCorpus {
   checkSpanOptions(options);
-  return parseJsonlCorpus(readAnnotationText(path, 'a JSONL file'), path, options);
+  return parseJsonlCorpus(readCorpusText(path, 'JSONL').replace(/^\uFEFF/, ''), path, options);
 }
 
 /** Parses JSONL annotation text; `file` is only used in messages. */

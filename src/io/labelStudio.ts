@@ -16,12 +16,13 @@
  */
 import { DataError } from '../errors';
 import type { Sentence } from '../types';
-import { checkSpanOptions, readAnnotationText, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { checkSpanOptions, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { readCorpusText } from './corpusFile';
 
 /** Reads a Label Studio JSON export (UTF-8) into sentences; `path` is named as given in errors. */
 export function readLabelStudioCorpus(path: string, options: SpanCorpusOptions = {}): SpanCorpus {
   checkSpanOptions(options);
-  return parseLabelStudio(readAnnotationText(path, 'a Label Studio JSON export'), path, options);
+  return parseLabelStudio(readCorpusText(path, 'Label Studio JSON').replace(/^\uFEFF/, ''), path, options);
 }
 
 /** Parses a Label Studio export; `file` is only used in messages. */

@@ -34,10 +34,8 @@
  * record; `Sentence.document` is the record's 0-based ordinal among the
  * records read, since the sentences of one text are one document.
  */
-import * as fs from 'node:fs';
 import { DataError, OptionError } from '../errors';
 import type { Corpus, Sentence } from '../types';
-import { readWholeFile } from './readWhole';
 import { splitSentences } from './sentences';
 import { tokenize, type Token } from './tokenize';
 
@@ -272,37 +270,3 @@ export function show(value: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/**
- * The text of an annotation file: UTF-8 strictly (a BOM is dropped), read
- * whole within readWholeFile's bound; `what` names the format in messages.
- */
-export function readAnnotationText(path: string, what: string): string {
-  let bytes: Buffer;
-  try {
-    const stat = fs.statSync(path);
-    if (stat.isDirectory()) throw new DataError(path, undefined, `is a directory, expected ${what}`);
-    bytes = readWholeFile(path, path);
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'cannot read file: permission denied' : `cannot read file: ${err instanceof Error ? err.message : String(err)}`;
-    throw new DataError(path, undefined, reason);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    // Name the first line holding the bad bytes.
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let start = 0;
-    for (let line = 1; ; line++) {
-      const end = bytes.indexOf(0x0a, start);
-      try {
-        decoder.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
-      } catch {
-        throw new DataError(path, line, 'not valid UTF-8 text');
-      }
-      if (end < 0) throw new DataError(path, undefined, 'not valid UTF-8 text');
-      start = end + 1;
-    }
-  }
-}
