@@ -7,6 +7,7 @@ import { formatConll, formatConllColumns, parseConll, readConllFile, readConllSt
 import { readLines } from '../src/io/lines';
 import { DataError } from '../src/errors';
 import { collect } from './helpers/streams';
+import { assertDataError } from './helpers/errors';
 import type { Corpus } from '../src/types';
 
 // Compiled to dist/test/, fixtures stay in test/fixtures/.
@@ -22,21 +23,6 @@ function tokensAndTags(corpus: Corpus): Array<{ tokens: string[]; tags: string[]
   return corpus.sentences.map((s) => ({ tokens: s.tokens, tags: s.tags }));
 }
 
-/** Assert that `fn` throws a DataError whose message is exactly `prefix` + reason matching `reason`. */
-function assertDataError(fn: () => unknown, file: string, line: number | undefined, reason: string | RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof DataError, `expected DataError, got ${String(err)}`);
-    assert.equal(err.exitCode, 2);
-    assert.equal(err.file, file);
-    assert.equal(err.line, line);
-    const prefix = line === undefined ? `${file}: ` : `${file}:${line}: `;
-    assert.ok(err.message.startsWith(prefix), `message ${JSON.stringify(err.message)} should start with ${prefix}`);
-    const rest = err.message.slice(prefix.length);
-    if (typeof reason === 'string') assert.equal(rest, reason);
-    else assert.match(rest, reason);
-    return true;
-  });
-}
 
 test('space-separated file', () => {
   const file = fixture('space.conll');

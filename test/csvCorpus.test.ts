@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseCsvCorpus, readCsvCorpus, type CsvCorpusOptions } from '../src/io/csvCorpus';
 import { parseConll } from '../src/io/conll';
-import { DataError, OptionError } from '../src/errors';
+import { OptionError } from '../src/errors';
+import { assertDataError } from './helpers/errors';
 import type { Corpus } from '../src/types';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-csv-'));
@@ -22,21 +23,6 @@ function tokensAndTags(corpus: Corpus): Array<{ tokens: string[]; tags: string[]
   return corpus.sentences.map((s) => ({ tokens: s.tokens, tags: s.tags }));
 }
 
-/** Asserts that `fn` throws a DataError for `file` at `line` whose reason matches `reason`. */
-function assertDataError(fn: () => unknown, file: string, line: number | undefined, reason: string | RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof DataError, `expected DataError, got ${String(err)}`);
-    assert.equal(err.file, file);
-    assert.equal(err.line, line);
-    const prefix = line === undefined ? `${file}: ` : `${file}:${line}: `;
-    assert.ok(err.message.startsWith(prefix), `message ${JSON.stringify(err.message)} should start with ${prefix}`);
-    const rest = err.message.slice(prefix.length);
-    if (typeof reason === 'string') assert.equal(rest, reason);
-    else assert.match(rest, reason);
-    assert.ok(!err.message.includes('\n'), 'one line');
-    return true;
-  });
-}
 
 const GMB: CsvCorpusOptions = { tokenColumn: 'Word', tagColumn: 'Tag', sentenceColumn: 'Sentence #' };
 
