@@ -194,7 +194,8 @@ describe('numbers: non-finite options refused; non-finite weights never saved or
       [['eval', '--model', model, '--data', data, '--errors', 'Infinity'], /--errors must be a finite number, got Infinity/],
       [['serve', '--model', model, '--port', 'Infinity'], /--port must be a finite number, got Infinity/],
       [['predict', '--model', model, '--threads', 'Infinity'], /--threads must be a finite number, got Infinity/],
-      [['check', '--data', data, '--tag-column', 'NaN'], /--tag-column must be a finite number, got NaN/],
+      // A column may be a CSV header name; CoNLL data has none.
+      [['check', '--data', data, '--tag-column', 'NaN'], /--tag-column must be a column index \(an integer\) for conll data, which has no header to name columns by, got NaN/],
     ];
     for (const [args, message] of cases) assertUserError(ner(args, { input: 'Paris\n' }), 2, message);
     assert.equal(fs.existsSync(at('never')), false);

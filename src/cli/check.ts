@@ -6,22 +6,18 @@ import { NerError } from '../errors';
 import type { TagScheme } from '../types';
 import { CorpusReport, Duplicates, checkCorpus, duplicateSentences, issues } from '../data/check';
 import { TAG_SCHEMES, describeDetection } from '../data/tagScheme';
-import { readConllFile } from '../io/conll';
-import { TEXT_ENCODINGS, type TextEncoding } from '../io/lines';
-import { quietOption } from './common';
+import { Messages, quietOption } from './common';
+import { corpusReading, dataOptions, readData } from './dataOptions';
 
 export const command = 'check';
-export const describe = 'report sentences, tokens, tags, entities and problems of a CoNLL corpus';
+export const describe = 'report sentences, tokens, tags, entities and problems of a corpus (CoNLL, CSV, JSONL, Label Studio)';
 
 export function builder(yargs: Argv) {
   return yargs
     .options({
       data: { type: 'string', demandOption: true, describe: 'CoNLL file to check (training data)' },
       dev: { type: 'string', describe: 'development data: checked too, and for sentences shared with --data' },
-      'token-column': { type: 'number', default: 0, describe: 'column of the token (0-based; negative counts from the end)' },
-      'tag-column': { type: 'number', default: -1, describe: 'column of the tag (0-based; -1 = last)' },
-      'comment-prefix': { type: 'string', describe: "skip lines starting with this (e.g. '#') in --data and --dev: not tokens, not sentence ends" },
-      encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of --data and --dev (latin1: ISO-8859-1)' },
+      ...dataOptions('--data and --dev'),
       scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme to check against; auto detects it from --data' },
       strict: { type: 'boolean', default: false, describe: 'exit with status 1 when any problem is found' },
       json: { type: 'boolean', default: false, describe: 'print the report as JSON' },
@@ -37,8 +33,12 @@ function counts(record: Record<string, number>): string {
   return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
-function formatReport(r: CorpusReport): string {
+/** A corpus report with how the file was read: its format, and what reading spans into tags adjusted (every one). */
+type FileReport = CorpusReport & { format: string; adjustments: string[] };
+
+function formatReport(r: FileReport): string {
   let out = `${r.file}: ${r.sentences} sentences, ${r.tokens} tokens, scheme ${r.scheme}\n`;
+  out += `  format: ${r.format}\n`;
   if (r.detection !== undefined) out += `  scheme: ${describeDetection(r.detection, r.file)}\n`;
   out += `  tags: ${counts(r.tags)}\n`;
   out += `  entities: ${counts(r.entities)}\n`;
@@ -46,17 +46,21 @@ function formatReport(r: CorpusReport): string {
   out += `  scheme violations: ${r.violationCount}\n`;
   for (const v of r.violations) out += `    ${v.file}:${v.line}: ${v.message}\n`;
   if (r.violationCount > r.violations.length) out += `    ... and ${r.violationCount - r.violations.length} more\n`;
+  if (r.adjustments.length > 0) out += `  adjusted while reading spans into tags: ${r.adjustments.length}\n${r.adjustments.map((a) => `    ${a}\n`).join('')}`;
   return out;
 }
 
 export async function handler(args: CheckArgs): Promise<void> {
-  const columns = { tokenColumn: args.tokenColumn, tagColumn: args.tagColumn, commentPrefix: args.commentPrefix, encoding: args.encoding };
+  const messages = new Messages(args.quiet || args.json);
+  const reading = corpusReading(args);
   const scheme = args.scheme === 'auto' ? undefined : (args.scheme as TagScheme);
-  const trainCorpus = readConllFile(args.data, columns);
-  const train = checkCorpus(trainCorpus, scheme);
+  const trainRead = readData(args.data, reading, messages, { listsNotes: true });
+  const trainCorpus = trainRead.corpus;
+  const train: FileReport = { ...checkCorpus(trainCorpus, scheme), format: trainRead.format, adjustments: trainRead.notes };
   // The dev data is read in the training data's scheme, as training would.
-  const devCorpus = args.dev === undefined ? undefined : readConllFile(args.dev, columns);
-  const dev = devCorpus === undefined ? undefined : checkCorpus(devCorpus, train.scheme);
+  const devRead = args.dev === undefined ? undefined : readData(args.dev, reading, messages, { listsNotes: true });
+  const devCorpus = devRead?.corpus;
+  const dev: FileReport | undefined = devRead === undefined ? undefined : { ...checkCorpus(devRead.corpus, train.scheme), format: devRead.format, adjustments: devRead.notes };
   const duplicates: Duplicates | undefined = devCorpus === undefined ? undefined : duplicateSentences(trainCorpus, devCorpus);
   const found = [...issues(train, duplicates, args.dev), ...(dev === undefined ? [] : issues(dev))];
   if (args.json) {

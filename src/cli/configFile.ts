@@ -12,8 +12,10 @@ import { describeJson } from '../util/jsonShape';
 
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** What a value of `spec` must be, in words, or undefined when `value` is one. */
-function mismatch(spec: Options, value: unknown): string | undefined {
+/** What a value of option `name` (`spec`) must be, in words, or undefined when `value` is one. */
+function mismatch(name: string, spec: Options, value: unknown): string | undefined {
+  // A column is an index or a header name: the string option takes an integer too.
+  if (name.endsWith('-column') && Number.isInteger(value)) return undefined;
   if (spec.choices !== undefined) return (spec.choices as unknown[]).includes(value) ? undefined : `one of ${(spec.choices as string[]).map((c) => JSON.stringify(c)).join(', ')}`;
   switch (spec.type) {
     case 'number':
@@ -51,14 +53,14 @@ export function readConfigFile(file: string, options: Record<string, Options>): 
     throw new DataError(file, undefined, `not valid JSON: ${(err as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new DataError(file, undefined, 'expected a JSON object of option values');
-  const byKey = new Map<string, Options>();
+  const byKey = new Map<string, [string, Options]>();
   for (const [name, spec] of Object.entries(options)) {
-    for (const key of [name, camelCase(name), ...[spec.alias ?? []].flat()]) byKey.set(key, spec);
+    for (const key of [name, camelCase(name), ...[spec.alias ?? []].flat()]) byKey.set(key, [name, spec]);
   }
   for (const [key, value] of Object.entries(parsed)) {
-    const spec = byKey.get(key);
-    if (spec === undefined) throw new DataError(file, undefined, `unknown option "${key}" (keys are the long option names, such as "hidden-size")`);
-    const expected = mismatch(spec, value);
+    const found = byKey.get(key);
+    if (found === undefined) throw new DataError(file, undefined, `unknown option "${key}" (keys are the long option names, such as "hidden-size")`);
+    const expected = mismatch(found[0], found[1], value);
     if (expected !== undefined) throw new DataError(file, undefined, `"${key}" must be ${expected}, got ${describeJson(value)}`);
   }
   return parsed as Record<string, unknown>;

@@ -9,10 +9,10 @@ import { SchemeDetection, TAG_SCHEMES, TagStyle, describeDetection, fromSuffixSt
 import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalFile } from '../eval/conlleval';
 import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModel } from '../eval/evaluateModel';
-import { formatConllColumns, readConllFile } from '../io/conll';
-import { TEXT_ENCODINGS, type TextEncoding } from '../io/lines';
+import { formatConllColumns } from '../io/conll';
 import { checkOutput, writeOutput } from '../io/output';
 import { Messages, backendOptions, modelInputs, quietOption, readTextInput, startBackend } from './common';
+import { corpusReading, dataOptions, readData } from './dataOptions';
 import { loadModel } from '../io/modelStore';
 
 export const command = 'eval';
@@ -22,12 +22,9 @@ export function builder(yargs: Argv) {
   return yargs
     .options({
       model: { type: 'string', describe: 'model directory to evaluate (with --data)' },
-      data: { type: 'string', describe: 'gold CoNLL data to tag and score (with --model)' },
+      data: { type: 'string', describe: 'gold data to tag and score (with --model): CoNLL, CSV, JSONL or Label Studio (--data-format)' },
       pred: { type: 'string', describe: "prediction file in conlleval's layout: columns ..., gold tag, predicted tag ('-' for stdin)" },
-      'token-column': { type: 'number', default: 0, describe: 'token column of --data' },
-      'tag-column': { type: 'number', default: -1, describe: 'gold tag column of --data' },
-      'comment-prefix': { type: 'string', describe: "skip lines starting with this (e.g. '#') in --data: not tokens, not sentence ends" },
-      encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of --data (latin1: ISO-8859-1)' },
+      ...dataOptions('--data'),
       scheme: {
         choices: ['auto', ...TAG_SCHEMES],
         default: 'auto',
@@ -56,6 +53,8 @@ export function builder(yargs: Argv) {
         throw new UsageError('give --model DIR with --data FILE, or --pred FILE');
       }
       if (argv.output !== undefined && argv.pred !== undefined) throw new UsageError('--output goes with --model and --data, not --pred');
+      const dataOnly = Object.keys(dataOptions('')).find((flag) => argv[flag] !== undefined);
+      if (dataOnly !== undefined && argv.pred !== undefined) throw new UsageError(`--${dataOnly} says how to read --data; --pred is read in conlleval's layout`);
       if (argv.scheme !== 'auto' && argv.pred === undefined) throw new UsageError("--scheme goes with --pred; with --model, --data is read in the model's own scheme");
       if (argv.errors !== undefined && !(Number.isInteger(argv.errors) && argv.errors >= 0)) throw new UsageError(`--errors must be a non-negative integer, got ${argv.errors}`);
       return true;
@@ -103,13 +102,7 @@ function warnSchemeBreaks(sentences: readonly ScoredSentence[], scheme: TagSchem
 async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   const inputs = [{ option: '--data', file: args.data! }, ...modelInputs(args.model!)];
   const output = args.output === undefined ? undefined : checkOutput(args.output, inputs);
-  const read = readConllFile(args.data!, {
-    tokenColumn: args.tokenColumn,
-    tagColumn: args.tagColumn,
-    commentPrefix: args.commentPrefix,
-    encoding: args.encoding,
-    maxSentenceTokens: MAX_TAGGED_TOKENS,
-  });
+  const { corpus: read } = readData(args.data!, corpusReading(args), messages, { maxSentenceTokens: MAX_TAGGED_TOKENS });
   warnStyle(tagStyle(read.sentences.map((s) => s.tags)), 'gold', args.suffix, args.data!, messages);
   const corpus = args.suffix ? { ...read, sentences: read.sentences.map((s) => ({ ...s, tags: s.tags.map(fromSuffixStyle) })) } : read;
   await startBackend(args, messages);

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { FileFingerprint } from '../io/fingerprint';
 import { TEXT_ENCODINGS, type TextEncoding } from '../io/lines';
 import { AnyOptionSpec, DEFAULT_TRAIN_OPTIONS, TRAIN_OPTIONS, TRAIN_OPTION_KEYS, TrainOptionKey, TrainOptions } from '../train/options';
+import type { Column } from '../io/corpusFormat';
+import { DATA_FORMAT_CHOICES, DataArgs, parseColumn } from './dataOptions';
 import { Shape, arrayOf, boolean, finiteNumber, integer, nullable, object, oneOf, optional, string } from '../util/jsonShape';
 
 export interface RunConfig {
@@ -17,11 +19,22 @@ export interface RunConfig {
   data: string;
   dev: string | null;
   embeddingsExtend: string[];
-  tokenColumn: number;
-  tagColumn: number;
+  /** An index, or a CSV header name. */
+  tokenColumn: Column;
+  tagColumn: Column;
   /** Absent in checkpoints written before comments and encodings were read: none, UTF-8. */
   commentPrefix?: string | null;
   encoding?: TextEncoding;
+  /**
+   * --data-format as given ('auto' detects each file's); absent in
+   * checkpoints written before other formats were read, which read CoNLL.
+   */
+  dataFormat?: string;
+  sentenceColumn?: Column | null;
+  delimiter?: string | null;
+  offsets?: string | null;
+  /** --tag-names as given, a file by its absolute path. */
+  tagNames?: string | null;
   embeddingDimGiven: boolean;
   checkpointEvery: number;
   options: Partial<TrainOptions>;
@@ -34,6 +47,17 @@ export const TRAIN_OPTION_FIELDS: Readonly<Record<string, TrainOptionKey>> = Obj
 
 /** Defaults of the run's other options (the TrainOptions ones are DEFAULT_TRAIN_OPTIONS). */
 export const RUN_DEFAULTS = { 'token-column': 0, 'tag-column': -1, 'comment-prefix': null, encoding: 'utf8', 'checkpoint-every': 0 } as const;
+
+/** The options of how the data is read that are recorded as given (null: not given), by flag and RunConfig field. */
+const READING_FIELDS = {
+  'sentence-column': 'sentenceColumn',
+  delimiter: 'delimiter',
+  offsets: 'offsets',
+  'tag-names': 'tagNames',
+} as const satisfies Record<string, keyof RunConfig>;
+
+/** A tag-names value that names a file (not a list), by its absolute path: a run resumes from any working directory. */
+const tagNamesValue = (value: unknown) => (value === undefined ? null : String(value).includes(',') ? String(value) : path.resolve(String(value)));
 
 /**
  * Options --resume accepts with any value: they say how to run, not what
@@ -60,19 +84,35 @@ export function runConfigFromArgs(args: Args): RunConfig {
     data: path.resolve(String(args.data)),
     dev: args.dev === undefined ? null : path.resolve(String(args.dev)),
     embeddingsExtend: ((args['embeddings-extend'] as unknown[] | undefined) ?? []).map((f) => path.resolve(String(f))),
-    tokenColumn: (args['token-column'] as number | undefined) ?? RUN_DEFAULTS['token-column'],
-    tagColumn: (args['tag-column'] as number | undefined) ?? RUN_DEFAULTS['tag-column'],
+    tokenColumn: parseColumn('--token-column', args['token-column'] as string | undefined) ?? RUN_DEFAULTS['token-column'],
+    tagColumn: parseColumn('--tag-column', args['tag-column'] as string | undefined) ?? RUN_DEFAULTS['tag-column'],
     commentPrefix: (args['comment-prefix'] as string | undefined) ?? RUN_DEFAULTS['comment-prefix'],
     encoding: (args.encoding as TextEncoding | undefined) ?? RUN_DEFAULTS.encoding,
+    dataFormat: (args['data-format'] as string | undefined) ?? 'auto',
+    sentenceColumn: parseColumn('--sentence-column', args['sentence-column'] as string | undefined) ?? null,
+    delimiter: (args.delimiter as string | undefined) ?? null,
+    offsets: (args.offsets as string | undefined) ?? null,
+    tagNames: tagNamesValue(args['tag-names']),
     embeddingDimGiven: args['embedding-dim'] !== undefined,
     checkpointEvery: (args['checkpoint-every'] as number | undefined) ?? RUN_DEFAULTS['checkpoint-every'],
     options: options as Partial<TrainOptions>,
   };
 }
 
-/** How the run reads its CoNLL files (the options of readConllFile other than the sentence limit). */
-export function conllReading(config: RunConfig): { tokenColumn: number; tagColumn: number; commentPrefix?: string; encoding?: TextEncoding } {
-  return { tokenColumn: config.tokenColumn, tagColumn: config.tagColumn, commentPrefix: config.commentPrefix ?? undefined, encoding: config.encoding };
+/** How the run reads its data files, as the command line would say it (dataOptions.ts turns it into a CorpusReading). */
+export function dataArgs(config: RunConfig): DataArgs {
+  const given = <T>(v: T | null | undefined) => v ?? undefined;
+  return {
+    dataFormat: config.dataFormat ?? 'conll',
+    tokenColumn: config.tokenColumn,
+    tagColumn: config.tagColumn,
+    sentenceColumn: given(config.sentenceColumn),
+    delimiter: given(config.delimiter),
+    commentPrefix: given(config.commentPrefix),
+    encoding: config.encoding,
+    offsets: given(config.offsets),
+    tagNames: given(config.tagNames),
+  };
 }
 
 /** Every data file the run reads. */
@@ -100,13 +140,18 @@ function runValue(config: RunConfig, name: string): unknown {
       return config.commentPrefix ?? undefined;
     case 'encoding':
       return config.encoding ?? RUN_DEFAULTS.encoding;
+    case 'data-format':
+      return config.dataFormat ?? 'conll';
   }
+  if (Object.prototype.hasOwnProperty.call(READING_FIELDS, name)) return config[READING_FIELDS[name as keyof typeof READING_FIELDS]] ?? undefined;
   if (!isTrainOption(name)) return undefined;
   const field = TRAIN_OPTION_FIELDS[name];
   return config.options[field] ?? DEFAULT_TRAIN_OPTIONS[field];
 }
 
 const PATH_OPTIONS = new Set(['out', 'data', 'dev', ...TRAIN_OPTION_KEYS.filter((key) => TRAIN_OPTIONS[key].kind === 'file').map((key) => TRAIN_OPTIONS[key].flag)]);
+
+const COLUMN_OPTIONS = new Set(['token-column', 'tag-column', 'sentence-column']);
 
 function samePath(a: string, b: string): boolean {
   if (path.resolve(a) === path.resolve(b)) return true;
@@ -124,6 +169,8 @@ function sameValue(name: string, given: unknown, recorded: unknown): boolean {
     return files.length === had.length && files.every((f, i) => samePath(f, had[i]));
   }
   if (PATH_OPTIONS.has(name)) return typeof recorded === 'string' && samePath(String(given), recorded);
+  if (COLUMN_OPTIONS.has(name)) return parseColumn(`--${name}`, given as string) === recorded;
+  if (name === 'tag-names') return tagNamesValue(given) === recorded;
   return given === recorded;
 }
 
@@ -149,15 +196,23 @@ const KIND_SHAPES: Record<AnyOptionSpec['kind'], Shape> = { number: finiteNumber
 const optionShapes: Record<string, Shape> = {};
 for (const key of TRAIN_OPTION_KEYS) optionShapes[key] = optional(KIND_SHAPES[TRAIN_OPTIONS[key].kind]);
 
+/** A column: an index or a header name. */
+const column: Shape = (v, p) => (typeof v === 'string' ? undefined : integer()(v, p)?.replace('an integer', 'an integer or a header name'));
+
 const RUN_CONFIG_SHAPE: Shape = object({
   out: string,
   data: string,
   dev: nullable(string),
   embeddingsExtend: arrayOf(string),
-  tokenColumn: integer(),
-  tagColumn: integer(),
+  tokenColumn: column,
+  tagColumn: column,
   commentPrefix: optional(nullable(string)),
   encoding: optional(oneOf(...TEXT_ENCODINGS)),
+  dataFormat: optional(oneOf(...DATA_FORMAT_CHOICES)),
+  sentenceColumn: optional(nullable(column)),
+  delimiter: optional(nullable(string)),
+  offsets: optional(nullable(oneOf('codepoint', 'utf16'))),
+  tagNames: optional(nullable(string)),
   embeddingDimGiven: boolean,
   checkpointEvery: integer(0),
   options: object(optionShapes),

@@ -10,8 +10,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv, Options } from 'yargs';
 import { ModelError, NerError, NumericalError, OptionError, UsageError } from '../errors';
-import { readConllFile } from '../io/conll';
-import { TEXT_ENCODINGS } from '../io/lines';
 import { MAX_TAGGED_TOKENS } from '../limits';
 import { FileFingerprint, fingerprintChange, fingerprintFile } from '../io/fingerprint';
 import { CHECKPOINTS_DIR, MODEL_JSON, assertReplaceable, assertWritable, modelDirTarget } from '../io/modelDir';
@@ -22,12 +20,13 @@ import { hasCheckpoint, readCheckpoint, readCheckpointInfo, writeCheckpoint } fr
 import type { NerModel } from '../model/nerModel';
 import { Messages, assertInputFile, backendOptions, quietOption, startBackend } from './common';
 import { readConfigFile } from './configFile';
-import { Args, RunConfig, changedOptions, conllReading, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
+import { corpusReading, dataOptions, readData } from './dataOptions';
+import { Args, RunConfig, changedOptions, dataArgs, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
 import { trainProgress } from './progress';
 import { saveModel } from '../io/modelStore';
 
 export const command = 'train';
-export const describe = 'train a BiLSTM-CRF tagger on a CoNLL file';
+export const describe = 'train a BiLSTM-CRF tagger on tagged data (CoNLL, CSV, JSONL, Label Studio)';
 
 type OptionTable = typeof TRAIN_OPTIONS;
 /** The yargs type of a table entry, so that the handler's argv is typed option by option. */
@@ -72,7 +71,7 @@ function insertAfter<O extends object, E extends object>(options: O, after: keyo
  * given ones that would change the run.
  */
 const OPTIONS = {
-  data: { type: 'string', describe: 'training data, CoNLL columns (token first, tag last by default)', group: 'Data:' },
+  data: { type: 'string', describe: 'training data: CoNLL columns (token first, tag last by default), CSV, JSONL or Label Studio (--data-format)', group: 'Data:' },
   dev: { type: 'string', describe: 'development data for model selection and early stopping', group: 'Data:' },
   out: { type: 'string', describe: 'model directory to write (replaced atomically if it holds a model)', group: 'Data:' },
   resume: {
@@ -86,15 +85,12 @@ const OPTIONS = {
     describe: 'also write a checkpoint every N steps (one is always written at the end of each epoch)',
     group: 'Training:',
   },
-  'token-column': { type: 'number', defaultDescription: '0', describe: 'column of the token (0-based; negative counts from the end)', group: 'Data:' },
-  'tag-column': { type: 'number', defaultDescription: '-1', describe: 'column of the tag (0-based; -1 = last)', group: 'Data:' },
-  'comment-prefix': { type: 'string', describe: "skip lines starting with this (e.g. '#') in the CoNLL files --data, --dev, --embeddings-extend: not tokens, not sentence ends", group: 'Data:' },
-  encoding: { choices: TEXT_ENCODINGS, defaultDescription: 'utf8', describe: 'encoding of those CoNLL files (latin1: ISO-8859-1)', group: 'Data:' },
+  ...dataOptions('--data, --dev and --embeddings-extend'),
   ...insertAfter(trainOptionsForYargs(), 'embeddings', {
     'embeddings-extend': {
       type: 'array' as const,
       string: true,
-      describe: 'CoNLL files (e.g. dev, test) whose words join the vocabulary when --embeddings has a vector for them',
+      describe: 'data files (e.g. dev, test) whose words join the vocabulary when --embeddings has a vector for them',
       group: 'Model:',
     },
   }),
@@ -123,7 +119,6 @@ export function builder(yargs: Argv) {
       if (argv.checkpointEvery !== undefined && (!Number.isInteger(argv.checkpointEvery) || (argv.checkpointEvery as number) < 0)) {
         throw new UsageError(`--checkpoint-every must be a non-negative integer, got ${argv.checkpointEvery}`);
       }
-      if (argv.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
       if (argv.allowChangedData && argv.resume === undefined) throw new UsageError('--allow-changed-data goes with --resume');
       return true;
     })
@@ -291,11 +286,11 @@ export async function handler(args: TrainArgs): Promise<void> {
     } else {
       config.fingerprints = [...fingerprintsOf(config).values()];
     }
-    const columns = conllReading(config);
-    const train = readConllFile(config.data, columns);
+    const reading = corpusReading(dataArgs(config));
+    const train = readData(config.data, reading, messages).corpus;
     // Dev sentences are tagged after every epoch, within the tagging limit.
-    const dev = config.dev === null ? undefined : readConllFile(config.dev, { ...columns, maxSentenceTokens: MAX_TAGGED_TOKENS });
-    const extend = config.embeddingsExtend.map((file) => readConllFile(file, columns));
+    const dev = config.dev === null ? undefined : readData(config.dev, reading, messages, { maxSentenceTokens: MAX_TAGGED_TOKENS }).corpus;
+    const extend = config.embeddingsExtend.map((file) => readData(file, reading, messages).corpus);
     backend ??= await startBackend(args, messages);
     let model: NerModel;
     training = true;

@@ -6,6 +6,10 @@
  *  - `{"tokens": [...], "tags": [...]}` or `"ner_tags"` (Hugging Face
  *    datasets): already tokenised, one sentence; tags are strings, or integer
  *    ids when the caller passes `tagNames`.
+ * A text record that lists its `tokens` (Prodigy's `{"text", "start",
+ * "end"}`, or the token strings, as `ner predict --output-format spans`
+ * writes them) keeps that tokenisation and is one sentence; without them the
+ * text is tokenised by ner and cut into sentences.
  * A record with a Prodigy `answer` other than "accept" (reject, ignore) is
  * skipped, and noted. Blank lines are skipped; a BOM at the start and CRLF line ends are
  * tolerated. Text records go through spanCorpus.ts (tokenised, spans made
@@ -14,15 +18,15 @@
  */
 import { DataError } from '../errors';
 import type { Sentence } from '../types';
-import { checkSpanOptions, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { checkSpanOptions, recordTokens, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
 import { readCorpusText } from './corpusFile';
 
 const SHAPES = 'expected {"text", "spans": [{"start", "end", "label"}]}, {"text", "label" or "labels": [[start, end, label]]}, or {"tokens", "tags" or "ner_tags"}';
 
-/** Reads a JSONL annotation file (UTF-8) into sentences; `path` is named as given in errors. */
+/** Reads a JSONL annotation file (UTF-8 unless `encoding` says Latin-1) into sentences; `path` is named as given in errors. */
 export function readJsonlCorpus(path: string, options: SpanCorpusOptions = {}): SpanCorpus {
   checkSpanOptions(options);
-  return parseJsonlCorpus(readCorpusText(path, 'JSONL').replace(/^\uFEFF/, ''), path, options);
+  return parseJsonlCorpus(readCorpusText(path, 'JSONL', options.encoding).replace(/^\uFEFF/, ''), path, options);
 }
 
 /** Parses JSONL annotation text; `file` is only used in messages. */
@@ -52,9 +56,10 @@ export function parseJsonlCorpus(text: string, file: string, options: SpanCorpus
     }
     const hasSpans = 'spans' in obj || 'label' in obj || 'labels' in obj;
     if (typeof obj.text === 'string' && (hasSpans || !('tokens' in obj))) {
-      // Prodigy's records also hold "tokens" (dicts with offsets): the text and its spans are what count.
       const spans = textSpans(obj, file, record);
-      sentences.push(...spanSentences(obj.text, spans, { file, record, document }, options, notes));
+      // Prodigy's and ner's own records also list their tokens: the tokenisation the spans were made on.
+      const given = Array.isArray(obj.tokens) && obj.tokens.length > 0 ? recordTokens(obj.text, obj.tokens, file, record, options.offsets ?? 'codepoint') : undefined;
+      sentences.push(...spanSentences(obj.text, spans, { file, record, document }, options, notes, given));
     } else if ('tokens' in obj) {
       sentences.push(tokenRecord(obj, file, record, document, options));
     } else {

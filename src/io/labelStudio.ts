@@ -19,10 +19,10 @@ import type { Sentence } from '../types';
 import { checkSpanOptions, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
 import { readCorpusText } from './corpusFile';
 
-/** Reads a Label Studio JSON export (UTF-8) into sentences; `path` is named as given in errors. */
+/** Reads a Label Studio JSON export (UTF-8 unless `encoding` says Latin-1) into sentences; `path` is named as given in errors. */
 export function readLabelStudioCorpus(path: string, options: SpanCorpusOptions = {}): SpanCorpus {
   checkSpanOptions(options);
-  return parseLabelStudio(readCorpusText(path, 'Label Studio JSON').replace(/^\uFEFF/, ''), path, options);
+  return parseLabelStudio(readCorpusText(path, 'Label Studio JSON', options.encoding).replace(/^\uFEFF/, ''), path, options);
 }
 
 /** Parses a Label Studio export; `file` is only used in messages. */

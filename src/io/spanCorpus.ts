@@ -38,6 +38,7 @@ import { DataError, OptionError } from '../errors';
 import type { Corpus, Sentence } from '../types';
 import { splitSentences } from './sentences';
 import { tokenize, type Token } from './tokenize';
+import type { TextEncoding } from './lines';
 
 /** What span offsets count. */
 export type OffsetUnit = 'codepoint' | 'utf16';
@@ -47,6 +48,8 @@ export interface SpanCorpusOptions {
   offsets?: OffsetUnit;
   /** Tag names for records whose tags are integer ids (`ner_tags: [3, 0, 0]`): id i is `tagNames[i]`. */
   tagNames?: readonly string[];
+  /** How the files' bytes are decoded: strict UTF-8 (default) or Latin-1. */
+  encoding?: TextEncoding;
 }
 
 /** A corpus read from span annotations, with what had to be adjusted on the way. */
@@ -63,6 +66,9 @@ export function checkSpanOptions(options: SpanCorpusOptions): void {
   }
   if (tagNames !== undefined && (!Array.isArray(tagNames) || tagNames.some((t) => typeof t !== 'string' || t === '' || /\s/u.test(t)))) {
     throw new OptionError('tagNames', 'must be tag names (non-empty strings without spaces)', JSON.stringify(tagNames));
+  }
+  if (options.encoding !== undefined && options.encoding !== 'utf8' && options.encoding !== 'latin1') {
+    throw new OptionError('encoding', "must be 'utf8' or 'latin1'", options.encoding);
   }
 }
 
@@ -90,7 +96,9 @@ const SPACE_CHAR = /[\s\u0000-\u001F\u200B\uFEFF]/u;
 /**
  * Sentences of one annotated text. `record` is the 1-based record number
  * (for errors, notes and `Sentence.lines`), `document` the record's ordinal.
- * Notes are appended to `notes`.
+ * Notes are appended to `notes`. `given` is the record's own tokenisation
+ * (recordTokens), when it has one: then the text is one sentence, cut into
+ * those tokens, as the tool that wrote it had them.
  */
 export function spanSentences(
   text: string,
@@ -98,6 +106,7 @@ export function spanSentences(
   where: { file: string; record: number; document: number },
   options: SpanCorpusOptions,
   notes: string[],
+  given?: readonly Token[],
 ): Sentence[] {
   const { file, record } = where;
   const note = (what: string): void => {
@@ -105,7 +114,7 @@ export function spanSentences(
   };
   const spans = keepNonOverlapping(checkSpans(text, rawSpans, file, record, options.offsets ?? 'codepoint', note), note);
 
-  const tokens = cutAtBoundaries(tokenize(text), spans, text, note);
+  const tokens = cutAtBoundaries(given ?? tokenize(text), spans, text, note);
   // The span each token belongs to (index into spans), or -1.
   const owner = new Array<number>(tokens.length).fill(-1);
   let k = 0;
@@ -114,7 +123,7 @@ export function spanSentences(
     if (k < spans.length && spans[k].start <= t.start && t.end <= spans[k].end) owner[i] = k;
   });
 
-  const groups = mergeInsideSpans(splitSentences(tokens), owner, spans, note);
+  const groups = given !== undefined ? [tokens] : mergeInsideSpans(splitSentences(tokens), owner, spans, note);
   const sentences: Sentence[] = [];
   let i = 0;
   for (const group of groups) {
@@ -129,6 +138,42 @@ export function spanSentences(
     sentences.push(sentence);
   }
   return sentences;
+}
+
+/**
+ * A record's own tokens, where they are in `text`: each either a string,
+ * found in order with only spaces before it (ner predict's `spans` output,
+ * spaCy's token texts), or Prodigy's `{"start", "end"}` (offsets in the
+ * file's unit). A token that is not where the list says is a DataError.
+ */
+export function recordTokens(text: string, list: readonly unknown[], file: string, record: number, unit: OffsetUnit): Token[] {
+  const toUtf16 = unit === 'codepoint' ? codePointIndex(text) : null;
+  const tokens: Token[] = [];
+  let at = 0;
+  list.forEach((item, n) => {
+    const which = `token ${n + 1}`;
+    let start: number;
+    let end: number;
+    if (typeof item === 'string') {
+      start = item === '' ? -1 : text.indexOf(item, at);
+      if (start < 0 || [...text.slice(at, start)].some((c) => !SPACE_CHAR.test(c))) {
+        throw new DataError(file, record, `${which} ${show(item)} is not the next word of the text after ${JSON.stringify(text.slice(Math.max(0, at - 20), at))}; "tokens" must list the text's words in order`);
+      }
+      end = start + item.length;
+    } else {
+      const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+      const limit = toUtf16 === null ? text.length : toUtf16.length - 1;
+      if (!Number.isInteger(o.start) || !Number.isInteger(o.end) || (o.start as number) < 0 || (o.end as number) > limit || (o.start as number) >= (o.end as number)) {
+        throw new DataError(file, record, `${which}: expected a string or {"start", "end"} with 0 <= start < end <= ${limit} (offsets: ${unit}), got ${show(item)}`);
+      }
+      start = toUtf16 === null ? (o.start as number) : toUtf16[o.start as number];
+      end = toUtf16 === null ? (o.end as number) : toUtf16[o.end as number];
+      if (start < at) throw new DataError(file, record, `${which} ${show(item)} starts before the end of the token before it`);
+    }
+    tokens.push({ text: text.slice(start, end), start, end });
+    at = end;
+  });
+  return tokens;
 }
 
 /**
@@ -207,7 +252,7 @@ function keepNonOverlapping(spans: Span[], note: (what: string) => void): Span[]
 }
 
 /** Cuts tokens at every span start and end that falls inside one, noting each word cut. */
-function cutAtBoundaries(tokens: Token[], spans: readonly Span[], text: string, note: (what: string) => void): Token[] {
+function cutAtBoundaries(tokens: readonly Token[], spans: readonly Span[], text: string, note: (what: string) => void): Token[] {
   const boundaries = [...new Set(spans.flatMap((s) => [s.start, s.end]))].sort((a, b) => a - b);
   const out: Token[] = [];
   let b = 0;

@@ -25,15 +25,15 @@ export function ner(args: string[], options: { input?: string; cwd?: string } = 
 
 /**
  * A user error as the CLI must report one: exit `code`, one `ner: error:`
- * line matching `message` (besides the backend line, the help hint and
- * warnings), and no stack trace.
+ * line matching `message` (besides the backend line, the format read, the
+ * help hint and warnings), and no stack trace.
  */
 export function assertUserError(r: CliResult, code: number, message: RegExp): void {
   assert.equal(r.code, code, `exit code (stderr: ${r.stderr.slice(0, 2000)})`);
   const lines = r.stderr
     .trim()
     .split('\n')
-    .filter((l) => !l.startsWith('backend:') && !l.startsWith('(run ') && !l.startsWith('ner: warning:'));
+    .filter((l) => !l.startsWith('backend:') && !l.startsWith('reading ') && !l.startsWith('(run ') && !l.startsWith('ner: warning:'));
   assert.equal(lines.length, 1, `one error line, got:\n${r.stderr.slice(0, 2000)}`);
   assert.match(lines[0], /^ner: error: /);
   assert.match(lines[0], message);

@@ -1,0 +1,169 @@
+/**
+ * One entry point for reading a tagged corpus in any format ner knows, so
+ * that `train`, `eval`, `check` and `convert` read their data the same way:
+ * which reader a file needs (said by the caller, or decided from its name
+ * and first bytes, and said back), and the options each reader takes.
+ *
+ * Detection looks only at the name and the first non-space character, never
+ * at the whole file, and says why it chose what it chose: a wrong guess is
+ * then one glance away from `--data-format`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataError, OptionError } from '../errors';
+import { formatCount } from '../limits';
+import type { Corpus } from '../types';
+import { readConllFile } from './conll';
+import { readCsvCorpus } from './csvCorpus';
+import { readJsonlCorpus } from './jsonlCorpus';
+import { readLabelStudioCorpus } from './labelStudio';
+import type { TextEncoding } from './lines';
+import type { OffsetUnit, SpanCorpusOptions } from './spanCorpus';
+
+export const DATA_FORMATS = ['conll', 'csv', 'jsonl', 'labelstudio'] as const;
+export type DataFormat = (typeof DATA_FORMATS)[number];
+
+/** A column by header name (CSV only) or 0-based index (negative counts from the end). */
+export type Column = string | number;
+
+/** How to read a corpus; each field applies to the formats its comment names. */
+export interface CorpusReading {
+  /** Default 'auto': detectFormat. */
+  format?: DataFormat | 'auto';
+  /** conll, csv. Default 0. */
+  tokenColumn?: Column;
+  /** conll, csv. Default -1 (the last). */
+  tagColumn?: Column;
+  /** csv: the column whose non-empty cells start sentences (GMB's `Sentence #`). */
+  sentenceColumn?: Column;
+  /** csv: the field delimiter, default ','. */
+  delimiter?: string;
+  /** conll: lines starting with this are comments. */
+  commentPrefix?: string;
+  /** Every format. Default 'utf8'. */
+  encoding?: TextEncoding;
+  /** jsonl, labelstudio: what span offsets count. Default 'codepoint'. */
+  offsets?: OffsetUnit;
+  /** jsonl: names of integer tag ids. */
+  tagNames?: readonly string[];
+  /** The most tokens a sentence may have (a DataError naming where it is); default none. */
+  maxSentenceTokens?: number;
+}
+
+/** Which options apply to which formats (the others are refused, so that none is silently ignored). */
+const APPLIES: Record<Exclude<keyof CorpusReading, 'format' | 'maxSentenceTokens' | 'encoding'>, readonly DataFormat[]> = {
+  tokenColumn: ['conll', 'csv'],
+  tagColumn: ['conll', 'csv'],
+  sentenceColumn: ['csv'],
+  delimiter: ['csv'],
+  commentPrefix: ['conll'],
+  offsets: ['jsonl', 'labelstudio'],
+  tagNames: ['jsonl'],
+};
+
+export interface ReadCorpus {
+  corpus: Corpus;
+  format: DataFormat;
+  /** Why the format was chosen, when it was detected ("the extension .csv"). */
+  detected?: string;
+  /** What the span formats adjusted (spanCorpus.ts), one line each; empty for column formats. */
+  notes: string[];
+}
+
+/** The format of `file` by its name and first character, and why. */
+export function detectFormat(file: string): { format: DataFormat; reason: string } {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv') return { format: 'csv', reason: 'the extension .csv' };
+  if (ext === '.jsonl' || ext === '.ndjson') return { format: 'jsonl', reason: `the extension ${ext}` };
+  if (ext === '.json') {
+    // Label Studio exports one JSON array; Prodigy and doccano name JSON Lines .json at times.
+    const first = firstCharacter(file);
+    if (first === '{') return { format: 'jsonl', reason: 'the extension .json with an object first (JSON Lines)' };
+    return { format: 'labelstudio', reason: 'the extension .json (a Label Studio export, an array of tasks)' };
+  }
+  return { format: 'conll', reason: ext === '' ? 'no extension names another format' : `the extension ${ext} names no other format` };
+}
+
+/** The first character that is not a space or BOM in the first 4 KiB of a regular file; '' when none or not readable. */
+function firstCharacter(file: string): string {
+  let fd: number | undefined;
+  try {
+    if (!fs.statSync(file).isFile()) return '';
+    fd = fs.openSync(file, 'r');
+    const buffer = Buffer.alloc(4096);
+    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
+    return /[^\s\uFEFF]/u.exec(buffer.subarray(0, n).toString('latin1'))?.[0] ?? '';
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Refuses options the format does not read, naming the option (OptionError: the CLI turns it into --flag). */
+export function checkReading(format: DataFormat, reading: CorpusReading): void {
+  for (const [option, formats] of Object.entries(APPLIES)) {
+    const value = reading[option as keyof typeof APPLIES];
+    if (value !== undefined && !formats.includes(format)) {
+      throw new OptionError(option, `applies to ${formats.join(' and ')} data, not ${format}`, Array.isArray(value) ? value.join(',') : value);
+    }
+  }
+  for (const option of ['tokenColumn', 'tagColumn', 'sentenceColumn'] as const) {
+    const value = reading[option];
+    if (format === 'conll' && value !== undefined && !Number.isInteger(value)) {
+      throw new OptionError(option, 'must be a column index (an integer) for conll data, which has no header to name columns by', value);
+    }
+  }
+}
+
+/** Reads the corpus `file` as `reading` says; `file` is named as given in errors. */
+export function readCorpus(file: string, reading: CorpusReading = {}): ReadCorpus {
+  const detection = reading.format === undefined || reading.format === 'auto' ? detectFormat(file) : undefined;
+  const format = detection?.format ?? (reading.format as DataFormat);
+  if (!DATA_FORMATS.includes(format)) throw new OptionError('format', `must be auto or one of ${DATA_FORMATS.join(', ')}`, format);
+  checkReading(format, reading);
+  const { encoding, maxSentenceTokens } = reading;
+  let corpus: Corpus;
+  let notes: string[] = [];
+  if (format === 'conll') {
+    corpus = readConllFile(file, {
+      tokenColumn: reading.tokenColumn as number | undefined,
+      tagColumn: reading.tagColumn as number | undefined,
+      commentPrefix: reading.commentPrefix,
+      encoding,
+      maxSentenceTokens,
+    });
+  } else if (format === 'csv') {
+    corpus = readCsvCorpus(file, {
+      tokenColumn: reading.tokenColumn ?? 0,
+      tagColumn: reading.tagColumn ?? -1,
+      sentenceColumn: reading.sentenceColumn,
+      delimiter: reading.delimiter,
+      encoding,
+      maxSentenceTokens,
+    });
+  } else {
+    const options: SpanCorpusOptions = { offsets: reading.offsets, tagNames: reading.tagNames, encoding };
+    const read = format === 'jsonl' ? readJsonlCorpus(file, options) : readLabelStudioCorpus(file, options);
+    ({ notes } = read);
+    corpus = { file: read.file, sentences: read.sentences };
+    checkSentenceLengths(corpus, maxSentenceTokens ?? Infinity);
+  }
+  return { corpus, format, detected: detection?.reason, notes };
+}
+
+/** The span formats' sentences are made whole, so their length is checked after (the column readers check as they read). */
+function checkSentenceLengths(corpus: Corpus, max: number): void {
+  for (const s of corpus.sentences) {
+    if (s.tokens.length > max) {
+      throw new DataError(corpus.file, s.lines[0], `the sentence of record ${s.lines[0]} has ${formatCount(s.tokens.length)} tokens, more than ${formatCount(max)}, the most ner tags as one sentence (README, Limits)`);
+    }
+  }
+}
+
+/** One line that says what reading adjusted, for the command line: how many, the first, and where to see them all. */
+export function summarizeNotes(file: string, notes: readonly string[]): string | undefined {
+  if (notes.length === 0) return undefined;
+  const more = notes.length > 1 ? `; ${notes.length - 1} more: ner check --data ${file} lists them all` : '';
+  return `${file}: ${notes.length} adjustment${notes.length === 1 ? '' : 's'} while reading spans into tags: ${notes[0]}${more}`;
+}
