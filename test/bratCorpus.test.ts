@@ -102,11 +102,11 @@ describe('BRAT entities', () => {
     ]);
   });
 
-  test('an .ann text that differs from what the offsets cover is noted at its line; spaces at the edges are trimmed, noted', () => {
-    const dir = corpus({ 'm.txt': 'Anna met Bob there.', 'm.ann': ann('T1\tPER 0 4\tAnne', 'T2\tPER 8 12\t Bob') });
+  test('an .ann text that differs from what the offsets cover is noted at its line; spaces at the edges are trimmed, noted; no text field is no check', () => {
+    const dir = corpus({ 'm.txt': 'Anna met Bob there.', 'm.ann': ann('T1\tPER 0 4\tAnne', 'T2\tPER 8 12\t Bob', 'T3\tPLACE 13 18') });
     const c = readBratCorpus(dir);
     const a = path.join(dir, 'm.ann');
-    assert.deepEqual(pairs(c), [['Anna/B-PER', 'met/O', 'Bob/B-PER', 'there/O', './O']]);
+    assert.deepEqual(pairs(c), [['Anna/B-PER', 'met/O', 'Bob/B-PER', 'there/B-PLACE', './O']]);
     assert.deepEqual(c.notes, [
       `${a}:1: T1 [0, 4) PER covers "Anna" but the file says "Anne"; kept as the offsets say (offsets: codepoint; is that the file's unit?)`,
       `${a}:2: T2 [8, 12) PER: spaces at its edges trimmed`,

@@ -21,9 +21,12 @@
  * 'utf16'` is for files made in JavaScript. They count every character of the
  * `.txt` as it is: a CR of a CRLF line end is one, and so is a byte-order
  * mark, which BRAT reads as a character (it opens the text as plain UTF-8)
- * and the tokenizer, like CR, treats as space. Where the `.ann` text differs
- * from the text the offsets cover (beyond runs of spaces and line breaks,
- * which BRAT writes as one space), the offsets win and a note says so.
+ * and the tokenizer, like CR, treats as space (a tool that dropped the BOM
+ * before counting is off by one, which the notes below show). Where the
+ * `.ann` text differs from the text the offsets cover, the offsets win and a
+ * note says so; differences in spacing alone are not noted (an entity across
+ * a line break is commonly written with a space there). An entity line
+ * without the text field is read, with nothing to compare.
  *
  * Each `.txt` is one document (`Sentence.document`: its ordinal among the
  * pairs read). Sentences are cut by the sentence splitter and at every line
