@@ -15,6 +15,8 @@ export { splitSentences } from './io/sentences';
 export type { Token } from './io/tokenize';
 export { readJsonlCorpus, parseJsonlCorpus } from './io/jsonlCorpus';
 export { readLabelStudioCorpus, parseLabelStudio } from './io/labelStudio';
+export { readBratCorpus } from './io/bratCorpus';
+export type { BratCorpusOptions } from './io/bratCorpus';
 export type { SpanCorpus, SpanCorpusOptions, OffsetUnit } from './io/spanCorpus';
 
 export { TAG_SCHEMES, detectScheme, convertTags, checkTags, readChunks, chunkRules, fromSuffixStyle } from './data/tagScheme';

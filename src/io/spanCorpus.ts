@@ -96,6 +96,9 @@ const SPACE_CHAR = /[\s\u0000-\u001F\u200B\uFEFF]/u;
 /**
  * Sentences of one annotated text. `record` is the 1-based record number
  * (for errors, notes and `Sentence.lines`), `document` the record's ordinal.
+ * With `breakAtNewlines`, a line break in the text also ends a sentence (one
+ * sentence a line, as BRAT corpora are), unless it falls inside a span: then,
+ * like any boundary there, the two are merged and noted.
  * Notes are appended to `notes`. `given` is the record's own tokenisation
  * (recordTokens), when it has one: then the text is one sentence, cut into
  * those tokens, as the tool that wrote it had them.
@@ -103,7 +106,7 @@ const SPACE_CHAR = /[\s\u0000-\u001F\u200B\uFEFF]/u;
 export function spanSentences(
   text: string,
   rawSpans: readonly RawSpan[],
-  where: { file: string; record: number; document: number },
+  where: { file: string; record: number; document: number; breakAtNewlines?: boolean },
   options: SpanCorpusOptions,
   notes: string[],
   given?: readonly Token[],
@@ -123,7 +126,8 @@ export function spanSentences(
     if (k < spans.length && spans[k].start <= t.start && t.end <= spans[k].end) owner[i] = k;
   });
 
-  const groups = given !== undefined ? [tokens] : mergeInsideSpans(splitSentences(tokens), owner, spans, note);
+  const split = () => (where.breakAtNewlines === true ? splitAtLineBreaks(splitSentences(tokens), text) : splitSentences(tokens));
+  const groups = given !== undefined ? [tokens] : mergeInsideSpans(split(), owner, spans, note);
   const sentences: Sentence[] = [];
   let i = 0;
   for (const group of groups) {
@@ -271,6 +275,18 @@ function cutAtBoundaries(tokens: readonly Token[], spans: readonly Span[], text:
   return out;
 }
 
+/** Cuts sentences again wherever the space between two of their tokens holds a line break. */
+function splitAtLineBreaks(groups: Token[][], text: string): Token[][] {
+  return groups.flatMap((group) => {
+    const out: Token[][] = [[group[0]]];
+    for (let i = 1; i < group.length; i++) {
+      if (text.slice(group[i - 1].end, group[i].start).includes('\n')) out.push([]);
+      out[out.length - 1].push(group[i]);
+    }
+    return out;
+  });
+}
+
 /** Joins neighbouring sentences whose boundary falls inside a span, noting each join. */
 function mergeInsideSpans(groups: Token[][], owner: readonly number[], spans: readonly Span[], note: (what: string) => void): Token[][] {
   const out: Token[][] = [];
@@ -290,7 +306,7 @@ function mergeInsideSpans(groups: Token[][], owner: readonly number[], spans: re
 }
 
 /** For each code-point offset 0..n (n = code points in `text`), its UTF-16 index. */
-function codePointIndex(text: string): number[] {
+export function codePointIndex(text: string): number[] {
   const index = [0];
   let u = 0;
   for (const c of text) {
@@ -301,7 +317,7 @@ function codePointIndex(text: string): number[] {
 }
 
 /** True when UTF-16 index `i` falls between the two halves of a surrogate pair. */
-function insidePair(text: string, i: number): boolean {
+export function insidePair(text: string, i: number): boolean {
   if (i <= 0 || i >= text.length) return false;
   const before = text.charCodeAt(i - 1);
   const at = text.charCodeAt(i);
