@@ -14,6 +14,8 @@ export interface Sentence {
    * file without `-DOCSTART-` lines has no documents). See data/context.ts.
    */
   document?: number;
+  /** The file `lines` count in, when it is not `Corpus.file` (a BRAT corpus is a directory of `.txt` files). */
+  file?: string;
 }
 
 /** A CoNLL file read into sentences. */

@@ -21,6 +21,7 @@ import type { NerModel } from '../model/nerModel';
 import { Messages, assertInputFile, backendOptions, quietOption, startBackend } from './common';
 import { readConfigFile } from './configFile';
 import { corpusReading, dataOptions, readData } from './dataOptions';
+import { isDirectory } from '../io/corpusFormat';
 import { Args, RunConfig, changedOptions, dataArgs, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
 import { trainProgress } from './progress';
 import { saveModel } from '../io/modelStore';
@@ -155,7 +156,9 @@ function checkInputs(config: RunConfig, out: string, configFile: string | undefi
   if (configFile !== undefined) inputs.push(['config', configFile]);
   const realOut = fs.existsSync(out) ? fs.realpathSync(out) : undefined;
   for (const [option, file] of inputs) {
-    assertInputFile(file);
+    // A directory is a BRAT corpus (its reader says so if it is not one).
+    const corpusDirectory = ['data', 'dev', 'embeddings-extend'].includes(option) && isDirectory(file);
+    if (!corpusDirectory) assertInputFile(file);
     // A pipe (`--data <(zcat train.gz)`) is read once, by the reader; only a regular file is opened here.
     if (!isRegularFile(file)) continue;
     fs.closeSync(fs.openSync(file, 'r'));

@@ -24,7 +24,7 @@ export interface CorpusReport {
   tags: Record<string, number>;
   /** Entities (chunks read in `scheme`) of each type. */
   entities: Record<string, number>;
-  longest: { tokens: number; line: number };
+  longest: { tokens: number; line: number; file: string };
   /** Every scheme violation; `violationCount` counts them all. */
   violations: Violation[];
   violationCount: number;
@@ -51,16 +51,16 @@ export function checkCorpus(corpus: Corpus, scheme?: TagScheme): CorpusReport {
   const violations: Violation[] = [];
   let violationCount = 0;
   let tokens = 0;
-  let longest = { tokens: 0, line: 0 };
+  let longest = { tokens: 0, line: 0, file: corpus.file };
   for (const s of corpus.sentences) {
     tokens += s.tokens.length;
-    if (s.tokens.length > longest.tokens) longest = { tokens: s.tokens.length, line: s.lines[0] };
+    if (s.tokens.length > longest.tokens) longest = { tokens: s.tokens.length, line: s.lines[0], file: s.file ?? corpus.file };
     for (const t of s.tags) tags[t] = (tags[t] ?? 0) + 1;
     if (s.tags.length === 0) continue;
     for (const c of readChunks(s.tags, resolved)) entities[c.type] = (entities[c.type] ?? 0) + 1;
     for (const p of schemeProblems(s.tags, resolved)) {
       violationCount++;
-      if (violations.length < MAX_LISTED) violations.push({ file: corpus.file, line: s.lines[p.index], message: p.message });
+      if (violations.length < MAX_LISTED) violations.push({ file: s.file ?? corpus.file, line: s.lines[p.index], message: p.message });
     }
   }
   return { file: corpus.file, scheme: resolved, detection, sentences: corpus.sentences.length, tokens, tags: sorted(tags), entities: sorted(entities), longest, violations, violationCount };
@@ -92,7 +92,7 @@ export function issues(report: CorpusReport, duplicates?: Duplicates, devFile?: 
     out.push(`${report.file}: ${report.violationCount} ${report.violationCount === 1 ? 'tag breaks' : 'tags break'} the ${report.scheme} scheme (first: ${first.file}:${first.line}: ${first.message})`);
   }
   if (report.longest.tokens >= LONG_SENTENCE) {
-    out.push(`${report.file}:${report.longest.line}: the longest sentence has ${report.longest.tokens} tokens; batches are capped in padded tokens, so such sentences train in small batches or alone`);
+    out.push(`${report.longest.file}:${report.longest.line}: the longest sentence has ${report.longest.tokens} tokens; batches are capped in padded tokens, so such sentences train in small batches or alone`);
   }
   if (duplicates !== undefined && duplicates.count > 0) {
     const e = duplicates.examples[0];

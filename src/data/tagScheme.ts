@@ -118,7 +118,7 @@ export function checkTags(corpus: Corpus, scheme?: TagScheme): void {
   for (const sentence of corpus.sentences) {
     sentence.tags.forEach((tag, i) => {
       const problem = tagProblem(tag) ?? (scheme && !schemeUses(scheme, tag) ? foreignPrefixMessage(tag, scheme) : null);
-      if (problem !== null) throw new DataError(corpus.file, sentence.lines[i], problem);
+      if (problem !== null) throw new DataError(sentence.file ?? corpus.file, sentence.lines[i], problem);
     });
   }
 }

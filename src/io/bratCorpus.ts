@@ -138,6 +138,7 @@ export function bratDocument(
   }
   notes.push(...own.map((n) => placeNote(n, `${ann}:1: `, ann, entities)));
   setTextLines(sentences, text);
+  for (const s of sentences) s.file = txt;
   return sentences;
 }
 

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { DataError, OptionError } from '../errors';
 import { formatCount } from '../limits';
 import type { Corpus } from '../types';
+import { readBratCorpus } from './bratCorpus';
 import { readConllFile } from './conll';
 import { readCsvCorpus } from './csvCorpus';
 import { readJsonlCorpus } from './jsonlCorpus';
@@ -20,7 +21,7 @@ import { readLabelStudioCorpus } from './labelStudio';
 import type { TextEncoding } from './lines';
 import type { OffsetUnit, SpanCorpusOptions } from './spanCorpus';
 
-export const DATA_FORMATS = ['conll', 'csv', 'jsonl', 'labelstudio'] as const;
+export const DATA_FORMATS = ['conll', 'csv', 'jsonl', 'labelstudio', 'brat'] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];
 
 /** A column by header name (CSV only) or 0-based index (negative counts from the end). */
@@ -42,7 +43,7 @@ export interface CorpusReading {
   commentPrefix?: string;
   /** Every format. Default 'utf8'. */
   encoding?: TextEncoding;
-  /** jsonl, labelstudio: what span offsets count. Default 'codepoint'. */
+  /** jsonl, labelstudio, brat: what span offsets count. Default 'codepoint'. */
   offsets?: OffsetUnit;
   /** jsonl: names of integer tag ids. */
   tagNames?: readonly string[];
@@ -57,7 +58,7 @@ const APPLIES: Record<Exclude<keyof CorpusReading, 'format' | 'maxSentenceTokens
   sentenceColumn: ['csv'],
   delimiter: ['csv'],
   commentPrefix: ['conll'],
-  offsets: ['jsonl', 'labelstudio'],
+  offsets: ['jsonl', 'labelstudio', 'brat'],
   tagNames: ['jsonl'],
 };
 
@@ -72,6 +73,7 @@ export interface ReadCorpus {
 
 /** The format of `file` by its name and first character, and why. */
 export function detectFormat(file: string): { format: DataFormat; reason: string } {
+  if (isDirectory(file)) return { format: 'brat', reason: 'a directory (BRAT .txt/.ann pairs)' };
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') return { format: 'csv', reason: 'the extension .csv' };
   if (ext === '.jsonl' || ext === '.ndjson') return { format: 'jsonl', reason: `the extension ${ext}` };
@@ -82,6 +84,15 @@ export function detectFormat(file: string): { format: DataFormat; reason: string
     return { format: 'labelstudio', reason: 'the extension .json (a Label Studio export, an array of tasks)' };
   }
   return { format: 'conll', reason: ext === '' ? 'no extension names another format' : `the extension ${ext} names no other format` };
+}
+
+/** Whether `file` names a directory (following links); false when it names nothing. */
+export function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The first character that is not a space or BOM in the first 4 KiB of a regular file; '' when none or not readable. */
@@ -144,7 +155,7 @@ export function readCorpus(file: string, reading: CorpusReading = {}): ReadCorpu
     });
   } else {
     const options: SpanCorpusOptions = { offsets: reading.offsets, tagNames: reading.tagNames, encoding };
-    const read = format === 'jsonl' ? readJsonlCorpus(file, options) : readLabelStudioCorpus(file, options);
+    const read = format === 'jsonl' ? readJsonlCorpus(file, options) : format === 'labelstudio' ? readLabelStudioCorpus(file, options) : readBratCorpus(file, options);
     ({ notes } = read);
     corpus = { file: read.file, sentences: read.sentences };
     checkSentenceLengths(corpus, maxSentenceTokens ?? Infinity);
@@ -156,7 +167,7 @@ export function readCorpus(file: string, reading: CorpusReading = {}): ReadCorpu
 function checkSentenceLengths(corpus: Corpus, max: number): void {
   for (const s of corpus.sentences) {
     if (s.tokens.length > max) {
-      throw new DataError(corpus.file, s.lines[0], `the sentence of record ${s.lines[0]} has ${formatCount(s.tokens.length)} tokens, more than ${formatCount(max)}, the most ner tags as one sentence (README, Limits)`);
+      throw new DataError(s.file ?? corpus.file, s.lines[0], `a sentence of ${formatCount(s.tokens.length)} tokens, more than ${formatCount(max)}, the most ner tags as one sentence (README, Limits)`);
     }
   }
 }
