@@ -1,0 +1,117 @@
+/**
+ * --data-format: which reader a file gets (detected or said), the options
+ * each format takes, and the commands reading every format the same way.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { detectFormat, readCorpus } from '../src/io/corpusFormat';
+import { OptionError } from '../src/errors';
+import { Args, changedOptions, runConfigFromArgs } from '../src/cli/runConfig';
+import { assertUserError, ner } from './helpers/cli';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-formats-'));
+const at = (name: string, text?: string | Buffer): string => {
+  const file = path.join(tmp, name);
+  if (text !== undefined) fs.writeFileSync(file, text);
+  return file;
+};
+
+/** GMB's layout: `Sentence: N` on a sentence's first row only, Latin-1 bytes. */
+const GMB = Buffer.from('Sentence #,Word,POS,Tag\nSentence: 1,Thousands,NNS,O\n,of,IN,O\n,Zürich,NNP,B-geo\nSentence: 2,Iranian,JJ,B-gpe\n,officials,NNS,O\n', 'latin1');
+
+test('detectFormat: by extension, by the first character of a .json, a directory is BRAT', () => {
+  fs.mkdirSync(at('brat-dir'), { recursive: true });
+  const cases: Array<[string, string | undefined, string]> = [
+    ['a.csv', 'x', 'csv'],
+    ['a.CSV', 'x', 'csv'],
+    ['a.jsonl', '{}', 'jsonl'],
+    ['a.ndjson', '{}', 'jsonl'],
+    ['tasks.json', '\uFEFF [ {"data": {}} ]', 'labelstudio'],
+    ['records.json', '  {"text": "a"}\n', 'jsonl'],
+    ['train.txt', 'a O', 'conll'],
+    ['train.conll', 'a O', 'conll'],
+    ['corpus.tsv', 'a\tO', 'conll'],
+    ['noext', 'a O', 'conll'],
+    ['brat-dir', undefined, 'brat'],
+  ];
+  for (const [name, text, format] of cases) assert.equal(detectFormat(at(name, text)).format, format, name);
+  assert.equal(detectFormat(at('a.csv')).reason, 'the extension .csv');
+  assert.equal(detectFormat(at('brat-dir')).reason, 'a directory (BRAT .txt/.ann pairs)');
+});
+
+test('readCorpus: options that do not apply to the format are refused, never ignored', () => {
+  const conll = at('r.conll', 'Paris B-LOC\n');
+  const jsonl = at('r.jsonl', '{"text": "Paris", "spans": [{"start": 0, "end": 5, "label": "LOC"}]}\n');
+  const refused = (file: string, reading: object, option: string, reason: RegExp) =>
+    assert.throws(() => readCorpus(file, reading), (e: unknown) => e instanceof OptionError && e.option === option && reason.test(e.reason));
+  refused(conll, { offsets: 'utf16' }, 'offsets', /^applies to jsonl and labelstudio and brat data, not conll$/);
+  refused(conll, { tokenColumn: 'Word' }, 'tokenColumn', /no header/);
+  refused(conll, { delimiter: ';' }, 'delimiter', /applies to csv data, not conll/);
+  refused(jsonl, { tokenColumn: 0 }, 'tokenColumn', /applies to conll and csv data, not jsonl/);
+  refused(jsonl, { commentPrefix: '#' }, 'commentPrefix', /applies to conll data, not jsonl/);
+  refused(conll, { format: 'xml' }, 'format', /must be auto or one of conll, csv, jsonl, labelstudio, brat/);
+  assert.deepEqual(readCorpus(jsonl).corpus.sentences[0].tags, ['B-LOC']);
+  assert.equal(readCorpus(jsonl).format, 'jsonl');
+  assert.equal(readCorpus(jsonl, { format: 'jsonl' }).detected, undefined);
+});
+
+test('ner check reads GMB-style CSV by header names, in Latin-1, and says it read CSV', () => {
+  const file = at('ner_dataset.csv', GMB);
+  const r = ner(['check', '--data', file, '--encoding', 'latin1', '--token-column', 'Word', '--tag-column', 'Tag', '--sentence-column', 'Sentence #']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /ner_dataset\.csv: 2 sentences, 5 tokens, scheme iob2\n {2}format: csv\n/);
+  assert.match(r.stdout, /tags: B-geo 1, B-gpe 1, O 3\n/);
+  assert.match(r.stderr, /^reading .*ner_dataset\.csv as csv: the extension \.csv \(--data-format to choose\)$/m);
+  // Without --encoding latin1 the byte of ü is not UTF-8, and the error says what to do.
+  assertUserError(ner(['check', '--data', file, '--token-column', 'Word', '--tag-column', 'Tag']), 2, /ner_dataset\.csv:4: not valid UTF-8 text .*--encoding latin1/);
+  // A header name that is not there names the ones that are.
+  assertUserError(ner(['check', '--data', file, '--encoding', 'latin1', '--token-column', 'Token']), 2, /Token/);
+});
+
+test('the commands refuse options that do not apply to the data format, under the flag typed', () => {
+  const jsonl = at('c.jsonl', '{"text": "Paris", "spans": [{"start": 0, "end": 5, "label": "LOC"}]}\n');
+  assertUserError(ner(['check', '--data', jsonl, '--token-column', '1']), 2, /^ner: error: --token-column applies to conll and csv data, not jsonl, got 1$/);
+  assertUserError(ner(['check', '--data', jsonl, '--data-format', 'conll', '--offsets', 'utf16']), 2, /--offsets applies to jsonl and labelstudio and brat data, not conll/);
+  assertUserError(ner(['eval', '--pred', jsonl, '--data-format', 'jsonl']), 2, /--data-format says how to read --data; --pred is read in conlleval's layout/);
+  assertUserError(ner(['check', '--data', jsonl, '--tag-names', path.join(tmp, 'missing-names.txt')]), 2, /--tag-names .*missing-names\.txt: no such file/);
+});
+
+test('span formats: check lists every adjustment; --tag-names as a list or a file', () => {
+  const jsonl = at(
+    'adjusted.jsonl',
+    [
+      '{"text": "Parisian food", "spans": [{"start": 0, "end": 5, "label": "LOC"}]}',
+      '{"text": "New York City", "spans": [{"start": 0, "end": 8, "label": "LOC"}, {"start": 4, "end": 13, "label": "LOC"}]}',
+      '{"tokens": ["Rome", "is"], "ner_tags": [1, 0]}',
+    ].join('\n'),
+  );
+  const names = at('names.txt', 'O\nB-LOC\n\n');
+  for (const given of ['O,B-LOC', names]) {
+    const r = ner(['check', '--data', jsonl, '--tag-names', given]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, / {2}format: jsonl\n/);
+    assert.match(r.stdout, / {2}adjusted while reading spans into tags: 2\n {4}.*adjusted\.jsonl:1: the token "Parisian" is cut at a span boundary\n {4}.*adjusted\.jsonl:2: span \[0, 8\) LOC overlaps \[4, 13\) LOC, which is longer; dropped \[0, 8\) LOC\n/);
+  }
+  // Elsewhere the adjustments are one warning line.
+  const { corpus, notes } = readCorpus(jsonl, { tagNames: ['O', 'B-LOC'] });
+  assert.equal(notes.length, 2);
+  assert.deepEqual(corpus.sentences.map((s) => s.tags), [['B-LOC', 'O', 'O'], ['O', 'B-LOC', 'I-LOC'], ['B-LOC', 'O']]);
+});
+
+test('train --resume: a column given by header name is the same column; another is a change', () => {
+  const args: Args = { data: 'gmb.csv', out: 'm', 'token-column': 'Word', 'tag-column': '3', 'sentence-column': 'Sentence #', 'tag-names': 'O,B-X' };
+  const config = runConfigFromArgs(args);
+  assert.equal(config.tokenColumn, 'Word');
+  assert.equal(config.tagColumn, 3);
+  assert.equal(config.sentenceColumn, 'Sentence #');
+  assert.equal(config.dataFormat, 'auto');
+  const names = ['token-column', 'tag-column', 'sentence-column', 'tag-names', 'data-format'];
+  assert.deepEqual(changedOptions({ 'token-column': 'Word', 'tag-column': '3', 'tag-names': 'O,B-X' }, names, config), []);
+  assert.deepEqual(changedOptions({ 'token-column': '1', 'data-format': 'csv' }, names, config), ['--token-column (1, the run has Word)', '--data-format (csv, the run has auto)']);
+  // A checkpoint from before --data-format read CoNLL, whatever the file's name.
+  const old = { ...config, dataFormat: undefined };
+  assert.deepEqual(changedOptions({ 'data-format': 'conll' }, names, old), []);
+});
