@@ -222,7 +222,7 @@ export function bratDocumentName(input: string): string {
 }
 
 function checkArgs(args: PredictArgs): void {
-  if (args.splitSentences && args.inputFormat === 'conll') throw new UsageError('--split-sentences applies to text and jsonl input, not --input-format conll');
+  if (args.splitSentences && args.inputFormat === 'conll') throw new UsageError('--split-sentences applies to text input (--input-format text or jsonl), not --input-format conll');
   if (args.commentPrefix !== undefined && args.inputFormat !== 'conll') throw new UsageError(`--comment-prefix applies to --input-format conll, not ${args.inputFormat} input`);
   if (args.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
 }
