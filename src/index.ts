@@ -16,6 +16,8 @@ export type { Token } from './io/tokenize';
 export { readJsonlCorpus, parseJsonlCorpus } from './io/jsonlCorpus';
 export { readLabelStudioCorpus, parseLabelStudio } from './io/labelStudio';
 export type { SpanCorpus, SpanCorpusOptions, OffsetUnit } from './io/spanCorpus';
+export { spansJsonLine, labelStudioTask, bratAnn, bratConf } from './io/spanWriters';
+export type { SpanDocument, BratOptions } from './io/spanWriters';
 
 export { TAG_SCHEMES, detectScheme, convertTags, checkTags, readChunks, chunkRules, fromSuffixStyle } from './data/tagScheme';
 export { Vocabulary, TagVocabulary } from './data/vocab';
