@@ -18,6 +18,8 @@ export { readLabelStudioCorpus, parseLabelStudio } from './io/labelStudio';
 export { readBratCorpus } from './io/bratCorpus';
 export type { BratCorpusOptions } from './io/bratCorpus';
 export type { SpanCorpus, SpanCorpusOptions, OffsetUnit } from './io/spanCorpus';
+export { spansJsonLine, labelStudioTask, bratAnn, bratConf } from './io/spanWriters';
+export type { SpanDocument, BratOptions } from './io/spanWriters';
 
 export { TAG_SCHEMES, detectScheme, convertTags, checkTags, readChunks, chunkRules, fromSuffixStyle } from './data/tagScheme';
 export { Vocabulary, TagVocabulary } from './data/vocab';

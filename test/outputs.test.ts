@@ -309,6 +309,38 @@ describe('Ctrl-C and SIGTERM while writing', () => {
   }
 });
 
+describe('Ctrl-C while writing a directory (predict --output-format brat)', () => {
+  test('SIGINT: exit status 130, the temporary directory removed, no output directory', async () => {
+    const { dir } = workDir();
+    const fifo = path.join(dir, 'in.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const out = path.join(dir, 'brat');
+    const script = '"$0" "$1" predict --model "$2" --input "$3" --output "$4" --output-format brat -q; echo "status $?"';
+    const run = start('bash', ['-c', script, process.execPath, MAIN, model, fifo, out]);
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    const feed = fs.createWriteStream(fifo);
+    feed.on('error', () => {});
+    try {
+      feed.write('Angela Merkel visited Paris .\n');
+      await until(() => exited || tempFiles(dir).length > 0);
+      const pid = Number(/\.tmp-(\d+)$/.exec(tempFiles(dir)[0] ?? '')?.[1]);
+      assert.ok(pid > 0, 'a temporary directory named with the pid of ner');
+      assert.ok(fs.statSync(path.join(dir, tempFiles(dir)[0])).isDirectory());
+      process.kill(pid, 'SIGINT');
+      const r = await run.done;
+      assert.equal(r.stdout, 'status 130\n', r.stderr);
+      assert.equal(r.stderr.split('\n')[0], `ner: error: interrupted (SIGINT); ${out} was left as it was`);
+      assert.deepEqual(tempFiles(dir), []);
+      assert.equal(fs.existsSync(out), false);
+    } finally {
+      run.child.kill('SIGKILL');
+      feed.destroy();
+      releaseFifo(fifo);
+    }
+  });
+});
+
 describe('Ctrl-C while a long line is being tagged', () => {
   test('interrupts once the line is tagged: exit status 130, no output written, no temporary file', async () => {
     const { dir } = workDir();

@@ -1,23 +1,30 @@
 /**
- * `ner predict`: tag raw text (one sentence per line) or a CoNLL file.
+ * `ner predict`: tag raw text (one sentence per line), JSON Lines records or a CoNLL file;
+ * the output formats are in predictOutput.ts.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { readConllStream } from '../io/conll';
 import { TEXT_ENCODINGS, type TextEncoding, readLines } from '../io/lines';
 import { predictProgress } from './progress';
 import { NerModel } from '../model/nerModel';
-import { TagOptions, TaggedSentence, roundProbabilities, tagLines, tagTokens } from '../predict';
+import { TagOptions, TaggedSentence, tagLines, tagTokens } from '../predict';
 import { DataError, UsageError } from '../errors';
 import { LimitExceeded, MAX_NBEST, MAX_TAGGED_TOKENS } from '../limits';
 import { OpenSequence, decodeContextTokens, startsSequence } from '../data/context';
 import type { Sentence } from '../types';
-import { checkOutput, writeOutput } from '../io/output';
+import { checkOutput, checkOutputDir, writeOutput, writeOutputDir } from '../io/output';
+import { textRecords } from '../io/textRecords';
+import { tokenize } from '../io/tokenize';
+import { joinTokens } from '../decode/entities';
+import { parseTag } from '../data/tagScheme';
+import { OUTPUT_FORMATS, type OutputFormat, type RecordWriter, bratWriter, recordWriter } from './predictOutput';
 import { Messages, assertInputFile, backendOptions, modelInputs, quietOption, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
 
 export const command = 'predict';
-export const describe = 'tag text or CoNLL tokens with a trained model';
+export const describe = 'tag text, JSON Lines records or CoNLL tokens with a trained model';
 
 /**
  * Lines (text) or sentences (conll) tagged per model call, and the most
@@ -35,24 +42,34 @@ export function builder(yargs: Argv) {
       model: { type: 'string', demandOption: true, describe: 'model directory written by ner train' },
       input: { type: 'string', default: '-', describe: "input file, or '-' for stdin" },
       'input-format': {
-        choices: ['text', 'conll'],
+        choices: ['text', 'jsonl', 'conll'],
         default: 'text',
-        describe: 'text: one sentence per line, tokenised by ner; conll: one token per line (first column), blank line between sentences',
+        describe:
+          'text: one sentence per line, tokenised by ner; jsonl: one JSON object per line, its "text" tagged as a text line and its other fields kept (json, spans, labelstudio output); conll: one token per line (first column), blank line between sentences',
       },
       'token-column': { type: 'number', default: 0, describe: 'token column of conll input' },
       'comment-prefix': { type: 'string', describe: "conll input: skip lines starting with this (e.g. '#'): not tokens, not sentence ends" },
       encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of the input, text or conll (latin1: ISO-8859-1)' },
-      output: { type: 'string', default: '-', describe: "output file (a regular file is replaced only when complete), or '-' for stdout" },
+      output: {
+        type: 'string',
+        default: '-',
+        describe: "output file (a regular file is replaced only when complete), or '-' for stdout; brat: a new or empty directory, written complete or not at all",
+      },
       'output-format': {
-        choices: ['conll', 'json', 'tsv', 'csv'],
-        default: 'conll',
+        choices: OUTPUT_FORMATS,
+        default: 'conll' as OutputFormat,
         describe:
-          'conll: "token TAG" lines, blank line after each sentence; json: JSON Lines {tokens, tags, entities}; tsv, csv: one entity per row (sentence, start, end, type, text, confidence)',
+          'conll: "token TAG" lines, blank line after each sentence; json: JSON Lines {tokens, tags, entities} (UTF-16 offsets); ' +
+          'tsv, csv: one entity per row (sentence, start, end, type, text, confidence); ' +
+          'spans: JSON Lines {text, tokens, spans: [{start, end, label, confidence}]} per input line or record (Prodigy, spaCy); ' +
+          'labelstudio: one JSON array of tasks with predictions, to import into Label Studio; ' +
+          'brat: <input name>.txt, .ann and annotation.conf in the --output directory. ' +
+          'spans, labelstudio and brat offsets count Unicode code points, as Python does',
       },
       'split-sentences': {
         type: 'boolean',
         default: false,
-        describe: 'text input: cut each line into sentences (for paragraphs rather than one sentence per line)',
+        describe: 'text and jsonl input: cut each text into sentences (for paragraphs rather than one sentence per line)',
       },
       constraints: {
         type: 'boolean',
@@ -67,42 +84,14 @@ export function builder(yargs: Argv) {
       ...quietOption,
     })
     .example('$0 predict --model models/en --input news.txt --output-format json', 'entities with character offsets')
-    .example('echo "Angela Merkel visited Paris ." | $0 predict --model models/en', 'from a pipe');
+    .example('echo "Angela Merkel visited Paris ." | $0 predict --model models/en', 'from a pipe')
+    .example('$0 predict --model models/en --input news.jsonl --input-format jsonl --output-format labelstudio --output tasks.json', 'pre-annotations for Label Studio')
+    .example('$0 predict --model models/en --input news.txt --output-format brat --output news-brat', 'a BRAT collection: news.txt, news.ann, annotation.conf');
 }
 
 type PredictArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>>;
 
-export type OutputFormat = 'conll' | 'json' | 'tsv' | 'csv';
-
-/** Columns of the tsv and csv formats: one row per entity. */
-const SPAN_COLUMNS = ['sentence', 'start', 'end', 'type', 'text', 'confidence'];
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** What goes before the first record: the header row of the span formats. */
-export function formatHeader(format: OutputFormat): string {
-  if (format === 'tsv') return `${SPAN_COLUMNS.join('\t')}\n`;
-  if (format === 'csv') return `${SPAN_COLUMNS.join(',')}\n`;
-  return '';
-}
-
-/**
- * One sentence in the output format. `number` is the sentence's 1-based
- * position in the input (the span formats' `sentence` column).
- */
-export function formatRecord(sentence: TaggedSentence, format: OutputFormat, number = 1): string {
-  if (format === 'json') return `${JSON.stringify(sentence, roundProbabilities)}\n`;
-  if (format === 'conll') return sentence.tokens.map((t, i) => `${t} ${sentence.tags[i]}\n`).join('') + '\n';
-  return sentence.entities
-    .map((e) => {
-      const fields = [String(number), String(e.start), String(e.end), e.type, e.text, e.confidence === undefined ? '' : e.confidence.toFixed(4)];
-      // A tab or line break inside a span (raw text) would break a tsv row.
-      return format === 'tsv' ? `${fields.map((f) => f.replace(/[\t\r\n]/g, ' ')).join('\t')}\n` : `${fields.map(csvField).join(',')}\n`;
-    })
-    .join('');
-}
+export { formatHeader, formatRecord, type OutputFormat } from './predictOutput';
 
 /** Decoding options from the command line; all formats but conll carry entity confidences. */
 export function tagOptions(args: { constraints: boolean; nbest: number; minConfidence?: number; marginals: boolean }, format: OutputFormat): TagOptions {
@@ -160,57 +149,109 @@ function sequenceStarts(model: NerModel): (sentence: Sentence) => boolean {
   };
 }
 
+/** The options of a run that reading and tagging the input need. */
+interface InputOptions {
+  input: string;
+  inputFormat: 'text' | 'jsonl' | 'conll';
+  encoding: TextEncoding;
+  tokenColumn: number;
+  commentPrefix?: string;
+  splitSentences: boolean;
+}
+
+/**
+ * Reads the input a group at a time, tags each group, and hands each record
+ * to `writer`; `done` is called after every group (progress).
+ */
+async function tagInput(model: NerModel, args: InputOptions, options: TagOptions, writer: RecordWriter, count: { bytes: number }, done: () => void): Promise<void> {
+  const name = args.input === '-' ? '<stdin>' : args.input;
+  const stream = args.input === '-' ? process.stdin : fs.createReadStream(args.input);
+  const lines = readLines(counted(stream, count), name, undefined, args.encoding);
+  // A limit met while tagging (limits.ts) names the line of the item at fault.
+  const atLine = <R>(line: (index: number) => number, tag: () => R): R => {
+    try {
+      return tag();
+    } catch (err) {
+      if (err instanceof LimitExceeded) throw new DataError(name, line(err.index), err.message);
+      throw err;
+    }
+  };
+  if (args.inputFormat === 'conll') {
+    const reading = { tokenColumn: args.tokenColumn, commentPrefix: args.commentPrefix, requireTags: false, maxSentenceTokens: MAX_TAGGED_TOKENS };
+    for await (const group of groups(readConllStream(lines, name, reading), (s) => s.tokens.length, sequenceStarts(model))) {
+      const documents = group.map((s) => s.document);
+      const tagged = atLine((i) => group[i].lines[0], () => tagTokens(model, group.map((s) => s.tokens), { ...options, documents }));
+      tagged.forEach((sentence, i) => {
+        const { line, spans } = joinTokens(group[i].tokens);
+        writer.record({ text: line, sentences: [sentence], tokenSpans: () => spans });
+      });
+      done();
+    }
+  } else {
+    for await (const group of groups(textRecords(lines, name, args.inputFormat), (r) => r.text.length)) {
+      const tagged = atLine((i) => group[i].line, () => tagLines(model, group.map((r) => r.text), { ...options, splitSentences: args.splitSentences, firstLine: 1 }));
+      // Without --split-sentences one sentence a record; with it, each carries its record's index + 1 as `line`.
+      const byRecord: TaggedSentence[][] = group.map(() => []);
+      tagged.forEach((sentence, i) => {
+        if (sentence.line === undefined) byRecord[i].push(sentence);
+        else byRecord[sentence.line - 1].push({ ...sentence, line: group[sentence.line - 1].line });
+      });
+      group.forEach((r, i) => writer.record({ text: r.text, sentences: byRecord[i], fields: r.fields, tokenSpans: () => tokenize(r.text, MAX_TAGGED_TOKENS) }));
+      done();
+    }
+  }
+  writer.end();
+}
+
+/** Label Studio's model_version: the model directory's name, and when it was saved (so that a retrained model is a new version). */
+export function modelVersion(dir: string, savedAt: string | undefined): string {
+  const name = path.basename(path.resolve(dir));
+  return savedAt === undefined ? name : `${name}@${savedAt}`;
+}
+
+/** The entity types a model predicts, sorted (BRAT's annotation.conf). */
+function entityTypes(model: NerModel): string[] {
+  return [...new Set(model.tags.tags().map((t) => parseTag(t).type).filter((t) => t !== ''))].sort();
+}
+
+/** The BRAT document's name: the input file's name without its extension, or `stdin`. */
+export function bratDocumentName(input: string): string {
+  if (input === '-') return 'stdin';
+  const { name } = path.parse(input);
+  return name === '' || name.startsWith('.') ? `doc${name}` : name;
+}
+
+function checkArgs(args: PredictArgs): void {
+  if (args.splitSentences && args.inputFormat === 'conll') throw new UsageError('--split-sentences applies to text input (--input-format text or jsonl), not --input-format conll');
+  if (args.commentPrefix !== undefined && args.inputFormat !== 'conll') throw new UsageError(`--comment-prefix applies to --input-format conll, not ${args.inputFormat} input`);
+  if (args.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
+}
+
 export async function handler(args: PredictArgs): Promise<void> {
   const messages = new Messages(args.quiet);
   const format = args.outputFormat as OutputFormat;
   const options = tagOptions(args, format);
-  if (args.splitSentences && args.inputFormat === 'conll') throw new UsageError('--split-sentences applies to text input, not --input-format conll');
-  if (args.commentPrefix !== undefined && args.inputFormat !== 'conll') throw new UsageError('--comment-prefix applies to --input-format conll, not text input');
-  if (args.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
-  if (args.input !== '-') assertInputFile(args.input);
+  checkArgs(args);
   // Before the (slower) model load, and before anything is read.
-  const output = checkOutput(args.output, [{ option: '--input', file: args.input }, ...modelInputs(args.model)]);
+  const dir = format === 'brat' ? checkOutputDir(args.output, '--output-format brat') : undefined;
+  if (args.input !== '-') assertInputFile(args.input);
+  const output = dir === undefined ? checkOutput(args.output, [{ option: '--input', file: args.input }, ...modelInputs(args.model)]) : undefined;
   await startBackend(args, messages);
   const model = await loadModel(args.model);
-  const name = args.input === '-' ? '<stdin>' : args.input;
   const count = { bytes: 0 };
+  const counter = { sentences: 0 };
   const progress = predictProgress({ quiet: args.quiet, totalBytes: args.input === '-' ? undefined : fs.statSync(args.input).size });
-  let sentences = 0;
+  const input = { ...args, inputFormat: args.inputFormat as InputOptions['inputFormat'] };
+  const run = (writer: RecordWriter) => tagInput(model, input, options, writer, count, () => progress.update(count.bytes, counter.sentences));
   try {
-    await writeOutput(output, async (out) => {
-      out.write(formatHeader(format));
-      const emit = (tagged: TaggedSentence[]) => {
-        for (const s of tagged) out.write(formatRecord(s, format, ++sentences));
-        progress.update(count.bytes, sentences);
-      };
-      const stream = args.input === '-' ? process.stdin : fs.createReadStream(args.input);
-      const lines = readLines(counted(stream, count), name, undefined, args.encoding);
-      // A limit met while tagging (limits.ts) names the line of the item at fault.
-      const atLine = <R>(line: (index: number) => number, tag: () => R): R => {
-        try {
-          return tag();
-        } catch (err) {
-          if (err instanceof LimitExceeded) throw new DataError(name, line(err.index), err.message);
-          throw err;
-        }
-      };
-      if (args.inputFormat === 'conll') {
-        const reading = { tokenColumn: args.tokenColumn, commentPrefix: args.commentPrefix, requireTags: false, maxSentenceTokens: MAX_TAGGED_TOKENS };
-        for await (const group of groups(readConllStream(lines, name, reading), (s) => s.tokens.length, sequenceStarts(model))) {
-          const documents = group.map((s) => s.document);
-          emit(atLine((i) => group[i].lines[0], () => tagTokens(model, group.map((s) => s.tokens), { ...options, documents })));
-        }
-      } else {
-        let firstLine = 1;
-        for await (const group of groups(lines, (l) => l.text.length)) {
-          emit(atLine((i) => group[i].number, () => tagLines(model, group.map((l) => l.text), { ...options, splitSentences: args.splitSentences, firstLine })));
-          firstLine += group.length;
-        }
-      }
-    });
+    if (dir !== undefined) {
+      await writeOutputDir(dir, args.output, (open) => run(bratWriter(open, bratDocumentName(args.input), entityTypes(model), counter)));
+    } else {
+      await writeOutput(output!, (out) => run(recordWriter(out, format, modelVersion(args.model, model.metadata().savedAt), counter)));
+    }
   } finally {
     progress.stop();
     model.dispose();
   }
-  if (args.output !== '-') messages.info(`tagged ${sentences} sentences into ${args.output}`);
+  if (args.output !== '-') messages.info(`tagged ${counter.sentences} sentences into ${args.output}`);
 }

@@ -13,6 +13,10 @@
  * - A symbolic link is followed, dangling or not, and the file it names is
  *   written as above; the link stays.
  *
+ * A directory (`predict --output-format brat`, see checkOutputDir) is new or
+ * an empty one: its files are written into a temporary directory beside it,
+ * synced, and the directory renamed into place, so it is complete or absent.
+ *
  * `checkOutput` refuses an output that is one of the command's input files
  * (by device and inode: the same path spelt differently, a symbolic or a hard
  * link) before anything is read. SIGINT or SIGTERM while a temporary file is
@@ -221,7 +225,8 @@ function signalsDelivered(): Promise<void> {
 const unfinished = new Map<string, string>();
 
 function removeUnfinished(): void {
-  for (const tmp of unfinished.keys()) fs.rmSync(tmp, { force: true });
+  // recursive: a directory output (writeOutputDir) is written in a temporary directory.
+  for (const tmp of unfinished.keys()) fs.rmSync(tmp, { force: true, recursive: true });
   unfinished.clear();
 }
 
@@ -316,5 +321,86 @@ export async function writeOutput(destination: Destination, fill: (out: Output) 
     await fill(outputTo(fd, destination.target));
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * Checks that `target` can become a directory of output files: a new path in
+ * an existing, writable directory, or an existing empty directory (symbolic
+ * links followed). '-' (stdout) cannot hold several files: a UsageError.
+ * Returns the path the directory will have. Opens and creates nothing.
+ */
+export function checkOutputDir(target: string, why: string, option = '--output'): string {
+  if (target === '-') throw new UsageError(`${why} writes a directory of files, not standard output; give ${option} DIR`);
+  let dir: string;
+  try {
+    dir = followLinks(target);
+    if (descriptorOf(dir) !== undefined) throw new UsageError(`${why} writes a directory of files, not a file descriptor; give ${option} DIR`);
+    const stat = statOrUndefined(dir);
+    if (stat !== undefined && !stat.isDirectory()) throw new DataError(target, undefined, `exists and is not a directory; ${why} writes a new or empty directory`);
+    if (stat !== undefined && fs.readdirSync(dir).length > 0) {
+      throw new DataError(target, undefined, `is a directory that is not empty; ${why} writes a new or empty directory (remove it, or choose another)`);
+    }
+    const parent = path.dirname(dir);
+    const parentStat = statOrUndefined(parent);
+    if (parentStat === undefined) throw new DataError(target, undefined, `cannot write: directory ${parent} does not exist`);
+    if (!parentStat.isDirectory()) throw new DataError(target, undefined, `cannot write: ${parent} is not a directory`);
+    fs.accessSync(parent, fs.constants.W_OK);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof DataError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw err;
+    throw new DataError(target, undefined, `cannot write: ${reason(err)}`);
+  }
+  return dir;
+}
+
+/**
+ * Writes a directory of files (`dir` from checkOutputDir, `target` as the
+ * user typed it): `fill` opens each file by name and writes it; when the
+ * promise resolves, the files are synced and the temporary directory they
+ * are in is renamed to `dir`. A failure, or SIGINT/SIGTERM, removes the
+ * temporary directory and leaves `dir` as it was (absent, or empty).
+ */
+export async function writeOutputDir(dir: string, target: string, fill: (open: (name: string) => Output) => void | Promise<void>): Promise<void> {
+  const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.tmp-${process.pid}`);
+  const fds: number[] = [];
+  register(tmp, target);
+  try {
+    try {
+      fs.rmSync(tmp, { force: true, recursive: true });
+      fs.mkdirSync(tmp);
+    } catch (err) {
+      throw writeError(target, err);
+    }
+    const open = (name: string): Output => {
+      if (name !== path.basename(name) || name.startsWith('.')) throw new Error(`writeOutputDir: ${JSON.stringify(name)} is not a plain file name`);
+      let fd: number;
+      try {
+        fd = fs.openSync(path.join(tmp, name), 'wx');
+      } catch (err) {
+        throw writeError(target, err);
+      }
+      fds.push(fd);
+      return outputTo(fd, target);
+    };
+    await fill(open);
+    await signalsDelivered();
+    try {
+      while (fds.length > 0) {
+        fs.fsyncSync(fds[fds.length - 1]);
+        fs.closeSync(fds.pop()!);
+      }
+      // rename(2) puts a directory in the place of an empty one.
+      fs.renameSync(tmp, dir);
+    } catch (err) {
+      throw writeError(target, err);
+    }
+  } catch (err) {
+    for (const fd of fds) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true, recursive: true });
+    throw err;
+  } finally {
+    unregister(tmp);
   }
 }
