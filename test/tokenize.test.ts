@@ -87,6 +87,11 @@ const CASES: Array<[string, string[]]> = [
   ["L'Oréal", ["L'Oréal"]],
   ["the players' union", ['the', 'players', "'", 'union']],
   ["the U.S.'s debt", ['the', 'U.S.', "'s", 'debt']],
+  // Clitics standing alone, as in text joined from CoNLL tokens; a quote opening a word stays a quote.
+  ["Nomura Securities 's plant", ['Nomura', 'Securities', "'s", 'plant']],
+  ["they 're here", ['they', "'re", 'here']],
+  ["'s", ["'s"]],
+  ["'sorry' , he said", ["'", 'sorry', "'", ',', 'he', 'said']],
   ["the 1990's", ['the', '1990', "'s"]],
   // Abbreviations keep their periods; a sentence-final period is split off.
   ['the U.S. and U.K. economies', ['the', 'U.S.', 'and', 'U.K.', 'economies']],

@@ -106,7 +106,8 @@ const RULES: Rule[] = [
   // Words and numbers, then clitics split off the end.
   { re: new RegExp(String.raw`${W}+(?:${JOINER}${W}+)*`, 'uy'), split: (m) => splitClitic(m) },
   // A clitic right after an abbreviation, `the U.S.'s`; after a plain word the word rule has already split it.
-  { re: /(?<=[\p{L}\p{N}.])['\u2019](?:s|re|ve|ll|d|m)(?![\p{L}\p{M}\p{N}])/iuy },
+  // Or standing alone, as in text already tokenised PTB-style (`Nomura 's plant`, CoNLL tokens joined by spaces).
+  { re: /(?<=[\p{L}\p{N}.\s]|^)['\u2019](?:s|re|ve|ll|d|m)(?![\p{L}\p{M}\p{N}])/iuy },
   // Punctuation that reads as one unit: ellipses, dashes, runs of ?/!, doubled quotes.
   { re: /\.{2,}|\u2026|-{2,}|[?!]{2,}|''|``/uy },
   // Anything else is a one-code-point token: . , ; ( ) " ' $ % € and so on.
