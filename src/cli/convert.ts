@@ -66,18 +66,18 @@ function readBack(files: Map<string, string>, format: WritableFormat, where: str
 function difference(written: readonly Sentence[], read: readonly Sentence[], format: WritableFormat, scheme: TagScheme): string | undefined {
   const tagsOf = (s: Sentence) => (SPAN_FORMATS.includes(format) ? convertTags(s.tags, scheme, 'iob2') : s.tags);
   const same = (a: Sentence, b: Sentence) => a.tokens.join(' ') === b.tokens.join(' ') && tagsOf(a).join(' ') === b.tags.join(' ');
-  let first = -1;
-  let differing = 0;
-  for (let i = 0; i < Math.max(written.length, read.length); i++) {
-    if (i < written.length && i < read.length && same(written[i], read[i])) continue;
-    differing++;
-    if (first < 0) first = i;
-  }
+  const differing = written.filter((s, i) => i >= read.length || !same(s, read[i])).length + Math.max(0, read.length - written.length);
   if (differing === 0) return undefined;
-  const w = written[first];
-  const r = read[first];
-  const show = (s: Sentence | undefined) => (s === undefined ? 'nothing' : JSON.stringify(s.tokens.slice(0, 12).join(' ')));
-  return `${read.length} sentences read back for ${written.length} written; from sentence ${first + 1} (line ${w?.lines[0] ?? '?'}) on, ${differing} differ: ${show(w)} comes back as ${show(r)}`;
+  const first = written.findIndex((s, i) => i >= read.length || !same(s, read[i]));
+  const at = first < 0 ? written.length : first;
+  const show = (s: Sentence | undefined) => (s === undefined ? 'nothing' : JSON.stringify(s.tokens.join(' ').slice(0, 80)));
+  const example = `the first, sentence ${at + 1}${written[at] === undefined ? '' : ` (line ${written[at].lines[0]})`}: ${show(written[at])} comes back as ${show(read[at])}`;
+  // Once one sentence is cut in two, every later one is out of step: then only the counts mean something.
+  const how =
+    read.length === written.length
+      ? `${differing} of ${written.length} sentences would read back different`
+      : `${written.length} sentences would read back as ${read.length}`;
+  return `${how}; ${example}`;
 }
 
 export async function handler(args: ConvertArgs): Promise<void> {

@@ -12,6 +12,7 @@ import { NER_VERSION } from '../version';
 import { fileSystemError } from '../io/fsErrors';
 import { rejectNonFiniteNumbers } from './finiteNumbers';
 import * as checkCommand from './check';
+import * as convertCommand from './convert';
 import * as evalCommand from './eval';
 import * as predictCommand from './predict';
 import * as serveCommand from './serve';
@@ -46,9 +47,10 @@ export function parser(argv: string[]) {
     .command(dashAsValue(predictCommand))
     .command(dashAsValue(evalCommand))
     .command(dashAsValue(checkCommand))
+    .command(dashAsValue(convertCommand))
     .command(dashAsValue(serveCommand))
     .command(dashAsValue(reportCommand))
-    .demandCommand(1, 'name a command: train, predict, eval, check, serve or report')
+    .demandCommand(1, 'name a command: train, predict, eval, check, convert, serve or report')
     .recommendCommands()
     .strict()
     .version(NER_VERSION)

@@ -14,12 +14,12 @@ import { DataError, OptionError } from '../errors';
 import { formatCount } from '../limits';
 import type { Corpus } from '../types';
 import { readBratCorpus } from './bratCorpus';
-import { readConllFile } from './conll';
-import { readCsvCorpus } from './csvCorpus';
-import { readJsonlCorpus } from './jsonlCorpus';
-import { readLabelStudioCorpus } from './labelStudio';
+import { parseConll, readConllFile } from './conll';
+import { parseCsvCorpus, readCsvCorpus } from './csvCorpus';
+import { parseJsonlCorpus, readJsonlCorpus } from './jsonlCorpus';
+import { parseLabelStudio, readLabelStudioCorpus } from './labelStudio';
 import type { TextEncoding } from './lines';
-import type { OffsetUnit, SpanCorpusOptions } from './spanCorpus';
+import type { OffsetUnit, SpanCorpus, SpanCorpusOptions } from './spanCorpus';
 
 export const DATA_FORMATS = ['conll', 'csv', 'jsonl', 'labelstudio', 'brat'] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];
@@ -161,6 +161,16 @@ export function readCorpus(file: string, reading: CorpusReading = {}): ReadCorpu
     checkSentenceLengths(corpus, maxSentenceTokens ?? Infinity);
   }
   return { corpus, format, detected: detection?.reason, notes };
+}
+
+/**
+ * Parses text in a one-file format, with every option at its default (the
+ * layout corpusWriters.ts writes): `ner convert` reads back what it wrote.
+ */
+export function parseCorpus(text: string, file: string, format: Exclude<DataFormat, 'brat'>): SpanCorpus {
+  if (format === 'conll') return { ...parseConll(text, file), notes: [] };
+  if (format === 'csv') return { ...parseCsvCorpus(text, file, { tokenColumn: 0, tagColumn: -1 }), notes: [] };
+  return format === 'jsonl' ? parseJsonlCorpus(text, file) : parseLabelStudio(text, file);
 }
 
 /** The span formats' sentences are made whole, so their length is checked after (the column readers check as they read). */

@@ -60,10 +60,10 @@ export function writeCorpus(corpus: Corpus, format: Exclude<WritableFormat, 'bra
   const { sentences } = corpus;
   if (format === 'conll') {
     const hasDocuments = sentences.some((s) => s.document !== undefined);
-    for (const group of hasDocuments ? documents(sentences) : [sentences]) {
-      if (hasDocuments) out.write(`${DOCSTART} O\n\n`);
+    (hasDocuments ? documents(sentences) : [sentences]).forEach((group, i) => {
+      if (hasDocuments) out.write(`${i > 0 ? '\n' : ''}${DOCSTART} O\n\n`);
       out.write(formatConll(group));
-    }
+    });
   } else if (format === 'csv') {
     out.write(stringify([['token', 'tag']]));
     sentences.forEach((s, i) => {
