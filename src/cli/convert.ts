@@ -70,14 +70,27 @@ function difference(written: readonly Sentence[], read: readonly Sentence[], for
   if (differing === 0) return undefined;
   const first = written.findIndex((s, i) => i >= read.length || !same(s, read[i]));
   const at = first < 0 ? written.length : first;
-  const show = (s: Sentence | undefined) => (s === undefined ? 'nothing' : JSON.stringify(s.tokens.join(' ').slice(0, 80)));
-  const example = `the first, sentence ${at + 1}${written[at] === undefined ? '' : ` (line ${written[at].lines[0]})`}: ${show(written[at])} comes back as ${show(read[at])}`;
+  const example = `the first, sentence ${at + 1}${written[at] === undefined ? '' : ` (line ${written[at].lines[0]})`}: ${whereTheyDiffer(written[at], read[at], tagsOf)}`;
   // Once one sentence is cut in two, every later one is out of step: then only the counts mean something.
   const how =
     read.length === written.length
       ? `${differing} of ${written.length} sentences would read back different`
       : `${written.length} sentences would read back as ${read.length}`;
   return `${how}; ${example}`;
+}
+
+/** The first token where two sentences part, a few tokens either side: `… "Securities 's plant" comes back as "Securities ' s plant" …`. */
+function whereTheyDiffer(a: Sentence | undefined, b: Sentence | undefined, tagsOf: (s: Sentence) => string[]): string {
+  if (a === undefined || b === undefined) return `${a === undefined ? 'nothing' : 'a sentence'} comes back as ${b === undefined ? 'nothing' : 'a sentence'}`;
+  const aTags = tagsOf(a);
+  let k = 0;
+  while (k < a.tokens.length && k < b.tokens.length && a.tokens[k] === b.tokens[k] && aTags[k] === b.tags[k]) k++;
+  const from = Math.max(0, k - 3);
+  const show = (tokens: string[], tags: string[]) => {
+    const part = tokens.slice(from, k + 4).map((t, i) => (tags[from + i] === 'O' || tags[from + i] === undefined ? t : `${t}/${tags[from + i]}`));
+    return `${from > 0 ? '... ' : ''}${JSON.stringify(part.join(' '))}${k + 4 < tokens.length ? ' ...' : ''}`;
+  };
+  return `${show(a.tokens, aTags)} comes back as ${show(b.tokens, b.tags)}`;
 }
 
 export async function handler(args: ConvertArgs): Promise<void> {

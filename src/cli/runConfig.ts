@@ -19,9 +19,9 @@ export interface RunConfig {
   data: string;
   dev: string | null;
   embeddingsExtend: string[];
-  /** An index, or a CSV header name. */
-  tokenColumn: Column;
-  tagColumn: Column;
+  /** An index, or a CSV header name; null when not given (the format's default; checkpoints before other formats hold 0 and -1). */
+  tokenColumn: Column | null;
+  tagColumn: Column | null;
   /** Absent in checkpoints written before comments and encodings were read: none, UTF-8. */
   commentPrefix?: string | null;
   encoding?: TextEncoding;
@@ -84,8 +84,8 @@ export function runConfigFromArgs(args: Args): RunConfig {
     data: path.resolve(String(args.data)),
     dev: args.dev === undefined ? null : path.resolve(String(args.dev)),
     embeddingsExtend: ((args['embeddings-extend'] as unknown[] | undefined) ?? []).map((f) => path.resolve(String(f))),
-    tokenColumn: parseColumn('--token-column', args['token-column'] as string | undefined) ?? RUN_DEFAULTS['token-column'],
-    tagColumn: parseColumn('--tag-column', args['tag-column'] as string | undefined) ?? RUN_DEFAULTS['tag-column'],
+    tokenColumn: parseColumn('--token-column', args['token-column'] as string | undefined) ?? null,
+    tagColumn: parseColumn('--tag-column', args['tag-column'] as string | undefined) ?? null,
     commentPrefix: (args['comment-prefix'] as string | undefined) ?? RUN_DEFAULTS['comment-prefix'],
     encoding: (args.encoding as TextEncoding | undefined) ?? RUN_DEFAULTS.encoding,
     dataFormat: (args['data-format'] as string | undefined) ?? 'auto',
@@ -104,8 +104,8 @@ export function dataArgs(config: RunConfig): DataArgs {
   const given = <T>(v: T | null | undefined) => v ?? undefined;
   return {
     dataFormat: config.dataFormat ?? 'conll',
-    tokenColumn: config.tokenColumn,
-    tagColumn: config.tagColumn,
+    tokenColumn: given(config.tokenColumn),
+    tagColumn: given(config.tagColumn),
     sentenceColumn: given(config.sentenceColumn),
     delimiter: given(config.delimiter),
     commentPrefix: given(config.commentPrefix),
@@ -133,9 +133,9 @@ function runValue(config: RunConfig, name: string): unknown {
     case 'embeddings-extend':
       return config.embeddingsExtend;
     case 'token-column':
-      return config.tokenColumn;
+      return config.tokenColumn ?? RUN_DEFAULTS['token-column'];
     case 'tag-column':
-      return config.tagColumn;
+      return config.tagColumn ?? RUN_DEFAULTS['tag-column'];
     case 'comment-prefix':
       return config.commentPrefix ?? undefined;
     case 'encoding':
@@ -204,8 +204,8 @@ const RUN_CONFIG_SHAPE: Shape = object({
   data: string,
   dev: nullable(string),
   embeddingsExtend: arrayOf(string),
-  tokenColumn: column,
-  tagColumn: column,
+  tokenColumn: nullable(column),
+  tagColumn: nullable(column),
   commentPrefix: optional(nullable(string)),
   encoding: optional(oneOf(...TEXT_ENCODINGS)),
   dataFormat: optional(oneOf(...DATA_FORMAT_CHOICES)),
