@@ -93,7 +93,7 @@ export function spanDocument(r: TaggedRecord, withTokens: boolean): SpanDocument
   return doc;
 }
 
-/** A writer of the formats that write per sentence; `first` is the sentence count so far. */
+/** A writer of the formats that write per sentence; `counter.sentences` numbers them (tsv, csv). */
 function sentenceWriter(out: Output, format: OutputFormat, counter: { sentences: number }): RecordWriter {
   out.write(formatHeader(format));
   return {
