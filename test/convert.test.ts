@@ -1,0 +1,109 @@
+/**
+ * `ner convert`: every format into every other keeps the tokens and tags the
+ * target can hold; what it cannot hold is reported; bad inputs and outputs
+ * are refused before anything is written.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readCorpus } from '../src/io/corpusFormat';
+import { assertUserError, ner } from './helpers/cli';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-convert-'));
+const at = (name: string) => path.join(tmp, name);
+
+/** CoNLL with a BOM, CRLF line ends, documents, an emoji before an entity, IOBES tags. */
+const CONLL = [
+  '\uFEFF-DOCSTART- O',
+  '',
+  '🎉 O',
+  'Ana B-PER',
+  'Silva E-PER',
+  'Silva S-PER',
+  'met O',
+  'Zoë S-PER',
+  '',
+  'Bank B-ORG',
+  'of I-ORG',
+  'Lisbon E-ORG',
+  'grew O',
+  '',
+  '-DOCSTART- O',
+  '',
+  'Porto S-LOC',
+  'won O',
+  '',
+].join('\r\n');
+
+const FILES: Record<string, string> = { conll: 'c.conll', csv: 'c.csv', jsonl: 'c.jsonl', labelstudio: 'c.json', brat: 'c-brat' };
+
+function sentences(file: string) {
+  return readCorpus(file).corpus.sentences.map((s) => ({ tokens: s.tokens, tags: s.tags, document: s.document }));
+}
+
+test('a chain through every format comes back with the same tokens and tags (in IOB2 after a span format)', () => {
+  const source = at('source.conll');
+  fs.writeFileSync(source, CONLL);
+  // "Ana Silva" then "Silva": two PER entities side by side, which IOB2 keeps apart with B-.
+  const iob2 = [
+    { tokens: ['🎉', 'Ana', 'Silva', 'Silva', 'met', 'Zoë'], tags: ['O', 'B-PER', 'I-PER', 'B-PER', 'O', 'B-PER'] },
+    { tokens: ['Bank', 'of', 'Lisbon', 'grew'], tags: ['B-ORG', 'I-ORG', 'I-ORG', 'O'] },
+    { tokens: ['Porto', 'won'], tags: ['B-LOC', 'O'] },
+  ];
+  let from = source;
+  for (const format of ['csv', 'jsonl', 'labelstudio', 'brat', 'conll', 'csv']) {
+    const to = at(`chain-${format}-${path.basename(from)}`.replace(/\.\w+$/, '') + (format === 'brat' ? '' : path.extname(FILES[format])));
+    const r = ner(['convert', '--input', from, '--output', to, '--output-format', format]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /warning/, `${format}: ${r.stderr}`);
+    const got = sentences(to);
+    const expected = format === 'csv' && from === source ? iob2.map((s, i) => ({ ...s, tags: [['O', 'B-PER', 'E-PER', 'S-PER', 'O', 'S-PER'], ['B-ORG', 'I-ORG', 'E-ORG', 'O'], ['S-LOC', 'O']][i] })) : iob2;
+    assert.deepEqual(got.map((s) => s.tokens), expected.map((s) => s.tokens), format);
+    assert.deepEqual(got.map((s) => s.tags), expected.map((s) => s.tags), format);
+    // After csv, which keeps no documents, every sentence is a document of its own, in every format.
+    const docs = got.map((s) => s.document);
+    if (format !== 'csv') assert.equal(new Set(docs).size, 3, `${format}: ${docs}`);
+    from = to;
+  }
+  // Documents survive conll -> brat -> conll.
+  const brat = at('docs-brat');
+  assert.equal(ner(['convert', '--input', source, '--output', brat, '--output-format', 'brat', '-q']).code, 0);
+  assert.deepEqual(fs.readdirSync(brat).sort(), ['annotation.conf', 'doc-000001.ann', 'doc-000001.txt', 'doc-000002.ann', 'doc-000002.txt']);
+  assert.equal(fs.readFileSync(path.join(brat, 'doc-000001.txt'), 'utf8'), '🎉 Ana Silva Silva met Zoë\nBank of Lisbon grew\n');
+  // Code points: the emoji is one, so Ana starts at 2 (3 in UTF-16).
+  assert.equal(fs.readFileSync(path.join(brat, 'doc-000001.ann'), 'utf8'), 'T1\tPER 2 11\tAna Silva\nT2\tPER 12 17\tSilva\nT3\tPER 22 25\tZoë\nT4\tORG 26 40\tBank of Lisbon\n');
+  assert.deepEqual(sentences(brat).map((s) => s.document), [0, 0, 1]);
+});
+
+test('what a format cannot hold is reported: text tokenised again, documents dropped', () => {
+  const file = at('untokenisable.conll');
+  // ner's tokenizer cuts the brackets off "(Reuters)": that token does not come back.
+  fs.writeFileSync(file, '-DOCSTART- O\n\nwrite O\nto O\n(Reuters) B-ORG\n\nfine O\n');
+  const r = ner(['convert', '--input', file, '--output', at('untok.json'), '--output-format', 'labelstudio']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /ner: warning: .*untok\.json: 1 of 2 sentences would read back different; the first, sentence 1 \(line 3\): "write to \(Reuters\)\/B-ORG" comes back as "write to \(\/B-ORG Reuters\/I-ORG \)\/I-ORG" \(labelstudio holds no tokens: ner tokenises its text again\)/);
+  assert.match(r.stderr, /has documents; labelstudio keeps sentences only, so document context is lost/);
+  // The same file as JSONL keeps its tokens: no warning about them.
+  const jsonl = ner(['convert', '--input', file, '--output', at('untok.jsonl'), '--output-format', 'jsonl']);
+  assert.doesNotMatch(jsonl.stderr, /read back different/);
+});
+
+test('bad inputs and outputs are refused, and nothing is written', () => {
+  const input = at('in.conll');
+  fs.writeFileSync(input, 'Paris B-LOC\n');
+  assertUserError(ner(['convert', '--input', input, '--output', input, '--output-format', 'conll']), 2, /in\.conll/);
+  const full = at('full-dir');
+  fs.mkdirSync(full);
+  fs.writeFileSync(path.join(full, 'keep.txt'), 'x');
+  assertUserError(ner(['convert', '--input', input, '--output', full, '--output-format', 'brat']), 2, /is a directory that is not empty/);
+  assertUserError(ner(['convert', '--input', input, '--output', '-', '--output-format', 'brat']), 2, /writes a directory of files, not standard output/);
+  const bad = at('bad.jsonl');
+  fs.writeFileSync(bad, '{"text": "Paris", "spans": [{"start": 0, "end": 9, "label": "LOC"}]}\n');
+  const out = at('never.conll');
+  assertUserError(ner(['convert', '--input', bad, '--output', out, '--output-format', 'conll']), 2, /bad\.jsonl:1: span 1 \[0, 9\) LOC: out of range, the text is 5 code points long/);
+  assert.equal(fs.existsSync(out), false);
+  assertUserError(ner(['convert', '--input', input, '--output', at('x.csv'), '--output-format', 'csv', '--offsets', 'utf16']), 2, /--offsets applies to jsonl and labelstudio and brat data, not conll/);
+  assertUserError(ner(['convert', '--input', input, '--output', at('x.csv')]), 2, /Missing required argument: output-format/);
+});
