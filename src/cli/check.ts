@@ -37,7 +37,7 @@ function counts(record: Record<string, number>): string {
 type FileReport = CorpusReport & { format: string; adjustments: string[] };
 
 function formatReport(r: FileReport): string {
-  let out = `${r.file}: ${r.sentences} sentences, ${r.tokens} tokens, scheme ${r.scheme}\n`;
+  let out = `${r.file}: ${r.sentences} sentence${r.sentences === 1 ? '' : 's'}, ${r.tokens} token${r.tokens === 1 ? '' : 's'}, scheme ${r.scheme}\n`;
   out += `  format: ${r.format}\n`;
   if (r.detection !== undefined) out += `  scheme: ${describeDetection(r.detection, r.file)}\n`;
   out += `  tags: ${counts(r.tags)}\n`;
