@@ -19,7 +19,7 @@ test('checkCorpus: counts, entities, longest sentence and scheme violations with
   assert.equal(report.tokens, 9);
   assert.deepEqual(report.tags, { 'B-MISC': 1, 'B-ORG': 1, 'B-PER': 1, 'I-ORG': 2, 'I-PER': 1, O: 3 });
   assert.deepEqual(report.entities, { MISC: 1, ORG: 2, PER: 1 });
-  assert.deepEqual(report.longest, { tokens: 4, line: 1 });
+  assert.deepEqual(report.longest, { tokens: 4, line: 1, file: 'train.conll' });
   assert.equal(report.violationCount, 1);
   assert.deepEqual(report.violations[0], { file: 'train.conll', line: 10, message: 'I-ORG must follow B-ORG or I-ORG in iob2 (found after O)' });
   // Detected, the one I- that opens a chunk is a stray: IOB1 would break at every B- that opens one.

@@ -155,12 +155,22 @@ export function readCorpus(file: string, reading: CorpusReading = {}): ReadCorpu
     });
   } else {
     const options: SpanCorpusOptions = { offsets: reading.offsets, tagNames: reading.tagNames, encoding };
-    const read = format === 'jsonl' ? readJsonlCorpus(file, options) : format === 'labelstudio' ? readLabelStudioCorpus(file, options) : readBratCorpus(file, options);
+    const read = format === 'jsonl' ? readJsonlCorpus(file, options) : format === 'labelstudio' ? readLabelStudioCorpus(file, options) : readDirectory(file, options, detection !== undefined);
     ({ notes } = read);
     corpus = { file: read.file, sentences: read.sentences };
     checkSentenceLengths(corpus, maxSentenceTokens ?? Infinity);
   }
   return { corpus, format, detected: detection?.reason, notes };
+}
+
+/** A BRAT corpus; when the format was detected (the path is a directory), a directory with no pairs says how it was read. */
+function readDirectory(dir: string, options: SpanCorpusOptions, detected: boolean): SpanCorpus {
+  try {
+    return readBratCorpus(dir, options);
+  } catch (err) {
+    if (!detected || !(err instanceof DataError) || !err.reason.startsWith('no .txt/.ann pairs')) throw err;
+    throw new DataError(err.file, err.line, `is a directory, so it was read as a BRAT corpus: ${err.reason}`);
+  }
 }
 
 /**
