@@ -51,6 +51,24 @@ describe('JSONL shapes', () => {
     assert.deepEqual(c.notes, ['p.jsonl:2: the answer is "reject", not "accept"; record skipped']);
   });
 
+  test('a record that lists its tokens keeps them and is one sentence: strings, or Prodigy dicts in code points', () => {
+    // ner's tokenizer would cut "(Reuters)" and split the text at ". He"; the record's tokens say otherwise.
+    const text = '😀 (Reuters) said so. He left';
+    const strings = ['😀', '(Reuters)', 'said', 'so.', 'He', 'left'];
+    const span = { start: 2, end: 11, label: 'ORG' };
+    const c = parseJsonlCorpus(jsonl({ text, tokens: strings, spans: [span] }), 't.jsonl');
+    assert.deepEqual(pairs(c), [['😀/O', '(Reuters)/B-ORG', 'said/O', 'so./O', 'He/O', 'left/O']]);
+    assert.deepEqual(c.notes, []);
+    const points = [[0, 1], [2, 11], [12, 16], [17, 20], [21, 23], [24, 28]].map(([start, end], id) => ({ text: strings[id], start, end, id }));
+    assert.deepEqual(pairs(parseJsonlCorpus(jsonl({ text, tokens: points, spans: [span] }), 't.jsonl')), pairs(c));
+    // A span edge inside a listed token still cuts it, with a note.
+    const cut = parseJsonlCorpus(jsonl({ text, tokens: strings, spans: [{ start: 3, end: 10, label: 'ORG' }] }), 't.jsonl');
+    assert.deepEqual(pairs(cut)[0].slice(1, 4), ['(/O', 'Reuters/B-ORG', ')/O']);
+    assert.equal(cut.notes.length, 1);
+    dataError(() => parseJsonlCorpus(jsonl({ text, tokens: ['😀', 'said'], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 2 "said" is not the next word of the text after "😀"; "tokens" must list the text's words in order$/);
+    dataError(() => parseJsonlCorpus(jsonl({ text, tokens: [{ start: 0, end: 99 }], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 1: expected a string or \{"start", "end"\} with 0 <= start < end <= 28 \(offsets: codepoint\)/);
+  });
+
   test('doccano "label" and "labels" triples; blank lines skipped, record numbers are line numbers', () => {
     const text = jsonl({ text: 'Visit Berlin.', label: [[6, 12, 'LOC']] }, '', '   ', { text: 'IBM hired Ann.', labels: [[0, 3, 'ORG'], [10, 13, 'PER']] });
     const c = parseJsonlCorpus(text, 'd.jsonl');
