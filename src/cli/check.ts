@@ -10,7 +10,7 @@ import { Messages, quietOption } from './common';
 import { corpusReading, dataOptions, readData } from './dataOptions';
 
 export const command = 'check';
-export const describe = 'report sentences, tokens, tags, entities and problems of a corpus (CoNLL, CSV, JSONL, Label Studio)';
+export const describe = 'report sentences, tokens, tags, entities and problems of a corpus (CoNLL, CSV, JSONL, Label Studio, BRAT)';
 
 export function builder(yargs: Argv) {
   return yargs

@@ -24,7 +24,7 @@ export function dataOptions(files: string) {
     'data-format': {
       choices: DATA_FORMAT_CHOICES as unknown as string[],
       defaultDescription: 'auto',
-      describe: `format of ${files}: auto decides by the name (.csv: csv; .jsonl: jsonl; .json: labelstudio, or jsonl when it starts with an object; else conll) and says what it chose`,
+      describe: `format of ${files}: auto decides by the name (a directory: brat; .csv: csv; .jsonl: jsonl; .json: labelstudio, or jsonl when it starts with an object; else conll) and says what it chose`,
       group,
     },
     'token-column': { type: 'string', defaultDescription: '0', describe: 'conll, csv: column of the token, a 0-based index (negative counts from the end) or a csv header name', group },
@@ -33,7 +33,7 @@ export function dataOptions(files: string) {
     delimiter: { type: 'string', defaultDescription: ',', describe: "csv: field delimiter, one character; 'tab' or '\\t' for a tab", group },
     'comment-prefix': { type: 'string', describe: "conll: skip lines starting with this (e.g. '#'): not tokens, not sentence ends", group },
     encoding: { choices: TEXT_ENCODINGS as unknown as string[], defaultDescription: 'utf8', describe: 'encoding of the files (latin1: ISO-8859-1)', group },
-    offsets: { choices: ['codepoint', 'utf16'], defaultDescription: 'codepoint', describe: 'jsonl, labelstudio: what span offsets count: Unicode code points (Python, BRAT, Label Studio) or UTF-16 units (JavaScript)', group },
+    offsets: { choices: ['codepoint', 'utf16'], defaultDescription: 'codepoint', describe: 'jsonl, labelstudio, brat: what span offsets count: Unicode code points (Python, BRAT, Label Studio) or UTF-16 units (JavaScript)', group },
     'tag-names': { type: 'string', describe: 'jsonl: names of integer tag ids ("ner_tags": [3, 0]), as a,b,c or a file of one name a line', group },
   } satisfies Record<string, Options>;
 }

@@ -22,7 +22,7 @@ export function builder(yargs: Argv) {
   return yargs
     .options({
       model: { type: 'string', describe: 'model directory to evaluate (with --data)' },
-      data: { type: 'string', describe: 'gold data to tag and score (with --model): CoNLL, CSV, JSONL or Label Studio (--data-format)' },
+      data: { type: 'string', describe: 'gold data to tag and score (with --model): CoNLL, CSV, JSONL, Label Studio or a BRAT directory (--data-format)' },
       pred: { type: 'string', describe: "prediction file in conlleval's layout: columns ..., gold tag, predicted tag ('-' for stdin)" },
       ...dataOptions('--data'),
       scheme: {

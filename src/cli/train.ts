@@ -27,7 +27,7 @@ import { trainProgress } from './progress';
 import { saveModel } from '../io/modelStore';
 
 export const command = 'train';
-export const describe = 'train a BiLSTM-CRF tagger on tagged data (CoNLL, CSV, JSONL, Label Studio)';
+export const describe = 'train a BiLSTM-CRF tagger on tagged data (CoNLL, CSV, JSONL, Label Studio, BRAT)';
 
 type OptionTable = typeof TRAIN_OPTIONS;
 /** The yargs type of a table entry, so that the handler's argv is typed option by option. */
@@ -72,7 +72,7 @@ function insertAfter<O extends object, E extends object>(options: O, after: keyo
  * given ones that would change the run.
  */
 const OPTIONS = {
-  data: { type: 'string', describe: 'training data: CoNLL columns (token first, tag last by default), CSV, JSONL or Label Studio (--data-format)', group: 'Data:' },
+  data: { type: 'string', describe: 'training data: CoNLL columns (token first, tag last by default), CSV, JSONL, Label Studio or a BRAT directory (--data-format)', group: 'Data:' },
   dev: { type: 'string', describe: 'development data for model selection and early stopping', group: 'Data:' },
   out: { type: 'string', describe: 'model directory to write (replaced atomically if it holds a model)', group: 'Data:' },
   resume: {
