@@ -14,7 +14,7 @@ import { assertUserError, ner } from './helpers/cli';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-convert-'));
 const at = (name: string) => path.join(tmp, name);
 
-/** CoNLL with a BOM, CRLF line ends, documents, an emoji before an entity, IOBES tags. */
+/** CoNLL with a BOM, CRLF line ends, documents, an emoji before an entity, IOBES tags, tokens CSV must quote. */
 const CONLL = [
   '\uFEFF-DOCSTART- O',
   '',
@@ -29,6 +29,8 @@ const CONLL = [
   'of I-ORG',
   'Lisbon E-ORG',
   'grew O',
+  '" O',
+  '1,000 O',
   '',
   '-DOCSTART- O',
   '',
@@ -49,7 +51,7 @@ test('a chain through every format comes back with the same tokens and tags (in 
   // "Ana Silva" then "Silva": two PER entities side by side, which IOB2 keeps apart with B-.
   const iob2 = [
     { tokens: ['🎉', 'Ana', 'Silva', 'Silva', 'met', 'Zoë'], tags: ['O', 'B-PER', 'I-PER', 'B-PER', 'O', 'B-PER'] },
-    { tokens: ['Bank', 'of', 'Lisbon', 'grew'], tags: ['B-ORG', 'I-ORG', 'I-ORG', 'O'] },
+    { tokens: ['Bank', 'of', 'Lisbon', 'grew', '"', '1,000'], tags: ['B-ORG', 'I-ORG', 'I-ORG', 'O', 'O', 'O'] },
     { tokens: ['Porto', 'won'], tags: ['B-LOC', 'O'] },
   ];
   let from = source;
@@ -59,7 +61,7 @@ test('a chain through every format comes back with the same tokens and tags (in 
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /warning/, `${format}: ${r.stderr}`);
     const got = sentences(to);
-    const expected = format === 'csv' && from === source ? iob2.map((s, i) => ({ ...s, tags: [['O', 'B-PER', 'E-PER', 'S-PER', 'O', 'S-PER'], ['B-ORG', 'I-ORG', 'E-ORG', 'O'], ['S-LOC', 'O']][i] })) : iob2;
+    const expected = format === 'csv' && from === source ? iob2.map((s, i) => ({ ...s, tags: [['O', 'B-PER', 'E-PER', 'S-PER', 'O', 'S-PER'], ['B-ORG', 'I-ORG', 'E-ORG', 'O', 'O', 'O'], ['S-LOC', 'O']][i] })) : iob2;
     assert.deepEqual(got.map((s) => s.tokens), expected.map((s) => s.tokens), format);
     assert.deepEqual(got.map((s) => s.tags), expected.map((s) => s.tags), format);
     // After csv, which keeps no documents, every sentence is a document of its own, in every format.
@@ -71,7 +73,7 @@ test('a chain through every format comes back with the same tokens and tags (in 
   const brat = at('docs-brat');
   assert.equal(ner(['convert', '--input', source, '--output', brat, '--output-format', 'brat', '-q']).code, 0);
   assert.deepEqual(fs.readdirSync(brat).sort(), ['annotation.conf', 'doc-000001.ann', 'doc-000001.txt', 'doc-000002.ann', 'doc-000002.txt']);
-  assert.equal(fs.readFileSync(path.join(brat, 'doc-000001.txt'), 'utf8'), '🎉 Ana Silva Silva met Zoë\nBank of Lisbon grew\n');
+  assert.equal(fs.readFileSync(path.join(brat, 'doc-000001.txt'), 'utf8'), '🎉 Ana Silva Silva met Zoë\nBank of Lisbon grew " 1,000\n');
   // Code points: the emoji is one, so Ana starts at 2 (3 in UTF-16).
   assert.equal(fs.readFileSync(path.join(brat, 'doc-000001.ann'), 'utf8'), 'T1\tPER 2 11\tAna Silva\nT2\tPER 12 17\tSilva\nT3\tPER 22 25\tZoë\nT4\tORG 26 40\tBank of Lisbon\n');
   assert.deepEqual(sentences(brat).map((s) => s.document), [0, 0, 1]);
