@@ -3,7 +3,7 @@
  * target can hold; what it cannot hold is reported; bad inputs and outputs
  * are refused before anything is written.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,6 +12,7 @@ import { readCorpus } from '../src/io/corpusFormat';
 import { assertUserError, ner } from './helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-convert-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const at = (name: string) => path.join(tmp, name);
 
 /** CoNLL with a BOM, CRLF line ends, documents, an emoji before an entity, IOBES tags, tokens CSV must quote. */

@@ -2,7 +2,7 @@
  * --data-format: which reader a file gets (detected or said), the options
  * each format takes, and the commands reading every format the same way.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +13,7 @@ import { Args, changedOptions, runConfigFromArgs } from '../src/cli/runConfig';
 import { assertUserError, ner } from './helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-formats-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const at = (name: string, text?: string | Buffer): string => {
   const file = path.join(tmp, name);
   if (text !== undefined) fs.writeFileSync(file, text);

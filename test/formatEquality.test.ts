@@ -5,7 +5,7 @@
  * and tags, and `ner train` with one seed on each saves byte-identical
  * weights, which `ner eval` scores alike.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +15,7 @@ import { formatConll } from '../src/io/conll';
 import { ner } from './helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-equality-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const at = (name: string) => path.join(tmp, name);
 
 // Tokens ner's tokenizer gives back from their text (Label Studio and BRAT hold no tokens), an emoji and a clitic among them.
