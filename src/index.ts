@@ -19,6 +19,7 @@ export { readBratCorpus } from './io/bratCorpus';
 export { readCorpus, detectFormat, DATA_FORMATS } from './io/corpusFormat';
 export type { CorpusReading, DataFormat, ReadCorpus } from './io/corpusFormat';
 export { writeCorpus, bratFiles, sentenceDocument } from './io/corpusWriters';
+export { convertCorpus } from './io/convertCorpus';
 export type { BratCorpusOptions } from './io/bratCorpus';
 export type { SpanCorpus, SpanCorpusOptions, OffsetUnit } from './io/spanCorpus';
 export { spansJsonLine, labelStudioTask, bratAnn, bratConf } from './io/spanWriters';
