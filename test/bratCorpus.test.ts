@@ -70,7 +70,7 @@ describe('BRAT entities', () => {
     assert.deepEqual(c.notes, []);
     const wrong = readBratCorpus(dir);
     const annPath = path.join(dir, 'doc.ann');
-    assert.equal(wrong.notes[0], `${annPath}:1: T1 [3, 7) PER covers "nna " but the file says "Anna"; kept as the offsets say (offsets: codepoint; is that the file's unit?)`);
+    assert.equal(wrong.notes[0], `${annPath}:1: T1 [3, 7) PER covers "nna " but the file says "Anna"; kept as the offsets say (offsets counted in code points; --offsets utf16 if the file counts UTF-16 units)`);
     assert.deepEqual(pairs(wrong)[0], ['\u{1F600}/O', 'A/O', 'nna/B-PER', 'visits/O', 'O/O', 'slo/B-LOC']);
   });
 
@@ -108,7 +108,7 @@ describe('BRAT entities', () => {
     const a = path.join(dir, 'm.ann');
     assert.deepEqual(pairs(c), [['Anna/B-PER', 'met/O', 'Bob/B-PER', 'there/B-PLACE', './O']]);
     assert.deepEqual(c.notes, [
-      `${a}:1: T1 [0, 4) PER covers "Anna" but the file says "Anne"; kept as the offsets say (offsets: codepoint; is that the file's unit?)`,
+      `${a}:1: T1 [0, 4) PER covers "Anna" but the file says "Anne"; kept as the offsets say (offsets counted in code points; --offsets utf16 if the file counts UTF-16 units)`,
       `${a}:2: T2 [8, 12) PER: spaces at its edges trimmed`,
     ]);
   });
@@ -199,7 +199,7 @@ describe('BRAT directories', () => {
       'T2: expected non-negative integer offsets "<start> <end>" after the type, got "-1 6"',
       'T2: expected "<type> <start> <end>" after the first tab, got "PER"',
       /^expected an entity \(T<id><TAB>.*\), or a line starting with R, E, A, M, N, # or \* \(passed over\), got "X1\\tfoo"$/,
-      'T2 PER [2, 40): out of range, the .txt is 15 code points long (offsets: codepoint)',
+      'T2 PER [2, 40): out of range, the .txt is 15 code points long (offsets counted in code points; --offsets utf16 if the file counts UTF-16 units)',
       'T2 PER [6, 6): empty, expected start < end',
       /^T2 PER \[1, 7\): an offset falls inside a surrogate pair/,
     ];

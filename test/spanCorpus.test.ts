@@ -65,8 +65,20 @@ describe('JSONL shapes', () => {
     const cut = parseJsonlCorpus(jsonl({ text, tokens: strings, spans: [{ start: 3, end: 10, label: 'ORG' }] }), 't.jsonl');
     assert.deepEqual(pairs(cut)[0].slice(1, 4), ['(/O', 'Reuters/B-ORG', ')/O']);
     assert.equal(cut.notes.length, 1);
-    dataError(() => parseJsonlCorpus(jsonl({ text, tokens: ['😀', 'said'], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 2 "said" is not the next word of the text after "😀"; "tokens" must list the text's words in order$/);
-    dataError(() => parseJsonlCorpus(jsonl({ text, tokens: [{ start: 0, end: 99 }], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 1: expected a string or \{"start", "end"\} with 0 <= start < end <= 28 \(offsets: codepoint\)/);
+    dataError(() => parseJsonlCorpus(jsonl({ text, tokens: ['😀', 'said'], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 2: the text "\(Reuters\)" before it is in no token; "tokens" must cover the text's words, in order$/);
+    dataError(() => parseJsonlCorpus(jsonl({ text, tokens: strings.slice(0, 4), spans: [] }), 't.jsonl'), 't.jsonl', 1, /^after token 4: the text "He left" before it is in no token/);
+    dataError(() => parseJsonlCorpus(jsonl({ text, tokens: ['😀', 'Reuters'], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 2: the text "\(" before it is in no token/);
+    dataError(() => parseJsonlCorpus(jsonl({ text: 'a b', tokens: [{ start: 0, end: 3 }], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 1 "a b" holds a space; a token cannot$/);
+    dataError(
+      () => parseJsonlCorpus(jsonl({ text: '😀 Paris', tokens: [{ start: 0, end: 1 }, { start: 1, end: 2 }, { start: 3, end: 8 }], spans: [] }), 't.jsonl', { offsets: 'utf16' }),
+      't.jsonl',
+      1,
+      /^token 1 .*: an offset falls inside a surrogate pair/,
+    );
+    // spaCy lists the space between paragraphs as a token; it is no word.
+    const spaced = parseJsonlCorpus(jsonl({ text: 'Hello\n\nParis', tokens: ['Hello', '\n\n', 'Paris'], spans: [{ start: 7, end: 12, label: 'LOC' }] }), 's.jsonl');
+    assert.deepEqual(pairs(spaced), [['Hello/O', 'Paris/B-LOC']]);
+    dataError(() => parseJsonlCorpus(jsonl({ text, tokens: [{ start: 0, end: 99 }], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 1: expected a string or \{"start", "end"\} with 0 <= start < end <= 28 \(offsets counted in code points/);
   });
 
   test('doccano "label" and "labels" triples; blank lines skipped, record numbers are line numbers', () => {
@@ -133,7 +145,7 @@ describe('offsets', () => {
     assert.deepEqual(parseLabelStudio(JSON.stringify(tasks), 'u.json', { offsets: 'utf16' }).notes, []);
     const c = parseLabelStudio(JSON.stringify(tasks), 'u.json');
     assert.deepEqual(c.notes.filter((n) => !/cut at a span boundary/.test(n)), [
-      'u.json:1: span 1 [5, 9) PER covers "na c" but the file says "Anna"; kept as the offsets say (offsets: codepoint; is that the file\'s unit?)',
+      'u.json:1: span 1 [5, 9) PER covers "na c" but the file says "Anna"; kept as the offsets say (offsets counted in code points; --offsets utf16 if the file counts UTF-16 units)',
     ]);
   });
 
@@ -143,7 +155,7 @@ describe('offsets', () => {
   });
 
   test('UTF-16 offsets inside a surrogate pair are an error that suggests code points', () => {
-    dataError(() => parseJsonlCorpus(jsonl({ text, spans: [{ start: 1, end: 7, label: 'LOC' }] }), 'e.jsonl', { offsets: 'utf16' }), 'e.jsonl', 1, /inside a surrogate pair.*offsets: codepoint/);
+    dataError(() => parseJsonlCorpus(jsonl({ text, spans: [{ start: 1, end: 7, label: 'LOC' }] }), 'e.jsonl', { offsets: 'utf16' }), 'e.jsonl', 1, /inside a surrogate pair.*--offsets codepoint/);
   });
 });
 

@@ -115,9 +115,10 @@ export function dataArgs(config: RunConfig): DataArgs {
   };
 }
 
-/** Every data file the run reads. */
+/** Every data file the run reads (a --tag-names list is no file). */
 export function dataFiles(config: RunConfig): string[] {
-  const files = [config.data, config.dev, config.options.embeddings, ...config.embeddingsExtend].filter((f): f is string => typeof f === 'string');
+  const tagNamesFile = config.tagNames?.includes(',') === false ? config.tagNames : undefined;
+  const files = [config.data, config.dev, config.options.embeddings, ...config.embeddingsExtend, tagNamesFile].filter((f): f is string => typeof f === 'string');
   return [...new Set(files)];
 }
 

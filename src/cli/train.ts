@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { ArgumentsCamelCase, Argv, Options } from 'yargs';
 import { ModelError, NerError, NumericalError, OptionError, UsageError } from '../errors';
 import { MAX_TAGGED_TOKENS } from '../limits';
-import { FileFingerprint, fingerprintChange, fingerprintFile } from '../io/fingerprint';
+import { FileFingerprint, fingerprintChange, fingerprintPath } from '../io/fingerprint';
 import { CHECKPOINTS_DIR, MODEL_JSON, assertReplaceable, assertWritable, modelDirTarget } from '../io/modelDir';
 import { ModelLock } from '../io/modelLock';
 import { TrainInput, TrainingInterrupted, trainModel } from '../train/trainer';
@@ -138,9 +138,12 @@ function isRegularFile(file: string): boolean {
   }
 }
 
-/** The fingerprints of the run's data files (regular files only: a pipe cannot be read twice, nor again later). */
+/** Regular files and BRAT directories: not a pipe, which cannot be read twice, nor again later. */
+const canFingerprint = (file: string) => isRegularFile(file) || isDirectory(file);
+
+/** The fingerprints of the run's data files. */
 function fingerprintsOf(config: RunConfig): Map<string, FileFingerprint> {
-  return new Map(dataFiles(config).filter(isRegularFile).map((f) => [f, fingerprintFile(f)]));
+  return new Map(dataFiles(config).filter(canFingerprint).map((f) => [f, fingerprintPath(f)]));
 }
 
 /**
@@ -179,7 +182,7 @@ function checkFingerprints(config: RunConfig, allowChanged: boolean, messages: M
     messages.warn('the checkpoint was written by a ner that did not record its data files: could not check that they are unchanged');
   } else {
     const changes = config.fingerprints.flatMap((fp) => {
-      const change = fingerprintChange(fp, now.get(fp.file) ?? (isRegularFile(fp.file) ? fingerprintFile(fp.file) : undefined));
+      const change = fingerprintChange(fp, now.get(fp.file) ?? (canFingerprint(fp.file) ? fingerprintPath(fp.file) : undefined));
       return change === undefined ? [] : [`${fp.file}: ${change}`];
     });
     if (changes.length > 0 && !allowChanged) {

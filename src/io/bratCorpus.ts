@@ -47,6 +47,7 @@ import {
   checkSpanOptions,
   codePointIndex,
   insidePair,
+  offsetWords,
   show,
   spanSentences,
   type OffsetUnit,
@@ -61,7 +62,8 @@ export interface BratCorpusOptions extends SpanCorpusOptions {
 }
 
 /** A `.txt` found, and the `.ann` beside it if there is one. */
-interface Pair {
+/** A `.txt` and its `.ann` (undefined: none beside it). */
+export interface Pair {
   txt: string;
   ann: string | undefined;
 }
@@ -143,7 +145,7 @@ export function bratDocument(
 }
 
 /** The `.txt`/`.ann` pairs under `dir`, in sorted order; a DataError for a `dir` that is not a directory. */
-function findPairs(dir: string): Pair[] {
+export function findPairs(dir: string): Pair[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
@@ -238,11 +240,11 @@ function entitySpan(e: Entity, text: string, toUtf16: readonly number[] | null, 
   const length = toUtf16 === null ? text.length : toUtf16.length - 1;
   const given = `${e.id} ${e.label} [${e.start}, ${e.end})`;
   if (e.end > length) {
-    throw new DataError(ann, e.line, `${given}: out of range, the .txt is ${length} ${unit === 'codepoint' ? 'code points' : 'UTF-16 code units'} long (offsets: ${unit})`);
+    throw new DataError(ann, e.line, `${given}: out of range, the .txt is ${length} ${unit === 'codepoint' ? 'code points' : 'UTF-16 code units'} long (${offsetWords(unit)})`);
   }
   if (e.start >= e.end) throw new DataError(ann, e.line, `${given}: empty, expected start < end`);
   if (toUtf16 === null && (insidePair(text, e.start) || insidePair(text, e.end))) {
-    throw new DataError(ann, e.line, `${given}: an offset falls inside a surrogate pair (an emoji or other character outside the BMP); are the offsets code points (offsets: codepoint)?`);
+    throw new DataError(ann, e.line, `${given}: an offset falls inside a surrogate pair (an emoji or other character outside the BMP); are the offsets code points (--offsets codepoint)?`);
   }
   const covered = toUtf16 === null ? text.slice(e.start, e.end) : text.slice(toUtf16[e.start], toUtf16[e.end]);
   const spaced = (s: string): string => s.replace(/\s+/gu, ' ').trim();

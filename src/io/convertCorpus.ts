@@ -5,6 +5,7 @@
  * as ner reads it (corpusFormat.ts, bratCorpus.ts), so the answer is never a
  * guess about the tokenizer.
  */
+import { DataError } from '../errors';
 import type { Corpus, Sentence, TagScheme } from '../types';
 import { convertTags } from '../data/tagScheme';
 import { WritableFormat, bratFiles, writeCorpus } from './corpusWriters';
@@ -21,7 +22,15 @@ export interface Converted {
 /** `corpus` in `format`, its chunks read in `scheme`; `where` names the output in messages. */
 export function convertCorpus(corpus: Corpus, format: WritableFormat, scheme: TagScheme, where: string): Converted {
   const files = render(corpus, format, scheme);
-  return { files, changed: difference(corpus.sentences, readBack(files, format, where), format, scheme) };
+  let read: Sentence[];
+  try {
+    read = readBack(files, format, where);
+  } catch (err) {
+    // Something the input's reader let through and the target's refuses: said, not hidden behind the output's name.
+    if (!(err instanceof DataError)) throw err;
+    return { files, changed: `would not read back as ${format}: ${err.reason}${err.line === undefined ? '' : ` (its line ${err.line})`}` };
+  }
+  return { files, changed: difference(corpus.sentences, read, format, scheme) };
 }
 
 export const SPAN_FORMATS: readonly WritableFormat[] = ['jsonl', 'labelstudio', 'brat'];

@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findPairs } from './bratCorpus';
 
 export interface FileFingerprint {
   /** Absolute path. */
@@ -13,6 +15,26 @@ export interface FileFingerprint {
 }
 
 const CHUNK = 1 << 20;
+
+/**
+ * Size and SHA-256 of `file`; of a directory (a BRAT corpus), of every file
+ * its reader reads, by path relative to it: a changed, added or removed
+ * `.txt` or `.ann` changes the fingerprint.
+ */
+export function fingerprintPath(file: string): FileFingerprint {
+  if (!fs.statSync(file).isDirectory()) return fingerprintFile(file);
+  const hash = createHash('sha256');
+  let size = 0;
+  for (const pair of findPairs(file)) {
+    for (const part of [pair.txt, pair.ann]) {
+      if (part === undefined) continue;
+      const fp = fingerprintFile(part);
+      hash.update(`${path.relative(file, part)}\0${fp.sha256}\0`);
+      size += fp.size;
+    }
+  }
+  return { file, size, sha256: hash.digest('hex') };
+}
 
 /** Size and SHA-256 of `file`, read in chunks of 1 MiB (a file of vectors can be gigabytes). */
 export function fingerprintFile(file: string): FileFingerprint {

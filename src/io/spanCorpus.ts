@@ -152,32 +152,53 @@ export function spanSentences(
  */
 export function recordTokens(text: string, list: readonly unknown[], file: string, record: number, unit: OffsetUnit): Token[] {
   const toUtf16 = unit === 'codepoint' ? codePointIndex(text) : null;
+  const limit = toUtf16 === null ? text.length : toUtf16.length - 1;
   const tokens: Token[] = [];
   let at = 0;
+  // Text no token holds must be space: a word left out would vanish from training unseen.
+  const onlySpaceUpTo = (to: number, which: string) => {
+    if ([...text.slice(at, to)].some((c) => !SPACE_CHAR.test(c))) {
+      throw new DataError(file, record, `${which}: the text ${show(text.slice(at, to).trim())} before it is in no token; "tokens" must cover the text's words, in order`);
+    }
+  };
   list.forEach((item, n) => {
     const which = `token ${n + 1}`;
     let start: number;
     let end: number;
     if (typeof item === 'string') {
       start = item === '' ? -1 : text.indexOf(item, at);
-      if (start < 0 || [...text.slice(at, start)].some((c) => !SPACE_CHAR.test(c))) {
-        throw new DataError(file, record, `${which} ${show(item)} is not the next word of the text after ${JSON.stringify(text.slice(Math.max(0, at - 20), at))}; "tokens" must list the text's words in order`);
-      }
+      if (start < 0) throw new DataError(file, record, `${which} ${show(item)} is not in the text after ${JSON.stringify(text.slice(Math.max(0, at - 20), at))}; "tokens" must list the text's words in order`);
       end = start + item.length;
     } else {
       const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
-      const limit = toUtf16 === null ? text.length : toUtf16.length - 1;
       if (!Number.isInteger(o.start) || !Number.isInteger(o.end) || (o.start as number) < 0 || (o.end as number) > limit || (o.start as number) >= (o.end as number)) {
-        throw new DataError(file, record, `${which}: expected a string or {"start", "end"} with 0 <= start < end <= ${limit} (offsets: ${unit}), got ${show(item)}`);
+        throw new DataError(file, record, `${which}: expected a string or {"start", "end"} with 0 <= start < end <= ${limit} (${offsetWords(unit)}), got ${show(item)}`);
       }
       start = toUtf16 === null ? (o.start as number) : toUtf16[o.start as number];
       end = toUtf16 === null ? (o.end as number) : toUtf16[o.end as number];
+      if (toUtf16 === null && (insidePair(text, start) || insidePair(text, end))) {
+        throw new DataError(file, record, `${which} ${show(item)}: an offset falls inside a surrogate pair (an emoji or other character outside the BMP); are the offsets code points (--offsets codepoint)?`);
+      }
       if (start < at) throw new DataError(file, record, `${which} ${show(item)} starts before the end of the token before it`);
     }
-    tokens.push({ text: text.slice(start, end), start, end });
-    at = end;
+    onlySpaceUpTo(start, which);
+    // spaCy lists the space after a paragraph as a token of its own; it is space, not a word.
+    while (start < end && SPACE_CHAR.test(text[start])) start++;
+    while (end > start && SPACE_CHAR.test(text[end - 1])) end--;
+    if (start < end) {
+      const token = text.slice(start, end);
+      if ([...token].some((c) => SPACE_CHAR.test(c))) throw new DataError(file, record, `${which} ${show(token)} holds a space; a token cannot`);
+      tokens.push({ text: token, start, end });
+    }
+    at = Math.max(at, end);
   });
+  onlySpaceUpTo(text.length, `after token ${list.length}`);
   return tokens;
+}
+
+/** What offsets count, for messages, with the option that says otherwise. */
+export function offsetWords(unit: OffsetUnit): string {
+  return unit === 'codepoint' ? 'offsets counted in code points; --offsets utf16 if the file counts UTF-16 units' : 'offsets counted in UTF-16 units, as --offsets utf16 says';
 }
 
 /**
@@ -212,18 +233,18 @@ function checkSpans(
     const e = end as number;
     const given = `[${s}, ${e}) ${label}`;
     if (s < 0 || e > length) {
-      throw new DataError(file, record, `${which} ${given}: out of range, the text is ${length} ${unitName} long (offsets: ${unit})`);
+      throw new DataError(file, record, `${which} ${given}: out of range, the text is ${length} ${unitName} long (${offsetWords(unit)})`);
     }
     if (s >= e) throw new DataError(file, record, `${which} ${given}: empty, expected start < end`);
     let a = toUtf16 === null ? s : toUtf16[s];
     let b = toUtf16 === null ? e : toUtf16[e];
     if (toUtf16 === null && (insidePair(text, a) || insidePair(text, b))) {
-      throw new DataError(file, record, `${which} ${given}: an offset falls inside a surrogate pair (an emoji or other character outside the BMP); are the offsets code points (offsets: codepoint)?`);
+      throw new DataError(file, record, `${which} ${given}: an offset falls inside a surrogate pair (an emoji or other character outside the BMP); are the offsets code points (--offsets codepoint)?`);
     }
     const said = raw.text;
     if (typeof said === 'string' && said.trim() !== text.slice(a, b).trim()) {
       // The classic sign of offsets in the other unit (an emoji earlier in the text shifts them by one).
-      note(`${which} ${given} covers ${JSON.stringify(text.slice(a, b))} but the file says ${JSON.stringify(said)}; kept as the offsets say (offsets: ${unit}; is that the file's unit?)`);
+      note(`${which} ${given} covers ${JSON.stringify(text.slice(a, b))} but the file says ${JSON.stringify(said)}; kept as the offsets say (${offsetWords(unit)})`);
     }
     while (a < b && SPACE_CHAR.test(text[a])) a++;
     while (b > a && SPACE_CHAR.test(text[b - 1])) b--;
