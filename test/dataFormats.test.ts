@@ -48,11 +48,11 @@ test('readCorpus: options that do not apply to the format are refused, never ign
   const jsonl = at('r.jsonl', '{"text": "Paris", "spans": [{"start": 0, "end": 5, "label": "LOC"}]}\n');
   const refused = (file: string, reading: object, option: string, reason: RegExp) =>
     assert.throws(() => readCorpus(file, reading), (e: unknown) => e instanceof OptionError && e.option === option && reason.test(e.reason));
-  refused(conll, { offsets: 'utf16' }, 'offsets', /^applies to jsonl and labelstudio and brat data, not conll$/);
-  refused(conll, { tokenColumn: 'Word' }, 'tokenColumn', /no header/);
-  refused(conll, { delimiter: ';' }, 'delimiter', /applies to csv data, not conll/);
-  refused(jsonl, { tokenColumn: 0 }, 'tokenColumn', /applies to conll and csv data, not jsonl/);
-  refused(jsonl, { commentPrefix: '#' }, 'commentPrefix', /applies to conll data, not jsonl/);
+  refused(conll, { offsets: 'utf16' }, 'offsets', /^applies to jsonl, labelstudio and brat data \(.*r\.conll is conll: the extension \.conll names no other format; --data-format jsonl reads it as jsonl\)$/);
+  refused(conll, { tokenColumn: 'Word' }, 'tokenColumn', /^applies to csv data as a header name \(conll columns are numbered\) \(.*r\.conll is conll: the extension \.conll names no other format\)$/);
+  refused(conll, { delimiter: ';', format: 'conll' }, 'delimiter', /^applies to csv data \(.*r\.conll is conll\)$/);
+  refused(jsonl, { tokenColumn: 0 }, 'tokenColumn', /^applies to conll and csv data \(.*r\.jsonl is jsonl: the extension \.jsonl;/);
+  refused(jsonl, { commentPrefix: '#' }, 'commentPrefix', /^applies to conll data \(/);
   refused(conll, { format: 'xml' }, 'format', /must be auto or one of conll, csv, jsonl, labelstudio, brat/);
   assert.deepEqual(readCorpus(jsonl).corpus.sentences[0].tags, ['B-LOC']);
   assert.equal(readCorpus(jsonl).format, 'jsonl');
@@ -74,10 +74,26 @@ test('ner check reads GMB-style CSV by header names, in Latin-1, and says it rea
 
 test('the commands refuse options that do not apply to the data format, under the flag typed', () => {
   const jsonl = at('c.jsonl', '{"text": "Paris", "spans": [{"start": 0, "end": 5, "label": "LOC"}]}\n');
-  assertUserError(ner(['check', '--data', jsonl, '--token-column', '1']), 2, /^ner: error: --token-column applies to conll and csv data, not jsonl, got 1$/);
-  assertUserError(ner(['check', '--data', jsonl, '--data-format', 'conll', '--offsets', 'utf16']), 2, /--offsets applies to jsonl and labelstudio and brat data, not conll/);
+  assertUserError(ner(['check', '--data', jsonl, '--token-column', '1']), 2, /^ner: error: --token-column applies to conll and csv data \(.*c\.jsonl is jsonl: the extension \.jsonl; --data-format conll reads it as conll\), got 1$/);
+  assertUserError(ner(['check', '--data', jsonl, '--data-format', 'conll', '--offsets', 'utf16']), 2, /--offsets applies to jsonl, labelstudio and brat data \(.*c\.jsonl is conll\), got utf16$/);
+  // A tab-separated table with a header is CSV to ner; a .tsv is read as CoNLL unless told.
+  const tsv = at('h.tsv', 'Word\tTag\nParis\tB-LOC\n');
+  assertUserError(ner(['check', '--data', tsv, '--delimiter', 'tab']), 2, /--delimiter applies to csv data \(.*h\.tsv is conll: the extension \.tsv names no other format; --data-format csv reads it as csv\), got "\\t"$/);
+  const r = ner(['check', '--data', tsv, '--data-format', 'csv', '--delimiter', 'tab', '--token-column', 'Word', '--tag-column', 'Tag']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /h\.tsv: 1 sentence, 1 token, scheme iob2\n {2}format: csv\n/);
   assertUserError(ner(['eval', '--pred', jsonl, '--data-format', 'jsonl']), 2, /--data-format says how to read --data; --pred is read in conlleval's layout/);
   assertUserError(ner(['check', '--data', jsonl, '--tag-names', path.join(tmp, 'missing-names.txt')]), 2, /--tag-names .*missing-names\.txt: no such file/);
+});
+
+test('files of several formats in one command: each takes the options of its format', () => {
+  const csv = at('mixed.csv', 'Sentence #,Word,Tag\nSentence: 1,Paris,B-LOC\n,is,O\nSentence: 2,Rome,B-LOC\n');
+  const conll = at('mixed-dev.conll', 'Rome B-LOC\n\nOslo B-LOC\n');
+  const r = ner(['check', '--data', csv, '--dev', conll, '--token-column', 'Word', '--tag-column', 'Tag', '--sentence-column', 'Sentence #']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /mixed\.csv: 2 sentences, 3 tokens, scheme iob2\n {2}format: csv\n/);
+  assert.match(r.stdout, /mixed-dev\.conll: 2 sentences, 2 tokens, scheme iob2\n {2}format: conll\n/);
+  assert.match(r.stdout, /mixed-dev\.conll: 1 sentence also in .*mixed\.csv/);
 });
 
 test('span formats: check lists every adjustment; --tag-names as a list or a file', () => {

@@ -195,7 +195,7 @@ describe('numbers: non-finite options refused; non-finite weights never saved or
       [['serve', '--model', model, '--port', 'Infinity'], /--port must be a finite number, got Infinity/],
       [['predict', '--model', model, '--threads', 'Infinity'], /--threads must be a finite number, got Infinity/],
       // A column may be a CSV header name; CoNLL data has none.
-      [['check', '--data', data, '--tag-column', 'NaN'], /--tag-column must be a column index \(an integer\) for conll data, which has no header to name columns by, got NaN/],
+      [['check', '--data', data, '--tag-column', 'NaN'], /--tag-column applies to csv data as a header name \(conll columns are numbered\) \(.* is conll: the extension \.conll names no other format\), got NaN/],
     ];
     for (const [args, message] of cases) assertUserError(ner(args, { input: 'Paris\n' }), 2, message);
     assert.equal(fs.existsSync(at('never')), false);

@@ -7,7 +7,7 @@ import type { TagScheme } from '../types';
 import { CorpusReport, Duplicates, checkCorpus, duplicateSentences, issues } from '../data/check';
 import { TAG_SCHEMES, describeDetection } from '../data/tagScheme';
 import { Messages, quietOption } from './common';
-import { corpusReading, dataOptions, readData } from './dataOptions';
+import { corpusReading, dataOptions, readDataFiles } from './dataOptions';
 
 export const command = 'check';
 export const describe = 'report sentences, tokens, tags, entities and problems of a corpus (CoNLL, CSV, JSONL, Label Studio, BRAT)';
@@ -54,11 +54,10 @@ export async function handler(args: CheckArgs): Promise<void> {
   const messages = new Messages(args.quiet || args.json);
   const reading = corpusReading(args);
   const scheme = args.scheme === 'auto' ? undefined : (args.scheme as TagScheme);
-  const trainRead = readData(args.data, reading, messages, { listsNotes: true });
+  const [trainRead, devRead] = readDataFiles([{ file: args.data }, ...(args.dev === undefined ? [] : [{ file: args.dev }])], reading, messages, true);
   const trainCorpus = trainRead.corpus;
   const train: FileReport = { ...checkCorpus(trainCorpus, scheme), format: trainRead.format, adjustments: trainRead.notes };
   // The dev data is read in the training data's scheme, as training would.
-  const devRead = args.dev === undefined ? undefined : readData(args.dev, reading, messages, { listsNotes: true });
   const devCorpus = devRead?.corpus;
   const dev: FileReport | undefined = devRead === undefined ? undefined : { ...checkCorpus(devRead.corpus, train.scheme), format: devRead.format, adjustments: devRead.notes };
   const duplicates: Duplicates | undefined = devCorpus === undefined ? undefined : duplicateSentences(trainCorpus, devCorpus);

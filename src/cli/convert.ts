@@ -12,7 +12,7 @@ import { WRITABLE_FORMATS, WritableFormat } from '../io/corpusWriters';
 import { SPAN_FORMATS, convertCorpus } from '../io/convertCorpus';
 import { checkOutput, checkOutputDir, writeOutput, writeOutputDir } from '../io/output';
 import { Messages, quietOption } from './common';
-import { corpusReading, dataOptions, readData } from './dataOptions';
+import { corpusReading, dataOptions, readDataFiles } from './dataOptions';
 
 export const command = 'convert';
 export const describe = 'convert tagged data between CoNLL, CSV, JSONL, Label Studio and BRAT';
@@ -41,7 +41,7 @@ export async function handler(args: ConvertArgs): Promise<void> {
   const format = args.outputFormat as WritableFormat;
   const inputs = [{ option: '--input', file: args.input }];
   const destination = format === 'brat' ? checkOutputDir(args.output, '--output-format brat') : checkOutput(args.output, inputs);
-  const { corpus, format: read } = readData(args.input, corpusReading({ ...args, dataFormat: args.inputFormat }), messages);
+  const [{ corpus, format: read }] = readDataFiles([{ file: args.input }], corpusReading({ ...args, dataFormat: args.inputFormat }), messages);
   let scheme = args.scheme as TagScheme | 'auto';
   if (scheme === 'auto') {
     const detection = chooseScheme(corpus.sentences);

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import type { Options } from 'yargs';
 import { OptionError, UsageError } from '../errors';
-import { Column, CorpusReading, DATA_FORMATS, DataFormat, ReadCorpus, readCorpus, summarizeNotes } from '../io/corpusFormat';
+import { Column, CorpusReading, DATA_FORMATS, DataFormat, ReadCorpus, planReads, readPlanned, summarizeNotes } from '../io/corpusFormat';
 import { TEXT_ENCODINGS, type TextEncoding } from '../io/lines';
 import type { OffsetUnit } from '../io/spanCorpus';
 import type { Messages } from './common';
@@ -67,7 +67,9 @@ const FLAGS: Record<string, string> = {
 /** An OptionError from the readers, under the flag the user typed. */
 export function asFlagError(err: unknown): unknown {
   if (!(err instanceof OptionError) || FLAGS[err.option] === undefined) return err;
-  return new UsageError(`${FLAGS[err.option]} ${err.reason}, got ${String(err.value)}`);
+  // A tab or space would not show.
+  const shown = typeof err.value === 'string' && /\s/.test(err.value) ? JSON.stringify(err.value) : String(err.value);
+  return new UsageError(`${FLAGS[err.option]} ${err.reason}, got ${shown}`);
 }
 
 /** A column as given: an integer index when it reads as one (`-1`, `2`), else a header name. */
@@ -112,19 +114,29 @@ export function corpusReading(args: DataArgs): CorpusReading {
   };
 }
 
+/** A data file of a command, and the most tokens its sentences may have (dev data is tagged, within the tagging limit). */
+export interface DataFile {
+  file: string;
+  maxSentenceTokens?: number;
+}
+
 /**
- * Reads `file` as `reading` says: says which format auto-detection chose,
- * and (unless `listsNotes`: the caller shows them all) in one warning what
- * reading spans adjusted. Options that do not apply to the format are
- * refused by flag.
+ * Reads a command's data files, together (planReads: each gets the options
+ * of its format; one that fits none is refused by flag): says which format
+ * auto-detection chose, before reading, so that a wrong guess shows next to
+ * the error it causes; and, unless `listsNotes` (the caller shows them
+ * all), sums up in one warning a file what reading spans adjusted.
  */
-export function readData(file: string, reading: CorpusReading, messages: Messages, options: { maxSentenceTokens?: number; listsNotes?: boolean } = {}): ReadCorpus {
+export function readDataFiles(files: readonly DataFile[], reading: CorpusReading, messages: Messages, listsNotes = false): ReadCorpus[] {
   try {
-    const read = readCorpus(file, { ...reading, maxSentenceTokens: options.maxSentenceTokens });
-    if (read.detected !== undefined) messages.info(`reading ${file} as ${read.format}: ${read.detected} (--data-format to choose)`);
-    const summary = options.listsNotes ? undefined : summarizeNotes(file, read.notes);
-    if (summary !== undefined) messages.warn(summary);
-    return read;
+    const plans = planReads(files.map((f) => f.file), reading);
+    return plans.map((plan, i) => {
+      if (plan.detected !== undefined) messages.info(`reading ${plan.file} as ${plan.format}: ${plan.detected} (--data-format to choose)`);
+      const read = readPlanned({ ...plan, reading: { ...plan.reading, maxSentenceTokens: files[i].maxSentenceTokens } });
+      const summary = listsNotes ? undefined : summarizeNotes(plan.file, read.notes);
+      if (summary !== undefined) messages.warn(summary);
+      return read;
+    });
   } catch (err) {
     throw asFlagError(err);
   }

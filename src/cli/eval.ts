@@ -12,7 +12,7 @@ import { evaluateModel } from '../eval/evaluateModel';
 import { formatConllColumns } from '../io/conll';
 import { checkOutput, writeOutput } from '../io/output';
 import { Messages, backendOptions, modelInputs, quietOption, readTextInput, startBackend } from './common';
-import { corpusReading, dataOptions, readData } from './dataOptions';
+import { corpusReading, dataOptions, readDataFiles } from './dataOptions';
 import { loadModel } from '../io/modelStore';
 
 export const command = 'eval';
@@ -102,7 +102,7 @@ function warnSchemeBreaks(sentences: readonly ScoredSentence[], scheme: TagSchem
 async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   const inputs = [{ option: '--data', file: args.data! }, ...modelInputs(args.model!)];
   const output = args.output === undefined ? undefined : checkOutput(args.output, inputs);
-  const { corpus: read } = readData(args.data!, corpusReading(args), messages, { maxSentenceTokens: MAX_TAGGED_TOKENS });
+  const [{ corpus: read }] = readDataFiles([{ file: args.data!, maxSentenceTokens: MAX_TAGGED_TOKENS }], corpusReading(args), messages);
   warnStyle(tagStyle(read.sentences.map((s) => s.tags)), 'gold', args.suffix, args.data!, messages);
   const corpus = args.suffix ? { ...read, sentences: read.sentences.map((s) => ({ ...s, tags: s.tags.map(fromSuffixStyle) })) } : read;
   await startBackend(args, messages);

@@ -20,7 +20,7 @@ import { hasCheckpoint, readCheckpoint, readCheckpointInfo, writeCheckpoint } fr
 import type { NerModel } from '../model/nerModel';
 import { Messages, assertInputFile, backendOptions, quietOption, startBackend } from './common';
 import { readConfigFile } from './configFile';
-import { corpusReading, dataOptions, readData } from './dataOptions';
+import { corpusReading, dataOptions, readDataFiles } from './dataOptions';
 import { isDirectory } from '../io/corpusFormat';
 import { Args, RunConfig, changedOptions, dataArgs, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
 import { trainProgress } from './progress';
@@ -292,11 +292,12 @@ export async function handler(args: TrainArgs): Promise<void> {
     } else {
       config.fingerprints = [...fingerprintsOf(config).values()];
     }
-    const reading = corpusReading(dataArgs(config));
-    const train = readData(config.data, reading, messages).corpus;
     // Dev sentences are tagged after every epoch, within the tagging limit.
-    const dev = config.dev === null ? undefined : readData(config.dev, reading, messages, { maxSentenceTokens: MAX_TAGGED_TOKENS }).corpus;
-    const extend = config.embeddingsExtend.map((file) => readData(file, reading, messages).corpus);
+    const devFiles = config.dev === null ? [] : [{ file: config.dev, maxSentenceTokens: MAX_TAGGED_TOKENS }];
+    const files = [{ file: config.data }, ...devFiles, ...config.embeddingsExtend.map((file) => ({ file }))];
+    const [train, ...others] = readDataFiles(files, corpusReading(dataArgs(config)), messages).map((r) => r.corpus);
+    const dev = config.dev === null ? undefined : others.shift();
+    const extend = others;
     backend ??= await startBackend(args, messages);
     let model: NerModel;
     training = true;

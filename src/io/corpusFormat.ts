@@ -111,28 +111,61 @@ function firstCharacter(file: string): string {
   }
 }
 
-/** Refuses options the format does not read, naming the option (OptionError: the CLI turns it into --flag). */
-export function checkReading(format: DataFormat, reading: CorpusReading): void {
-  for (const [option, formats] of Object.entries(APPLIES)) {
-    const value = reading[option as keyof typeof APPLIES];
-    if (value !== undefined && !formats.includes(format)) {
-      throw new OptionError(option, `applies to ${formats.join(' and ')} data, not ${format}`, Array.isArray(value) ? value.join(',') : value);
-    }
+/** A file to read: its format, why (when it was detected), and the options that apply to it. */
+export interface PlannedRead {
+  file: string;
+  format: DataFormat;
+  detected?: string;
+  reading: CorpusReading;
+}
+
+/** Whether option `name` with `value` applies to `format` (a column by header name applies to csv only). */
+function applies(name: keyof typeof APPLIES, value: unknown, format: DataFormat): boolean {
+  if (!APPLIES[name].includes(format)) return false;
+  return !(format === 'conll' && typeof value === 'string' && name.endsWith('Column'));
+}
+
+/**
+ * How each of `files`, read together (a run's training and dev data), is
+ * read: its format, said or detected, and those of `reading`'s options that
+ * apply to it, so that CSV training data may go with CoNLL dev data. An
+ * option that applies to none of the files is refused (an OptionError
+ * naming each file's format), never ignored.
+ */
+export function planReads(files: readonly string[], reading: CorpusReading): PlannedRead[] {
+  const given = reading.format === undefined || reading.format === 'auto' ? undefined : reading.format;
+  if (given !== undefined && !DATA_FORMATS.includes(given)) throw new OptionError('format', `must be auto or one of ${DATA_FORMATS.join(', ')}`, given);
+  const plans = files.map((file): PlannedRead => {
+    const { format, reason } = given === undefined ? detectFormat(file) : { format: given, reason: undefined };
+    return { file, format, detected: reason, reading: { format, encoding: reading.encoding, maxSentenceTokens: reading.maxSentenceTokens } };
+  });
+  for (const name of Object.keys(APPLIES) as Array<keyof typeof APPLIES>) {
+    const value = reading[name];
+    if (value === undefined) continue;
+    const takers = plans.filter((p) => applies(name, value, p.format));
+    if (takers.length === 0) throw new OptionError(name, refusal(name, value, plans), Array.isArray(value) ? value.join(',') : value);
+    for (const p of takers) (p.reading as Record<string, unknown>)[name] = value;
   }
-  for (const option of ['tokenColumn', 'tagColumn', 'sentenceColumn'] as const) {
-    const value = reading[option];
-    if (format === 'conll' && value !== undefined && !Number.isInteger(value)) {
-      throw new OptionError(option, 'must be a column index (an integer) for conll data, which has no header to name columns by', value);
-    }
-  }
+  return plans;
+}
+
+/** Why an option fits none of the files: what it applies to, what each file is, and how to say otherwise. */
+function refusal(name: keyof typeof APPLIES, value: unknown, plans: readonly PlannedRead[]): string {
+  const byName = typeof value === 'string' && name.endsWith('Column');
+  const formats = byName ? ['csv'] : APPLIES[name];
+  const what = plans.map((p) => `${p.file} is ${p.format}${p.detected === undefined ? '' : `: ${p.detected}`}`).join('; ');
+  const fix = !byName && plans.some((p) => p.detected !== undefined) ? `; --data-format ${formats[0]} reads it as ${formats[0]}` : '';
+  return `applies to ${formats.join(', ').replace(/, (?=[^,]*$)/, ' and ')} data${byName ? ' as a header name (conll columns are numbered)' : ''} (${what}${fix})`;
 }
 
 /** Reads the corpus `file` as `reading` says; `file` is named as given in errors. */
 export function readCorpus(file: string, reading: CorpusReading = {}): ReadCorpus {
-  const detection = reading.format === undefined || reading.format === 'auto' ? detectFormat(file) : undefined;
-  const format = detection?.format ?? (reading.format as DataFormat);
-  if (!DATA_FORMATS.includes(format)) throw new OptionError('format', `must be auto or one of ${DATA_FORMATS.join(', ')}`, format);
-  checkReading(format, reading);
+  return readPlanned(planReads([file], reading)[0]);
+}
+
+/** Reads one file of planReads. */
+export function readPlanned(plan: PlannedRead): ReadCorpus {
+  const { file, format, reading } = plan;
   const { encoding, maxSentenceTokens } = reading;
   let corpus: Corpus;
   let notes: string[] = [];
@@ -155,12 +188,12 @@ export function readCorpus(file: string, reading: CorpusReading = {}): ReadCorpu
     });
   } else {
     const options: SpanCorpusOptions = { offsets: reading.offsets, tagNames: reading.tagNames, encoding };
-    const read = format === 'jsonl' ? readJsonlCorpus(file, options) : format === 'labelstudio' ? readLabelStudioCorpus(file, options) : readDirectory(file, options, detection !== undefined);
+    const read = format === 'jsonl' ? readJsonlCorpus(file, options) : format === 'labelstudio' ? readLabelStudioCorpus(file, options) : readDirectory(file, options, plan.detected !== undefined);
     ({ notes } = read);
     corpus = { file: read.file, sentences: read.sentences };
     checkSentenceLengths(corpus, maxSentenceTokens ?? Infinity);
   }
-  return { corpus, format, detected: detection?.reason, notes };
+  return { corpus, format, detected: plan.detected, notes };
 }
 
 /** A BRAT corpus; when the format was detected (the path is a directory), a directory with no pairs says how it was read. */
