@@ -55,22 +55,25 @@ test('a chain through every format comes back with the same tokens and tags (in 
     { tokens: ['Bank', 'of', 'Lisbon', 'grew', '"', '1,000'], tags: ['B-ORG', 'I-ORG', 'I-ORG', 'O', 'O', 'O'] },
     { tokens: ['Porto', 'won'], tags: ['B-LOC', 'O'] },
   ];
+  const iobes = [['O', 'B-PER', 'E-PER', 'S-PER', 'O', 'S-PER'], ['B-ORG', 'I-ORG', 'E-ORG', 'O', 'O', 'O'], ['S-LOC', 'O']];
   let from = source;
-  for (const format of ['csv', 'jsonl', 'labelstudio', 'brat', 'conll', 'csv']) {
+  for (const format of ['conll', 'jsonl', 'labelstudio', 'brat', 'conll', 'csv']) {
     const to = at(`chain-${format}-${path.basename(from)}`.replace(/\.\w+$/, '') + (format === 'brat' ? '' : path.extname(FILES[format])));
     const r = ner(['convert', '--input', from, '--output', to, '--output-format', format]);
     assert.equal(r.code, 0, r.stderr);
-    assert.doesNotMatch(r.stderr, /warning/, `${format}: ${r.stderr}`);
+    // Only csv loses something: the documents.
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('ner: warning:'));
+    assert.deepEqual(warnings, format === 'csv' ? [`ner: warning: ${from} has documents; csv keeps sentences only, so a model trained on it reads no document context`] : [], format);
     const got = sentences(to);
-    const expected = format === 'csv' && from === source ? iob2.map((s, i) => ({ ...s, tags: [['O', 'B-PER', 'E-PER', 'S-PER', 'O', 'S-PER'], ['B-ORG', 'I-ORG', 'E-ORG', 'O', 'O', 'O'], ['S-LOC', 'O']][i] })) : iob2;
+    const expected = from === source ? iob2.map((s, i) => ({ ...s, tags: iobes[i] })) : iob2;
     assert.deepEqual(got.map((s) => s.tokens), expected.map((s) => s.tokens), format);
     assert.deepEqual(got.map((s) => s.tags), expected.map((s) => s.tags), format);
-    // After csv, which keeps no documents, every sentence is a document of its own, in every format.
-    const docs = got.map((s) => s.document);
-    if (format !== 'csv') assert.equal(new Set(docs).size, 3, `${format}: ${docs}`);
+    // The first two sentences are one document, the third another (csv holds none).
+    const [a, b, c] = got.map((s) => s.document);
+    if (format !== 'csv') assert.ok(a === b && b !== c && c !== undefined, `${format}: documents ${a} ${b} ${c}`);
     from = to;
   }
-  // Documents survive conll -> brat -> conll.
+  // BRAT: a document a file, offsets in code points.
   const brat = at('docs-brat');
   assert.equal(ner(['convert', '--input', source, '--output', brat, '--output-format', 'brat', '-q']).code, 0);
   assert.deepEqual(fs.readdirSync(brat).sort(), ['annotation.conf', 'doc-000001.ann', 'doc-000001.txt', 'doc-000002.ann', 'doc-000002.txt']);
@@ -80,14 +83,14 @@ test('a chain through every format comes back with the same tokens and tags (in 
   assert.deepEqual(sentences(brat).map((s) => s.document), [0, 0, 1]);
 });
 
-test('what a format cannot hold is reported: text tokenised again, documents dropped', () => {
+test('what a format cannot hold is reported: text tokenised again', () => {
   const file = at('untokenisable.conll');
   // ner's tokenizer cuts the brackets off "(Reuters)": that token does not come back.
   fs.writeFileSync(file, '-DOCSTART- O\n\nwrite O\nto O\n(Reuters) B-ORG\n\nfine O\n');
   const r = ner(['convert', '--input', file, '--output', at('untok.json'), '--output-format', 'labelstudio']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /ner: warning: .*untok\.json: 1 of 2 sentences would read back different; the first, sentence 1 \(line 3\): "write to \(Reuters\)\/B-ORG" comes back as "write to \(\/B-ORG Reuters\/I-ORG \)\/I-ORG" \(labelstudio holds no tokens: ner tokenises its text again\)/);
-  assert.match(r.stderr, /has documents; labelstudio keeps sentences only, so document context is lost/);
+  assert.doesNotMatch(r.stderr, /has documents/, 'a document of one sentence is no document to keep');
   // The same file as JSONL keeps its tokens: no warning about them.
   const jsonl = ner(['convert', '--input', file, '--output', at('untok.jsonl'), '--output-format', 'jsonl']);
   assert.doesNotMatch(jsonl.stderr, /read back different/);

@@ -81,6 +81,22 @@ describe('JSONL shapes', () => {
     dataError(() => parseJsonlCorpus(jsonl({ text, tokens: [{ start: 0, end: 99 }], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 1: expected a string or \{"start", "end"\} with 0 <= start < end <= 28 \(offsets counted in code points/);
   });
 
+  test('a record is a document; consecutive records with the same "document" are one', () => {
+    const c = parseJsonlCorpus(
+      jsonl(
+        { text: 'Leeds won.', spans: [], document: 'a' },
+        { tokens: ['Leeds', 'lost'], tags: ['B-ORG', 'O'], document: 'a' },
+        { text: 'Rome. Oslo.', spans: [] },
+        { text: 'Paris.', spans: [], document: 'a' },
+      ),
+      'd.jsonl',
+    );
+    assert.deepEqual(c.sentences.map((s) => s.document), [0, 0, 1, 1, 2]);
+    dataError(() => parseJsonlCorpus(jsonl({ text: 'a', spans: [], document: [1] }), 'd.jsonl'), 'd.jsonl', 1, /^expected "document" to be a string or a number naming the record's document, got \[1\]$/);
+    const tasks = (document?: unknown) => ({ data: { text: 'Rome.', document }, annotations: [{ result: [] }] });
+    assert.deepEqual(parseLabelStudio(JSON.stringify([tasks(7), tasks(7), tasks()]), 'ls.json').sentences.map((s) => s.document), [0, 0, 1]);
+  });
+
   test('doccano "label" and "labels" triples; blank lines skipped, record numbers are line numbers', () => {
     const text = jsonl({ text: 'Visit Berlin.', label: [[6, 12, 'LOC']] }, '', '   ', { text: 'IBM hired Ann.', labels: [[0, 3, 'ORG'], [10, 13, 'PER']] });
     const c = parseJsonlCorpus(text, 'd.jsonl');

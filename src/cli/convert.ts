@@ -8,7 +8,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { TagScheme } from '../types';
 import { TAG_SCHEMES, describeDetection, chooseScheme } from '../data/tagScheme';
-import { WRITABLE_FORMATS, WritableFormat } from '../io/corpusWriters';
+import { WRITABLE_FORMATS, WritableFormat, documents } from '../io/corpusWriters';
 import { SPAN_FORMATS, convertCorpus } from '../io/convertCorpus';
 import { checkOutput, checkOutputDir, writeOutput, writeOutputDir } from '../io/output';
 import { Messages, quietOption } from './common';
@@ -52,8 +52,8 @@ export async function handler(args: ConvertArgs): Promise<void> {
   if (changed !== undefined) {
     messages.warn(`${args.output}: ${changed}${format === 'labelstudio' || format === 'brat' ? ` (${format} holds no tokens: ner tokenises its text again)` : ''}`);
   }
-  if (corpus.sentences.some((s) => s.document !== undefined) && !['conll', 'brat'].includes(format)) {
-    messages.info(`${args.input} has documents; ${format} keeps sentences only, so document context is lost`);
+  if (format === 'csv' && documents(corpus.sentences).some((group) => group.length > 1)) {
+    messages.warn(`${args.input} has documents; csv keeps sentences only, so a model trained on it reads no document context`);
   }
   if (typeof destination === 'string') {
     await writeOutputDir(destination, args.output, (open) => {

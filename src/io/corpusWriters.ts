@@ -2,21 +2,23 @@
  * A tagged corpus written in each format ner reads (corpusFormat.ts), so
  * that `ner convert` can move data between tools and reading the result
  * gives back the same tokens and tags wherever the format can hold them:
- *  - conll: `token TAG` lines, `-DOCSTART- O` between documents;
+ *  - conll: `token TAG` lines, `-DOCSTART- O` before each document;
  *  - csv: a `token,tag` header, a blank row between sentences (the CSV
  *    reader's default reading: no options needed to read it back);
  *  - jsonl: one record a sentence, `{"text", "tokens", "spans"}`: the text
  *    is the tokens joined by single spaces, and the record lists its tokens,
- *    so the JSONL reader keeps them exactly;
- *  - labelstudio: one task a sentence, its spans as `annotations`;
+ *    so the JSONL reader keeps them exactly; `"document": n` when the corpus
+ *    has documents, which the reader joins again;
+ *  - labelstudio: one task a sentence, its spans as `annotations`, and
+ *    `data.document` as above;
  *  - brat: one `.txt`/`.ann` pair a document, one sentence a line.
  * The span formats hold spans, not tags: tags are read as chunks of the
  * corpus's scheme and come back in IOB2. Label Studio and BRAT hold no
  * tokens either: reading them back tokenises the text and cuts it into
  * sentences again, which may not give the same tokens and sentences back
  * (`ner convert` reads what it wrote and says so).
- * Documents survive in conll and brat; jsonl, labelstudio and csv keep
- * sentences only.
+ * Documents (of more than one sentence: one alone reads as none) survive in
+ * every format but csv, which keeps sentences only.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Corpus, Sentence, TagScheme } from '../types';
@@ -55,13 +57,27 @@ export function documents(sentences: readonly Sentence[]): Sentence[][] {
   return out;
 }
 
+/**
+ * Whether the corpus has documents worth keeping: one of more than one
+ * sentence (a sentence alone in its document reads as one of none).
+ */
+function hasDocuments(sentences: readonly Sentence[]): boolean {
+  return documents(sentences).some((group) => group.length > 1);
+}
+
+/** Each sentence's `document` value for the record formats: its document's number from 1, when the corpus has documents. */
+function documentFields(sentences: readonly Sentence[]): Array<Record<string, number> | undefined> {
+  if (!hasDocuments(sentences)) return sentences.map(() => undefined);
+  return documents(sentences).flatMap((group, n) => group.map(() => ({ document: n + 1 })));
+}
+
 /** Writes `corpus` to `out` in a one-file format (every format but brat). */
 export function writeCorpus(corpus: Corpus, format: Exclude<WritableFormat, 'brat'>, scheme: TagScheme, out: Sink): void {
   const { sentences } = corpus;
   if (format === 'conll') {
-    const hasDocuments = sentences.some((s) => s.document !== undefined);
-    (hasDocuments ? documents(sentences) : [sentences]).forEach((group, i) => {
-      if (hasDocuments) out.write(`${i > 0 ? '\n' : ''}${DOCSTART} O\n\n`);
+    const withDocuments = hasDocuments(sentences);
+    (withDocuments ? documents(sentences) : [sentences]).forEach((group, i) => {
+      if (withDocuments) out.write(`${i > 0 ? '\n' : ''}${DOCSTART} O\n\n`);
       out.write(formatConll(group));
     });
   } else if (format === 'csv') {
@@ -71,10 +87,12 @@ export function writeCorpus(corpus: Corpus, format: Exclude<WritableFormat, 'bra
       out.write(stringify(s.tokens.map((t, j) => [t, s.tags[j]])));
     });
   } else if (format === 'jsonl') {
-    for (const s of sentences) out.write(spansJsonLine(sentenceDocument(s, scheme)));
+    const fields = documentFields(sentences);
+    sentences.forEach((s, i) => out.write(spansJsonLine({ ...sentenceDocument(s, scheme), fields: fields[i] })));
   } else {
+    const fields = documentFields(sentences);
     out.write('[');
-    sentences.forEach((s, i) => out.write(`${i === 0 ? '\n' : ',\n'}${JSON.stringify(labelStudioTask(sentenceDocument(s, scheme), 'annotations'))}`));
+    sentences.forEach((s, i) => out.write(`${i === 0 ? '\n' : ',\n'}${JSON.stringify(labelStudioTask({ ...sentenceDocument(s, scheme), fields: fields[i] }, 'annotations'))}`));
     out.write(sentences.length === 0 ? ']\n' : '\n]\n');
   }
 }

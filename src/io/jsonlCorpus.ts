@@ -9,7 +9,9 @@
  * A text record that lists its `tokens` (Prodigy's `{"text", "start",
  * "end"}`, or the token strings, as `ner predict --output-format spans`
  * writes them) keeps that tokenisation and is one sentence; without them the
- * text is tokenised by ner and cut into sentences.
+ * text is tokenised by ner and cut into sentences. A record's sentences are
+ * one document, and so are those of consecutive records with the same
+ * `"document"` value (spanCorpus.ts, RecordDocuments).
  * A record with a Prodigy `answer` other than "accept" (reject, ignore) is
  * skipped, and noted. Blank lines are skipped; a BOM at the start and CRLF line ends are
  * tolerated. Text records go through spanCorpus.ts (tokenised, spans made
@@ -18,7 +20,7 @@
  */
 import { DataError } from '../errors';
 import type { Sentence } from '../types';
-import { checkSpanOptions, recordTokens, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { RecordDocuments, checkSpanOptions, recordTokens, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
 import { readCorpusText } from './corpusFile';
 
 const SHAPES = 'expected {"text", "spans": [{"start", "end", "label"}]}, {"text", "label" or "labels": [[start, end, label]]}, or {"tokens", "tags" or "ner_tags"}';
@@ -34,7 +36,7 @@ export function parseJsonlCorpus(text: string, file: string, options: SpanCorpus
   checkSpanOptions(options);
   const notes: string[] = [];
   const sentences: Sentence[] = [];
-  let document = 0;
+  const documents = new RecordDocuments(file, '"document"');
   text.replace(/^\uFEFF/, '').split('\n').forEach((raw, i) => {
     const record = i + 1;
     const line = raw.replace(/\r$/, '');
@@ -54,6 +56,7 @@ export function parseJsonlCorpus(text: string, file: string, options: SpanCorpus
       notes.push(`${file}:${record}: the answer is ${show(obj.answer)}, not "accept"; record skipped`);
       return;
     }
+    const document = documents.next(obj.document, record);
     const hasSpans = 'spans' in obj || 'label' in obj || 'labels' in obj;
     if (typeof obj.text === 'string' && (hasSpans || !('tokens' in obj))) {
       const spans = textSpans(obj, file, record);
@@ -65,7 +68,6 @@ export function parseJsonlCorpus(text: string, file: string, options: SpanCorpus
     } else {
       throw new DataError(file, record, `${SHAPES}, got an object with keys ${show(Object.keys(obj))}`);
     }
-    document++;
   });
   if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found');
   return { file, sentences, notes };

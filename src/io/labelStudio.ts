@@ -16,7 +16,7 @@
  */
 import { DataError } from '../errors';
 import type { Sentence } from '../types';
-import { checkSpanOptions, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
+import { RecordDocuments, checkSpanOptions, show, spanSentences, type RawSpan, type SpanCorpus, type SpanCorpusOptions } from './spanCorpus';
 import { readCorpusText } from './corpusFile';
 
 /** Reads a Label Studio JSON export (UTF-8 unless `encoding` says Latin-1) into sentences; `path` is named as given in errors. */
@@ -37,6 +37,7 @@ export function parseLabelStudio(text: string, file: string, options: SpanCorpus
   if (!Array.isArray(tasks)) throw new DataError(file, undefined, `expected a Label Studio export, an array of tasks, got ${show(tasks)}`);
   const notes: string[] = [];
   const sentences: Sentence[] = [];
+  const documents = new RecordDocuments(file, '"data": {"document"}');
   tasks.forEach((task: unknown, i) => {
     const record = i + 1;
     const fail = (reason: string): never => {
@@ -53,7 +54,8 @@ export function parseLabelStudio(text: string, file: string, options: SpanCorpus
       return;
     }
     const spans = labelSpans(chosen, fail, (what) => notes.push(`${file}:${record}: ${what}`));
-    sentences.push(...spanSentences(body as string, spans, { file, record, document: i }, options, notes));
+    const document = documents.next((data as Record<string, unknown>).document, record);
+    sentences.push(...spanSentences(body as string, spans, { file, record, document }, options, notes));
   });
   if (sentences.length === 0) throw new DataError(file, undefined, 'no annotated tasks found');
   return { file, sentences, notes };

@@ -72,6 +72,32 @@ export function checkSpanOptions(options: SpanCorpusOptions): void {
   }
 }
 
+/**
+ * Document ids for a file's records, in order. A record's sentences are one
+ * document; consecutive records with the same `document` value (a string
+ * or number; `ner convert` writes one when a corpus has documents) are one
+ * too, so document context survives formats that hold one text a record.
+ */
+export class RecordDocuments {
+  private id = -1;
+  private last: string | number | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly where: string,
+  ) {}
+
+  /** The document of record `record`, whose document value is `key` (undefined: none). */
+  next(key: unknown, record: number): number {
+    if (key !== undefined && typeof key !== 'string' && !(typeof key === 'number' && Number.isFinite(key))) {
+      throw new DataError(this.file, record, `expected ${this.where} to be a string or a number naming the record's document, got ${show(key)}`);
+    }
+    if (key === undefined || key !== this.last) this.id++;
+    this.last = key;
+    return this.id;
+  }
+}
+
 /** A span as a file gives it: offsets in the file's unit, not yet checked. */
 export interface RawSpan {
   start: unknown;
