@@ -125,10 +125,16 @@ test('train --resume: a column given by header name is the same column; another 
   assert.equal(config.tagColumn, 3);
   assert.equal(config.sentenceColumn, 'Sentence #');
   assert.equal(config.dataFormat, 'auto');
-  const names = ['token-column', 'tag-column', 'sentence-column', 'tag-names', 'data-format'];
-  assert.deepEqual(changedOptions({ 'token-column': 'Word', 'tag-column': '3', 'tag-names': 'O,B-X' }, names, config), []);
-  assert.deepEqual(changedOptions({ 'token-column': '1', 'data-format': 'csv' }, names, config), ['--token-column (1, the run has Word)', '--data-format (csv, the run has auto)']);
+  const flags = ['token-column', 'tag-column', 'sentence-column', 'tag-names', 'data-format'];
+  assert.deepEqual(changedOptions({ 'token-column': 'Word', 'tag-column': '3', 'tag-names': 'O,B-X' }, flags, config), []);
+  assert.deepEqual(changedOptions({ 'token-column': '1', 'data-format': 'csv' }, flags, config), ['--token-column (1, the run has Word)', '--data-format (csv, the run has auto)']);
+  // The same value spelt otherwise is no change: a tab, the default delimiter, a list of names as a file.
+  const names = at('resume-names.txt', 'O\nB-X\n');
+  const tabbed = runConfigFromArgs({ data: 'a.tsv', out: 'm', delimiter: 'tab', 'tag-names': names });
+  assert.deepEqual(changedOptions({ delimiter: '\\t', 'tag-names': 'O,B-X' }, ['delimiter', 'tag-names'], tabbed), []);
+  assert.deepEqual(changedOptions({ delimiter: ',' }, ['delimiter'], config), []);
+  assert.deepEqual(changedOptions({ delimiter: ';', 'tag-names': 'O,B-Y' }, ['delimiter', 'tag-names'], tabbed), ['--delimiter (;, the run has tab)', `--tag-names (O,B-Y, the run has ${names})`]);
   // A checkpoint from before --data-format read CoNLL, whatever the file's name.
   const old = { ...config, dataFormat: undefined };
-  assert.deepEqual(changedOptions({ 'data-format': 'conll' }, names, old), []);
+  assert.deepEqual(changedOptions({ 'data-format': 'conll' }, flags, old), []);
 });

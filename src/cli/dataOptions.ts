@@ -80,7 +80,7 @@ export function parseColumn(flag: string, value: string | number | undefined): C
 }
 
 /** `tab` and `\t` as a tab: a tab is hard to type in a shell. */
-function parseDelimiter(value: string | undefined): string | undefined {
+export function parseDelimiter(value: string | undefined): string | undefined {
   return value === undefined ? undefined : value === 'tab' || value === '\\t' ? '\t' : value;
 }
 

@@ -10,7 +10,7 @@ import { FileFingerprint } from '../io/fingerprint';
 import { TEXT_ENCODINGS, type TextEncoding } from '../io/lines';
 import { AnyOptionSpec, DEFAULT_TRAIN_OPTIONS, TRAIN_OPTIONS, TRAIN_OPTION_KEYS, TrainOptionKey, TrainOptions } from '../train/options';
 import type { Column } from '../io/corpusFormat';
-import { DATA_FORMAT_CHOICES, DataArgs, parseColumn } from './dataOptions';
+import { DATA_FORMAT_CHOICES, DataArgs, parseColumn, parseDelimiter, parseTagNames } from './dataOptions';
 import { Shape, arrayOf, boolean, finiteNumber, integer, nullable, object, oneOf, optional, string } from '../util/jsonShape';
 
 export interface RunConfig {
@@ -152,6 +152,14 @@ function runValue(config: RunConfig, name: string): unknown {
 
 const PATH_OPTIONS = new Set(['out', 'data', 'dev', ...TRAIN_OPTION_KEYS.filter((key) => TRAIN_OPTIONS[key].kind === 'file').map((key) => TRAIN_OPTIONS[key].flag)]);
 
+function sameTagNames(given: string, recorded: string | undefined): boolean {
+  try {
+    return recorded !== undefined && parseTagNames(given)!.join(',') === parseTagNames(recorded)!.join(',');
+  } catch {
+    return false;
+  }
+}
+
 const COLUMN_OPTIONS = new Set(['token-column', 'tag-column', 'sentence-column']);
 
 function samePath(a: string, b: string): boolean {
@@ -171,7 +179,9 @@ function sameValue(name: string, given: unknown, recorded: unknown): boolean {
   }
   if (PATH_OPTIONS.has(name)) return typeof recorded === 'string' && samePath(String(given), recorded);
   if (COLUMN_OPTIONS.has(name)) return parseColumn(`--${name}`, given as string) === recorded;
-  if (name === 'tag-names') return tagNamesValue(given) === recorded;
+  // Spelt differently, the same: `tab` and '\t', a list and a file of the same names, ',' and no delimiter.
+  if (name === 'delimiter') return (parseDelimiter(String(given)) ?? ',') === (parseDelimiter(recorded as string | undefined) ?? ',');
+  if (name === 'tag-names') return tagNamesValue(given) === recorded || sameTagNames(String(given), recorded as string | undefined);
   return given === recorded;
 }
 
