@@ -111,5 +111,7 @@ test('bad inputs and outputs are refused, and nothing is written', () => {
   assertUserError(ner(['convert', '--input', bad, '--output', out, '--output-format', 'conll']), 2, /bad\.jsonl:1: span 1 \[0, 9\) LOC: out of range, the text is 5 code points long/);
   assert.equal(fs.existsSync(out), false);
   assertUserError(ner(['convert', '--input', input, '--output', at('x.csv'), '--output-format', 'csv', '--offsets', 'utf16']), 2, /--offsets applies to jsonl, labelstudio and brat data \(.*in\.conll is conll: the extension \.conll names no other format; --data-format jsonl reads it as jsonl\), got utf16$/);
+  assertUserError(ner(['convert', '--input', input, '--output', at('x.csv'), '--output-format', 'csv', '--scheme', 'iobes']), 2, /--scheme says how to read the input's tags as spans, for jsonl, labelstudio and brat output; csv output keeps the tags as they are/);
+  assertUserError(ner(['predict', '--model', at('no-model'), '--input-format', 'jsonl', '--token-column', '2']), 2, /--token-column applies to --input-format conll, not jsonl input/);
   assertUserError(ner(['convert', '--input', input, '--output', at('x.csv')]), 2, /Missing required argument: output-format/);
 });

@@ -6,6 +6,7 @@
  * (io/convertCorpus.ts), so no change passes silently.
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { UsageError } from '../errors';
 import type { TagScheme } from '../types';
 import { TAG_SCHEMES, describeDetection, chooseScheme } from '../data/tagScheme';
 import { WRITABLE_FORMATS, WritableFormat, documents } from '../io/corpusWriters';
@@ -39,6 +40,9 @@ type ConvertArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof build
 export async function handler(args: ConvertArgs): Promise<void> {
   const messages = new Messages(args.quiet);
   const format = args.outputFormat as WritableFormat;
+  if (args.scheme !== 'auto' && !SPAN_FORMATS.includes(format)) {
+    throw new UsageError(`--scheme says how to read the input's tags as spans, for jsonl, labelstudio and brat output; ${format} output keeps the tags as they are`);
+  }
   const inputs = [{ option: '--input', file: args.input }];
   const destination = format === 'brat' ? checkOutputDir(args.output, '--output-format brat') : checkOutput(args.output, inputs);
   const [{ corpus, format: read }] = readDataFiles([{ file: args.input }], corpusReading({ ...args, dataFormat: args.inputFormat }), messages);

@@ -47,7 +47,7 @@ export function builder(yargs: Argv) {
         describe:
           'text: one sentence per line, tokenised by ner; jsonl: one JSON object per line, its "text" tagged as a text line and its other fields kept (json, spans, labelstudio output); conll: one token per line (first column), blank line between sentences',
       },
-      'token-column': { type: 'number', default: 0, describe: 'token column of conll input' },
+      'token-column': { type: 'number', defaultDescription: '0', describe: 'token column of conll input' },
       'comment-prefix': { type: 'string', describe: "conll input: skip lines starting with this (e.g. '#'): not tokens, not sentence ends" },
       encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of the input, text or conll (latin1: ISO-8859-1)' },
       output: {
@@ -154,7 +154,7 @@ interface InputOptions {
   input: string;
   inputFormat: 'text' | 'jsonl' | 'conll';
   encoding: TextEncoding;
-  tokenColumn: number;
+  tokenColumn?: number;
   commentPrefix?: string;
   splitSentences: boolean;
 }
@@ -223,7 +223,9 @@ export function bratDocumentName(input: string): string {
 
 function checkArgs(args: PredictArgs): void {
   if (args.splitSentences && args.inputFormat === 'conll') throw new UsageError('--split-sentences applies to text input (--input-format text or jsonl), not --input-format conll');
-  if (args.commentPrefix !== undefined && args.inputFormat !== 'conll') throw new UsageError(`--comment-prefix applies to --input-format conll, not ${args.inputFormat} input`);
+  for (const [flag, value] of [['--comment-prefix', args.commentPrefix], ['--token-column', args.tokenColumn]] as const) {
+    if (value !== undefined && args.inputFormat !== 'conll') throw new UsageError(`${flag} applies to --input-format conll, not ${args.inputFormat} input`);
+  }
   if (args.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
 }
 
