@@ -233,6 +233,15 @@ describe('ner predict --input-format jsonl', () => {
     );
   });
 
+  test('gold "spans" in the input give way to the predictions, with one warning', () => {
+    const gold = '{"id": 1, "text": "Angela Merkel visited Paris .", "spans": [{"start": 0, "end": 6, "label": "X"}]}\n{"id": 2, "text": "Rome .", "spans": []}\n';
+    const r = predict(['--input-format', 'jsonl', '--output-format', 'spans'], gold);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('ner: warning')), [`ner: warning: the input records' "spans" field is replaced by the predictions' in the spans output`]);
+    assert.doesNotMatch(r.stdout, /"label":"X"/);
+    assert.equal(predict(['--input-format', 'jsonl', '--output-format', 'labelstudio'], gold).stderr.includes('warning'), false);
+  });
+
   test('a line that is not JSON, or a record without a string "text": file:line, and no output file', () => {
     const out = path.join(tmp, 'never.json');
     const bad = write('bad.jsonl', '{"text": "Rome ."}\n\n{"text": "Paris ."\n');

@@ -81,6 +81,16 @@ describe('JSONL shapes', () => {
     dataError(() => parseJsonlCorpus(jsonl({ text, tokens: [{ start: 0, end: 99 }], spans: [] }), 't.jsonl'), 't.jsonl', 1, /^token 1: expected a string or \{"start", "end"\} with 0 <= start < end <= 28 \(offsets counted in code points/);
   });
 
+  test('a label that is a tag is refused; a record with both "spans" and "label" reads the spans, noted', () => {
+    const rec = (label: string) => jsonl({ text: 'Paris', spans: [{ start: 0, end: 5, label }] });
+    dataError(() => parseJsonlCorpus(rec('B-LOC'), 'l.jsonl'), 'l.jsonl', 1, /^span 1: the label "B-LOC" is a tag, not an entity type \(write "LOC"\)$/);
+    dataError(() => parseJsonlCorpus(rec('O'), 'l.jsonl'), 'l.jsonl', 1, /^span 1: the label "O" is a tag, not an entity type \(O marks no entity: leave the span out\)$/);
+    assert.deepEqual(pairs(parseJsonlCorpus(rec('B'), 'l.jsonl')), [['Paris/B-B']]);
+    const both = parseJsonlCorpus(jsonl({ text: 'Paris', spans: [{ start: 0, end: 5, label: 'LOC' }], label: [[0, 5, 'PER']] }), 'l.jsonl');
+    assert.deepEqual(pairs(both), [['Paris/B-LOC']]);
+    assert.deepEqual(both.notes, ['l.jsonl:1: the record has both "spans" and "label"; the spans are read']);
+  });
+
   test('a record is a document; consecutive records with the same "document" are one', () => {
     const c = parseJsonlCorpus(
       jsonl(

@@ -14,12 +14,12 @@ import { DataError, UsageError } from '../errors';
 import { LimitExceeded, MAX_NBEST, MAX_TAGGED_TOKENS } from '../limits';
 import { OpenSequence, decodeContextTokens, startsSequence } from '../data/context';
 import type { Sentence } from '../types';
-import { checkOutput, checkOutputDir, writeOutput, writeOutputDir } from '../io/output';
+import { type Output, checkOutput, checkOutputDir, writeOutput, writeOutputDir } from '../io/output';
 import { textRecords } from '../io/textRecords';
 import { tokenize } from '../io/tokenize';
 import { joinTokens } from '../decode/entities';
 import { parseTag } from '../data/tagScheme';
-import { OUTPUT_FORMATS, type OutputFormat, type RecordWriter, bratWriter, recordWriter } from './predictOutput';
+import { OUTPUT_FORMATS, type OutputFormat, type RecordWriter, bratWriter, recordWriter, sayingReplacedFields } from './predictOutput';
 import { Messages, assertInputFile, backendOptions, modelInputs, quietOption, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
 
@@ -249,7 +249,8 @@ export async function handler(args: PredictArgs): Promise<void> {
     if (dir !== undefined) {
       await writeOutputDir(dir, args.output, (open) => run(bratWriter(open, bratDocumentName(args.input), entityTypes(model), counter)));
     } else {
-      await writeOutput(output!, (out) => run(recordWriter(out, format, modelVersion(args.model, model.metadata().savedAt), counter)));
+      const writer = (out: Output) => sayingReplacedFields(recordWriter(out, format, modelVersion(args.model, model.metadata().savedAt), counter), format, (line) => messages.warn(line));
+      await writeOutput(output!, (out) => run(writer(out)));
     }
   } finally {
     progress.stop();

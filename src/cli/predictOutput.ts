@@ -76,6 +76,33 @@ export interface RecordWriter {
   end(): void;
 }
 
+/** The keys of a format's records that a JSON Lines input field of the same name gives way to. */
+const OWN_KEYS: Partial<Record<OutputFormat, readonly string[]>> = {
+  json: ['tokens', 'tags', 'entities', 'line', 'nbest', 'marginals'],
+  spans: ['tokens', 'spans'],
+};
+
+/**
+ * `writer`, saying once through `warn` when an input record's field gives
+ * way to the output's own of that name (gold `spans` read back would be the
+ * predictions).
+ */
+export function sayingReplacedFields(writer: RecordWriter, format: OutputFormat, warn: (line: string) => void): RecordWriter {
+  const own = OWN_KEYS[format] ?? [];
+  let said = false;
+  return {
+    record(r) {
+      const clash = said || r.fields === undefined ? [] : own.filter((key) => Object.prototype.hasOwnProperty.call(r.fields, key));
+      if (clash.length > 0) {
+        said = true;
+        warn(`the input records' ${clash.map((k) => `"${k}"`).join(', ')} ${clash.length === 1 ? 'field is' : 'fields are'} replaced by the predictions' in the ${format} output`);
+      }
+      writer.record(r);
+    },
+    end: () => writer.end(),
+  };
+}
+
 /** Confidences as the json format prints them: 6 decimals. */
 const round6 = (c: number | undefined): number | undefined => (c === undefined ? undefined : Number(c.toFixed(6)));
 

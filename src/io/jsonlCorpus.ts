@@ -58,6 +58,9 @@ export function parseJsonlCorpus(text: string, file: string, options: SpanCorpus
     }
     const document = documents.next(obj.document, record);
     const hasSpans = 'spans' in obj || 'label' in obj || 'labels' in obj;
+    if ('spans' in obj && ('label' in obj || 'labels' in obj) && (Array.isArray(obj.label) || Array.isArray(obj.labels))) {
+      notes.push(`${file}:${record}: the record has both "spans" and ${Array.isArray(obj.label) ? '"label"' : '"labels"'}; the spans are read`);
+    }
     if (typeof obj.text === 'string' && (hasSpans || !('tokens' in obj))) {
       const spans = textSpans(obj, file, record);
       // Prodigy's and ner's own records also list their tokens: the tokenisation the spans were made on.

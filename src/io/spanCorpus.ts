@@ -250,6 +250,10 @@ function checkSpans(
       throw new DataError(file, record, `${which}: expected a label that is a non-empty string, got ${show(label)}`);
     }
     if (/[\s\u0000-\u001F]/u.test(label)) throw new DataError(file, record, `${which}: the label ${JSON.stringify(label)} holds a space or control character; a tag cannot`);
+    // A span's label is its entity type; a tag there would become B-B-LOC, and O would be an entity.
+    if (label === 'O' || /^[BIESLU]-./.test(label)) {
+      throw new DataError(file, record, `${which}: the label ${JSON.stringify(label)} is a tag, not an entity type${label === 'O' ? ' (O marks no entity: leave the span out)' : ` (write ${JSON.stringify(label.slice(2))})`}`);
+    }
     for (const [name, v] of [['start', start], ['end', end]] as const) {
       if (typeof v !== 'number' || !Number.isInteger(v)) {
         throw new DataError(file, record, `${which} (${label}): expected an integer ${name} offset, got ${show(v)}`);
