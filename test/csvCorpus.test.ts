@@ -159,8 +159,8 @@ test('column errors name the header line', () => {
   assertDataError(() => parseCsvCorpus(text, 'h.csv', { ...GMB, tagColumn: 'Tagg' }), 'h.csv', 1, "no column 'Tagg' in the header: Sentence #, Word, POS, Tag");
   assertDataError(() => parseCsvCorpus(text, 'h.csv', { tokenColumn: 4, tagColumn: 3 }), 'h.csv', 1, 'tokenColumn 4 is out of range: the header has 4 columns (Sentence #, Word, POS, Tag)');
   assertDataError(() => parseCsvCorpus(text, 'h.csv', { tokenColumn: 1, tagColumn: -5 }), 'h.csv', 1, /^tagColumn -5 is out of range/);
-  assertDataError(() => parseCsvCorpus(text, 'h.csv', { tokenColumn: 'Word', tagColumn: 1 }), 'h.csv', 1, 'tagColumn and tokenColumn both select column 1 (Word)');
-  assertDataError(() => parseCsvCorpus(text, 'h.csv', { ...GMB, sentenceColumn: 'Tag' }), 'h.csv', 1, 'sentenceColumn selects column 3 (Tag), already the tag column');
+  assertDataError(() => parseCsvCorpus(text, 'h.csv', { tokenColumn: 'Word', tagColumn: 1 }), 'h.csv', 1, 'the tag and token columns (--tag-column, --token-column) are both column 1 (Word)');
+  assertDataError(() => parseCsvCorpus(text, 'h.csv', { ...GMB, sentenceColumn: 'Tag' }), 'h.csv', 1, 'the sentence column (--sentence-column) is column 3 (Tag), already the tag column');
   assertDataError(() => parseCsvCorpus('a,a,t\nx,y,O\n', 'd.csv', { tokenColumn: 'a', tagColumn: 't' }), 'd.csv', 1, "column 'a' appears more than once in the header; give tokenColumn as an index");
   // The header is the first record, even after a BOM and a quoted multi-line header cell.
   assertDataError(() => parseCsvCorpus('\uFEFF"Wo\nrd",Tag\nx,O\n', 'm.csv', { tokenColumn: 'Word' }), 'm.csv', 1, `no column 'Word' in the header: "Wo\\nrd", Tag`);

@@ -122,7 +122,7 @@ describe('JSONL shapes', () => {
     assert.deepEqual(c.sentences[1].lines, [2]);
     const ids = jsonl({ tokens: ['EU', 'rejects'], ner_tags: [3, 0] });
     assert.deepEqual(pairs(parseJsonlCorpus(ids, 'i.jsonl', { tagNames: ['O', 'B-PER', 'I-PER', 'B-ORG'] })), [['EU/B-ORG', 'rejects/O']]);
-    dataError(() => parseJsonlCorpus(ids, 'i.jsonl'), 'i.jsonl', 1, /integer tags need tag names \(option tagNames\)/);
+    dataError(() => parseJsonlCorpus(ids, 'i.jsonl'), 'i.jsonl', 1, /integer tags need their names \(--tag-names O,B-PER,\.\.\.; tagNames in the library\)/);
     dataError(() => parseJsonlCorpus(ids, 'i.jsonl', { tagNames: ['O'] }), 'i.jsonl', 1, /expected an id from 0 to 0, got 3/);
     dataError(() => parseJsonlCorpus(jsonl({ tokens: ['a', 'b'], tags: ['O'] }), 'n.jsonl'), 'n.jsonl', 1, /2 tokens but 1 tags/);
   });

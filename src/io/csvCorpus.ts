@@ -209,9 +209,9 @@ function resolveColumns(file: string, header: Row, options: CsvCorpusOptions): C
   const tag = options.tagColumn === undefined ? -1 : resolveColumn(file, header, 'tagColumn', options.tagColumn);
   const sentence = options.sentenceColumn === undefined ? -1 : resolveColumn(file, header, 'sentenceColumn', options.sentenceColumn);
   const named = (i: number): string => `column ${i} (${shownName(header.cells[i])})`;
-  if (tag === token) throw new DataError(file, header.line, `tagColumn and tokenColumn both select ${named(token)}`);
+  if (tag === token) throw new DataError(file, header.line, `the tag and token columns (--tag-column, --token-column) are both ${named(token)}`);
   if (sentence === token || (sentence >= 0 && sentence === tag)) {
-    throw new DataError(file, header.line, `sentenceColumn selects ${named(sentence)}, already the ${sentence === token ? 'token' : 'tag'} column`);
+    throw new DataError(file, header.line, `the sentence column (--sentence-column) is ${named(sentence)}, already the ${sentence === token ? 'token' : 'tag'} column`);
   }
   return { count, token, tag, sentence };
 }

@@ -118,7 +118,7 @@ function tokenRecord(obj: Record<string, unknown>, file: string, record: number,
   const out = tags.map((t: unknown, n) => {
     if (typeof t === 'string' && t !== '' && !/[\s\u0000-\u001F]/u.test(t)) return t;
     if (typeof t === 'number') {
-      if (names === undefined) throw new DataError(file, record, `${key} item ${n + 1} is the id ${t}; integer tags need tag names (option tagNames)`);
+      if (names === undefined) throw new DataError(file, record, `${key} item ${n + 1} is the id ${t}; integer tags need their names (--tag-names O,B-PER,...; tagNames in the library)`);
       if (!Number.isInteger(t) || t < 0 || t >= names.length) {
         throw new DataError(file, record, `${key} item ${n + 1}: expected an id from 0 to ${names.length - 1}, got ${t}`);
       }
