@@ -42,7 +42,7 @@ function formatReport(r: FileReport): string {
   if (r.detection !== undefined) out += `  scheme: ${describeDetection(r.detection, r.file)}\n`;
   out += `  tags: ${counts(r.tags)}\n`;
   out += `  entities: ${counts(r.entities)}\n`;
-  out += `  longest sentence: ${r.longest.tokens} tokens (${r.longest.file}:${r.longest.line})\n`;
+  out += `  longest sentence: ${r.longest.tokens} token${r.longest.tokens === 1 ? '' : 's'} (${r.longest.file}:${r.longest.line})\n`;
   out += `  scheme violations: ${r.violationCount}\n`;
   for (const v of r.violations) out += `    ${v.file}:${v.line}: ${v.message}\n`;
   if (r.violationCount > r.violations.length) out += `    ... and ${r.violationCount - r.violations.length} more\n`;

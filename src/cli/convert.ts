@@ -66,5 +66,5 @@ export async function handler(args: ConvertArgs): Promise<void> {
   } else {
     await writeOutput(destination, (out) => out.write(files.get('')!));
   }
-  if (args.output !== '-') messages.info(`wrote ${corpus.sentences.length} sentences from ${read} ${args.input} as ${format} to ${args.output}`);
+  if (args.output !== '-') messages.info(`wrote ${corpus.sentences.length} sentence${corpus.sentences.length === 1 ? '' : 's'} from ${read} ${args.input} as ${format} to ${args.output}`);
 }

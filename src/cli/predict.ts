@@ -256,5 +256,5 @@ export async function handler(args: PredictArgs): Promise<void> {
     progress.stop();
     model.dispose();
   }
-  if (args.output !== '-') messages.info(`tagged ${counter.sentences} sentences into ${args.output}`);
+  if (args.output !== '-') messages.info(`tagged ${counter.sentences} sentence${counter.sentences === 1 ? '' : 's'} into ${args.output}`);
 }
