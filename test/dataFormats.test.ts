@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { detectFormat, readCorpus } from '../src/io/corpusFormat';
 import { OptionError } from '../src/errors';
+import { fingerprintChange, fingerprintPath } from '../src/io/fingerprint';
 import { Args, changedOptions, runConfigFromArgs } from '../src/cli/runConfig';
 import { assertUserError, ner } from './helpers/cli';
 
@@ -116,6 +117,25 @@ test('span formats: check lists every adjustment; --tag-names as a list or a fil
   const { corpus, notes } = readCorpus(jsonl, { tagNames: ['O', 'B-LOC'] });
   assert.equal(notes.length, 2);
   assert.deepEqual(corpus.sentences.map((s) => s.tags), [['B-LOC', 'O', 'O'], ['O', 'B-LOC', 'I-LOC'], ['B-LOC', 'O']]);
+});
+
+test('a BRAT directory is fingerprinted by the .txt and .ann files its reader reads', () => {
+  const dir = at('fp-brat');
+  fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'Paris\n');
+  fs.writeFileSync(path.join(dir, 'a.ann'), 'T1\tLOC 0 5\tParis\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'b.txt'), 'Rome\n');
+  fs.writeFileSync(path.join(dir, 'sub', 'b.ann'), '');
+  const before = fingerprintPath(dir);
+  fs.writeFileSync(path.join(dir, 'annotation.conf'), '[entities]\nLOC\n');
+  assert.deepEqual(fingerprintPath(dir), before, 'a file the reader does not read changes nothing');
+  fs.writeFileSync(path.join(dir, 'sub', 'b.ann'), 'T1\tLOC 0 4\tRome\n');
+  const edited = fingerprintPath(dir);
+  assert.notEqual(edited.sha256, before.sha256);
+  assert.match(fingerprintChange(before, edited) ?? '', /changed since the checkpoint/);
+  fs.renameSync(path.join(dir, 'sub', 'b.txt'), path.join(dir, 'sub', 'c.txt'));
+  fs.renameSync(path.join(dir, 'sub', 'b.ann'), path.join(dir, 'sub', 'c.ann'));
+  assert.notEqual(fingerprintPath(dir).sha256, edited.sha256, 'a renamed document is a change');
 });
 
 test('train --resume: a column given by header name is the same column; another is a change', () => {
