@@ -272,72 +272,62 @@ describe('an output that is an input is refused before anything is read', () => 
   });
 });
 
+/**
+ * Runs `ner predict` on a FIFO into `out` (with `extra` options), sends
+ * `signal` once it is writing (its temporary output exists: the input stays
+ * open, so predict waits for more lines in the middle of writing), and
+ * returns what the shell saw and whether the temporary output was a file or a directory.
+ */
+async function interruptWhileWriting(dir: string, out: string, extra: string[], signal: NodeJS.Signals): Promise<{ stdout: string; stderr: string; temporaryKind: string }> {
+  const fifo = path.join(dir, 'in.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // Through a shell, which reports the status as users see it.
+  const script = `"$0" "$1" predict --model "$2" --input "$3" --output "$4" ${extra.join(' ')} -q; echo "status $?"`;
+  const run = start('bash', ['-c', script, process.execPath, MAIN, model, fifo, out]);
+  let exited = false;
+  void run.done.then(() => (exited = true));
+  const feed = fs.createWriteStream(fifo);
+  feed.on('error', () => {});
+  try {
+    feed.write('Angela Merkel visited Paris .\n');
+    await until(() => exited || tempFiles(dir).length > 0);
+    const temporary = path.join(dir, tempFiles(dir)[0] ?? '');
+    const pid = Number(/\.tmp-(\d+)$/.exec(temporary)?.[1]);
+    assert.ok(pid > 0, `a temporary output named with the pid of ner (stderr: ${(await Promise.race([run.done, { stderr: '' }])).stderr})`);
+    const kind = fs.statSync(temporary).isDirectory() ? 'directory' : 'file';
+    process.kill(pid, signal);
+    return { ...(await run.done), temporaryKind: kind };
+  } finally {
+    run.child.kill('SIGKILL');
+    feed.destroy();
+    releaseFifo(fifo);
+  }
+}
+
 describe('Ctrl-C and SIGTERM while writing', () => {
   for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     test(`${signal}: exit status ${status}, the temporary file removed, the previous file untouched`, async () => {
       const { dir } = workDir();
-      const fifo = path.join(dir, 'in.fifo');
-      execFileSync('mkfifo', [fifo]);
       const out = path.join(dir, 'out.conll');
       fs.writeFileSync(out, 'previous\n');
-      // Through a shell, which reports the status as users see it.
-      const script = '"$0" "$1" predict --model "$2" --input "$3" --output "$4" -q; echo "status $?"';
-      const run = start('bash', ['-c', script, process.execPath, MAIN, model, fifo, out]);
-      let exited = false;
-      void run.done.then(() => (exited = true));
-      // The input stays open: predict waits for more lines, in the middle of writing.
-      const feed = fs.createWriteStream(fifo);
-      feed.on('error', () => {});
-      try {
-        feed.write('Angela Merkel visited Paris .\n');
-        await until(() => exited || tempFiles(dir).length > 0);
-        const pid = Number(/\.tmp-(\d+)$/.exec(tempFiles(dir)[0] ?? '')?.[1]);
-        assert.ok(pid > 0, `a temporary file named with the pid of ner (stderr: ${(await Promise.race([run.done, { stderr: '' }])).stderr})`);
-        process.kill(pid, signal);
-        const r = await run.done;
-        assert.equal(r.stdout, `status ${status}\n`, r.stderr);
-        // (bash then reports a child killed by SIGTERM: "… Terminated".)
-        assert.equal(r.stderr.split('\n')[0], `ner: error: interrupted (${signal}); ${out} was left as it was`);
-        assert.deepEqual(tempFiles(dir), []);
-        assert.equal(fs.readFileSync(out, 'utf8'), 'previous\n');
-      } finally {
-        run.child.kill('SIGKILL');
-        feed.destroy();
-        releaseFifo(fifo);
-      }
+      const r = await interruptWhileWriting(dir, out, [], signal);
+      assert.equal(r.stdout, `status ${status}\n`, r.stderr);
+      // (bash then reports a child killed by SIGTERM: "… Terminated".)
+      assert.equal(r.stderr.split('\n')[0], `ner: error: interrupted (${signal}); ${out} was left as it was`);
+      assert.deepEqual(tempFiles(dir), []);
+      assert.equal(fs.readFileSync(out, 'utf8'), 'previous\n');
     });
   }
-});
 
-describe('Ctrl-C while writing a directory (predict --output-format brat)', () => {
-  test('SIGINT: exit status 130, the temporary directory removed, no output directory', async () => {
+  test('SIGINT while writing a directory (--output-format brat): the temporary directory removed, no output directory', async () => {
     const { dir } = workDir();
-    const fifo = path.join(dir, 'in.fifo');
-    execFileSync('mkfifo', [fifo]);
     const out = path.join(dir, 'brat');
-    const script = '"$0" "$1" predict --model "$2" --input "$3" --output "$4" --output-format brat -q; echo "status $?"';
-    const run = start('bash', ['-c', script, process.execPath, MAIN, model, fifo, out]);
-    let exited = false;
-    void run.done.then(() => (exited = true));
-    const feed = fs.createWriteStream(fifo);
-    feed.on('error', () => {});
-    try {
-      feed.write('Angela Merkel visited Paris .\n');
-      await until(() => exited || tempFiles(dir).length > 0);
-      const pid = Number(/\.tmp-(\d+)$/.exec(tempFiles(dir)[0] ?? '')?.[1]);
-      assert.ok(pid > 0, 'a temporary directory named with the pid of ner');
-      assert.ok(fs.statSync(path.join(dir, tempFiles(dir)[0])).isDirectory());
-      process.kill(pid, 'SIGINT');
-      const r = await run.done;
-      assert.equal(r.stdout, 'status 130\n', r.stderr);
-      assert.equal(r.stderr.split('\n')[0], `ner: error: interrupted (SIGINT); ${out} was left as it was`);
-      assert.deepEqual(tempFiles(dir), []);
-      assert.equal(fs.existsSync(out), false);
-    } finally {
-      run.child.kill('SIGKILL');
-      feed.destroy();
-      releaseFifo(fifo);
-    }
+    const r = await interruptWhileWriting(dir, out, ['--output-format', 'brat'], 'SIGINT');
+    assert.equal(r.temporaryKind, 'directory');
+    assert.equal(r.stdout, 'status 130\n', r.stderr);
+    assert.equal(r.stderr.split('\n')[0], `ner: error: interrupted (SIGINT); ${out} was left as it was`);
+    assert.deepEqual(tempFiles(dir), []);
+    assert.equal(fs.existsSync(out), false);
   });
 });
 
