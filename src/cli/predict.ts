@@ -49,7 +49,7 @@ export function builder(yargs: Argv) {
       },
       'token-column': { type: 'number', defaultDescription: '0', describe: 'token column of conll input' },
       'comment-prefix': { type: 'string', describe: "conll input: skip lines starting with this (e.g. '#'): not tokens, not sentence ends" },
-      encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of the input, text or conll (latin1: ISO-8859-1)' },
+      encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of the input, text, jsonl or conll (latin1: ISO-8859-1)' },
       output: {
         type: 'string',
         default: '-',
