@@ -75,6 +75,8 @@ describe('JSONL shapes', () => {
       1,
       /^token 1 .*: an offset falls inside a surrogate pair/,
     );
+    // A zero-width space inside a token is part of it, as CoNLL files have them.
+    assert.deepEqual(pairs(parseJsonlCorpus(jsonl({ text: 'watched\u200Bwas', tokens: ['watched\u200Bwas'], spans: [] }), 'z.jsonl')), [['watched\u200Bwas/O']]);
     // spaCy lists the space between paragraphs as a token; it is no word.
     const spaced = parseJsonlCorpus(jsonl({ text: 'Hello\n\nParis', tokens: ['Hello', '\n\n', 'Paris'], spans: [{ start: 7, end: 12, label: 'LOC' }] }), 's.jsonl');
     assert.deepEqual(pairs(spaced), [['Hello/O', 'Paris/B-LOC']]);

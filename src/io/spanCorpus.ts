@@ -213,7 +213,8 @@ export function recordTokens(text: string, list: readonly unknown[], file: strin
     while (end > start && SPACE_CHAR.test(text[end - 1])) end--;
     if (start < end) {
       const token = text.slice(start, end);
-      if ([...token].some((c) => SPACE_CHAR.test(c))) throw new DataError(file, record, `${which} ${show(token)} holds a space; a token cannot`);
+      // As in a CoNLL token: no space or control character inside (a zero-width space may be there, as in WNUT-17).
+      if (/[\s\u0000-\u001F]/u.test(token)) throw new DataError(file, record, `${which} ${show(token)} holds a space; a token cannot`);
       tokens.push({ text: token, start, end });
     }
     at = Math.max(at, end);
