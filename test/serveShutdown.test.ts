@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { NerModel } from '../src/model/nerModel';
+import type { TagService } from '../src/serve/tagService';
 import { SHUTDOWN_GRACE_MS, TIMEOUTS, createServer } from '../src/serve/server';
 import { fileName, publicMetadata } from '../src/serve/publicMetadata';
 import { listenError } from '../src/cli/serve';
@@ -132,7 +132,7 @@ describe('shutdown', { concurrency: true }, () => {
   });
 
   test('the server sets timeouts against slow clients', () => {
-    const server = createServer({} as NerModel);
+    const server = createServer({} as TagService, {});
     assert.equal(server.headersTimeout, TIMEOUTS.headers);
     assert.equal(server.requestTimeout, TIMEOUTS.request);
     assert.equal(server.keepAliveTimeout, TIMEOUTS.keepAlive);
