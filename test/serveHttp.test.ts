@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { TaggedSentence } from '../src/predict';
 import { Metrics } from '../src/serve/metrics';
 import { openApiDocument } from '../src/serve/openapi';
-import { DEFAULT_LIMITS, MAX_BODY, ROUTES, ServerOptions, countTokens, createServer, stopServer } from '../src/serve/server';
+import { DEFAULT_LIMITS, DRAIN_HEADERS_MS, MAX_BODY, ROUTES, ServerOptions, countTokens, createServer, readiness, stopServer } from '../src/serve/server';
 import { QueueFull, TagInput, TagService } from '../src/serve/tagService';
 
 /** Answers each sentence with its tokens tagged O; `tag` can be replaced. */
@@ -158,35 +158,44 @@ describe('endpoints', () => {
     assert.deepEqual(await res.json(), { status: 'ready' });
   });
 
-  test('GET /readyz: 503 at once while draining, and the request in progress still finishes', async () => {
-    let release: () => void = () => {};
+  test('draining: readiness turns to draining at once, and the request in progress still finishes', async () => {
+    let release: (() => void) | undefined;
     const service = fakeService();
     const slow = fakeService({
       tag: (input) => new Promise((resolve) => (release = () => resolve(service.tag(input)))),
     });
     const { server, port } = await start(slow);
-    // One connection with a request in progress, one that has sent half of its headers.
+    assert.equal(readiness(server, slow), 'ready');
     const busy = net.connect(port, '127.0.0.1');
-    let busyReceived = '';
-    busy.on('data', (d) => (busyReceived += d));
+    let received = '';
+    busy.on('data', (d) => (received += d));
     const body = '{"text": "Rome"}';
     busy.write(`POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-    const probe = net.connect(port, '127.0.0.1');
-    let probeReceived = '';
-    probe.on('data', (d) => (probeReceived += d));
-    await new Promise((r) => probe.once('connect', r));
-    probe.write('GET /readyz HTTP/1.1\r\nHost: localhost\r\n');
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => release !== undefined, 'the service call');
     const stopped = stopServer(server, 5_000);
-    probe.write('\r\n');
-    await until(() => /\r\n\r\n\{.*\}$/s.test(probeReceived), 'the answer to /readyz');
-    assert.match(probeReceived, /^HTTP\/1\.1 503 /);
-    assert.match(probeReceived, /"status":"draining"/);
-    assert.match(probeReceived, /connection: close/i);
-    release();
-    await until(() => /\r\n\r\n\[.*\]$/s.test(busyReceived), 'the answer to the request in progress');
-    assert.match(busyReceived, /^HTTP\/1\.1 200 /);
+    // New connections are refused from now on, so /readyz is only asked of the function behind it.
+    assert.equal(readiness(server, slow), 'draining');
+    release!();
+    await until(() => /\r\n\r\n\[.*\]$/s.test(received), 'the answer to the request in progress');
+    assert.match(received, /^HTTP\/1\.1 200 /);
+    assert.match(received, /connection: close/i);
     await stopped;
+  });
+
+  test('a drain closes the connections with no request in progress: idle ones at once, those still sending headers after DRAIN_HEADERS_MS', async () => {
+    const { server, port, base } = await start(fakeService());
+    const agent = await fetch(`${base}/healthz`); // leaves an idle keep-alive connection
+    await agent.text();
+    const slow = net.connect(port, '127.0.0.1');
+    slow.on('error', () => {});
+    const closed = new Promise((r) => slow.once('close', r));
+    await new Promise((r) => slow.once('connect', r));
+    slow.write('POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Le');
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await stopServer(server, 5_000);
+    await closed;
+    assert.ok(Date.now() - started < DRAIN_HEADERS_MS + 500, `${Date.now() - started} ms, not the 5 s deadline`);
   });
 
   test('GET /metrics: requests by route, method and status, latency, batches, queue depth, tokens tagged', async () => {

@@ -22,6 +22,7 @@
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import type * as net from 'node:net';
 import * as path from 'node:path';
 import type { NerModel } from '../model/nerModel';
 import { tokenize } from '../io/tokenize';
@@ -176,6 +177,43 @@ class ClientGone extends Error {
 /** Servers being drained by stopServer: /readyz answers 503. */
 const draining = new WeakSet<http.Server>();
 
+/**
+ * What GET /readyz says: `draining` from the moment stopServer is called,
+ * `starting` until the server listens and the service can tag, then `ready`.
+ */
+export function readiness(server: http.Server, service: TagService): 'starting' | 'ready' | 'draining' {
+  if (draining.has(server)) return 'draining';
+  return server.listening && service.ready() ? 'ready' : 'starting';
+}
+
+/**
+ * Each open connection of a server and the responses in progress on it, so
+ * that a drain can tell a connection with work to finish from one that is
+ * idle or still sending headers (no request yet: nothing to finish).
+ */
+const connections = new WeakMap<http.Server, Map<net.Socket, Set<http.ServerResponse>>>();
+
+function trackConnections(server: http.Server): void {
+  const open = new Map<net.Socket, Set<http.ServerResponse>>();
+  connections.set(server, open);
+  server.on('connection', (socket: net.Socket) => {
+    open.set(socket, new Set());
+    socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const responses = open.get(req.socket);
+    responses?.add(res);
+    res.once('close', () => responses?.delete(res));
+  });
+}
+
+/**
+ * How long a drain waits for a connection that has no request yet (its
+ * headers may be on the way: a request sent just before the signal) before
+ * it closes it: a slow client trickling headers gets no more than this.
+ */
+export const DRAIN_HEADERS_MS = 1_000;
+
 interface Context {
   req: http.IncomingMessage;
   res: http.ServerResponse;
@@ -250,7 +288,7 @@ export function createServer(service: TagService, info: object, options: ServerO
     [
       'GET /readyz',
       ({ res }) => {
-        const status = draining.has(server) ? 'draining' : !server.listening || !service.ready() ? 'starting' : 'ready';
+        const status = readiness(server, service);
         sendJson(res, status === 'ready' ? 200 : 503, { status });
       },
     ],
@@ -316,22 +354,35 @@ export function createServer(service: TagService, info: object, options: ServerO
     })();
   });
   server.headersTimeout = TIMEOUTS.headers;
+  trackConnections(server);
   return server;
 }
 
 /**
  * Stops `server` within `graceMs`: /readyz turns 503 at once, it stops
- * accepting connections, closes idle keep-alive connections at once, lets
- * requests in progress finish (each connection closed as its response ends),
- * and after `graceMs` destroys the connections still open (a slow or stalled
- * client; the work of their requests is aborted). Resolves when all are closed.
+ * accepting connections, closes idle keep-alive connections at once and,
+ * after DRAIN_HEADERS_MS, the connections still without a request (slow
+ * clients sending their headers), lets requests in progress finish (each
+ * answered with `connection: close`, and its connection closed as its
+ * response ends), and after `graceMs` destroys the connections still open (a
+ * stalled upload or answer; the work of their requests is aborted). Resolves
+ * when all are closed.
  */
 export function stopServer(server: http.Server, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
   draining.add(server);
+  const open = connections.get(server) ?? new Map<net.Socket, Set<http.ServerResponse>>();
+  const started = Date.now();
+  const closeUnused = () => {
+    server.closeIdleConnections();
+    if (Date.now() - started < Math.min(DRAIN_HEADERS_MS, graceMs)) return;
+    for (const [socket, responses] of open) if (responses.size === 0) socket.destroy();
+  };
+  // Requests in progress: their answers close their connections.
+  for (const responses of open.values()) for (const res of responses) if (!res.headersSent) res.setHeader('connection', 'close');
   return new Promise((resolve) => {
     const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
-    // A request in progress leaves its connection idle when its response ends: close it then, not at the deadline.
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    // A request in progress leaves its connection unused when its response ends: close it then, not at the deadline.
+    const sweep = setInterval(closeUnused, 50);
     // A request that comes in now is answered with `connection: close`.
     server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => res.setHeader('connection', 'close'));
     server.close(() => {
@@ -339,6 +390,6 @@ export function stopServer(server: http.Server, graceMs = SHUTDOWN_GRACE_MS): Pr
       clearInterval(sweep);
       resolve();
     });
-    server.closeIdleConnections();
+    closeUnused();
   });
 }
