@@ -174,6 +174,25 @@ class ClientGone extends Error {
   }
 }
 
+/** Answers a request that failed: its status and `{"error": "..."}`; nothing when its client is gone. */
+function sendError(res: http.ServerResponse, err: unknown): void {
+  if (err instanceof ClientGone || res.destroyed) return;
+  // Too late for a status: the answer has begun.
+  if (res.headersSent) return void res.destroy();
+  if (err instanceof HttpError) {
+    // A refused upload may still be arriving: answer, then drop the connection.
+    if (err.status === 413) res.setHeader('connection', 'close');
+    return sendJson(res, err.status, { error: err.message });
+  }
+  if (err instanceof QueueFull) {
+    res.setHeader('retry-after', '1');
+    return sendJson(res, 503, { error: err.message });
+  }
+  if (err instanceof RequestTimeout) return sendJson(res, 503, { error: err.message });
+  if (err instanceof LimitExceeded) return sendJson(res, 413, { error: err.message });
+  sendJson(res, 500, { error: `internal error: ${(err as Error)?.message ?? String(err)}` });
+}
+
 /** Servers being drained by stopServer: /readyz answers 503. */
 const draining = new WeakSet<http.Server>();
 
@@ -337,19 +356,7 @@ export function createServer(service: TagService, info: object, options: ServerO
         }
         throw new HttpError(404, `no such page: ${pathname}`);
       } catch (err) {
-        if (err instanceof ClientGone || res.destroyed) return;
-        if (err instanceof HttpError) {
-          // A refused upload may still be arriving: answer, then drop the connection.
-          if (err.status === 413) res.setHeader('connection', 'close');
-          return sendJson(res, err.status, { error: err.message });
-        }
-        if (err instanceof QueueFull) {
-          res.setHeader('retry-after', '1');
-          return sendJson(res, 503, { error: err.message });
-        }
-        if (err instanceof RequestTimeout) return sendJson(res, 503, { error: err.message });
-        if (err instanceof LimitExceeded) return sendJson(res, 413, { error: err.message });
-        sendJson(res, 500, { error: `internal error: ${(err as Error)?.message ?? String(err)}` });
+        sendError(res, err);
       }
     })();
   });
