@@ -250,7 +250,7 @@ describe('addresses it cannot listen on', () => {
   });
 
   test('serving options out of range: exit 2, one line', () => {
-    oneLine(['--workers', '0'], /^ner: error: --workers must be a positive integer, got 0$/);
+    oneLine(['--workers', '-1'], /^ner: error: --workers must be an integer of 0 or more \(0: tag in the server's own thread\), got -1$/);
     oneLine(['--max-batch-tokens', '1.5'], /^ner: error: --max-batch-tokens must be a positive integer, got 1\.5$/);
     oneLine(['--max-request-tokens', '-1'], /^ner: error: --max-request-tokens must be a positive integer, got -1$/);
     oneLine(['--max-delay-ms', '-1'], /^ner: error: --max-delay-ms must be a number of 0 or more, got -1$/);

@@ -9,6 +9,8 @@ import { UsageError } from '../errors';
 import { Metrics } from '../serve/metrics';
 import { DEFAULT_LIMITS, SHUTDOWN_GRACE_MS, createServer, modelInfo, stopServer } from '../serve/server';
 import { TagService, inThreadService } from '../serve/tagService';
+import { startTagPool } from '../serve/tagPool';
+import type { BackendRequest } from '../backend';
 import { Messages, backendOptions, quietOption, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
 
@@ -21,7 +23,7 @@ export function builder(yargs: Argv) {
       model: { type: 'string', demandOption: true, describe: 'model directory written by ner train' },
       port: { type: 'number', default: 8080, describe: 'TCP port (0 picks a free one)' },
       host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on (0.0.0.0 for every interface)' },
-      workers: { type: 'number', default: os.availableParallelism(), defaultDescription: 'the number of cores', describe: 'worker threads that tag, each holding the model', group: 'Serving:' },
+      workers: { type: 'number', default: os.availableParallelism(), defaultDescription: 'the number of cores', describe: 'worker threads that tag, each holding the model (0: tag in the server thread)', group: 'Serving:' },
       'max-batch-tokens': { type: 'number', default: 4096, describe: 'padded tokens per batch: sentences of concurrent requests are tagged together up to this', group: 'Serving:' },
       'max-delay-ms': { type: 'number', default: 3, describe: 'how long a batch may wait for more sentences before it is tagged', group: 'Serving:' },
       'max-queue': { type: 'number', default: 10_000, describe: 'sentences that may wait; past it requests are answered 503 with Retry-After', group: 'Serving:' },
@@ -74,7 +76,7 @@ export function checkServeOptions(args: {
   const positiveInteger = (name: string, value: number) => {
     if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got ${value}`);
   };
-  positiveInteger('workers', args.workers);
+  if (!Number.isInteger(args.workers) || args.workers < 0) throw new UsageError(`--workers must be an integer of 0 or more (0: tag in the server's own thread), got ${args.workers}`);
   positiveInteger('max-batch-tokens', args.maxBatchTokens);
   positiveInteger('max-queue', args.maxQueue);
   positiveInteger('max-request-tokens', args.maxRequestTokens);
@@ -93,14 +95,21 @@ export function checkServeOptions(args: {
 export type OnBatch = (sentences: number, paddedTokens: number, ms: number) => void;
 
 /**
- * What tags the server's requests, and what GET /api/model answers. Every
- * serving option reaches the tagging side through here: this is where the
- * pool of worker threads (`--workers`, `--max-batch-tokens`, `--max-delay-ms`,
- * `--max-queue`, and `onBatch` for the batch metrics) plugs in. Today it tags
- * in this thread, one request at a time, each request reported as one batch.
+ * What tags the server's requests, and what GET /api/model answers: a pool
+ * of `--workers` threads batching the sentences of concurrent requests
+ * (serve/tagPool.ts), or with `--workers 0` this thread, one request at a
+ * time, each request reported as one batch.
  */
 export async function startService(args: ServeArgs, onBatch: OnBatch): Promise<{ service: TagService; info: object }> {
   const model = await loadModel(args.model);
+  if (args.workers > 0) {
+    // The main thread only needs what /api/model says; each worker loads its own copy.
+    const info = modelInfo(model);
+    model.dispose();
+    const { maxBatchTokens, maxDelayMs, maxQueue } = args;
+    const pool = await startTagPool({ modelDir: args.model, workers: args.workers, backend: args.backend as BackendRequest, threads: 1, maxBatchTokens, maxDelayMs, maxQueue, onBatch });
+    return { service: pool, info };
+  }
   const inner = inThreadService(model);
   const service: TagService = {
     ...inner,
