@@ -3,7 +3,8 @@
  *
  *   raw line --tokenize--> tokens + offsets --model--> tags --chunks--> entities
  */
-import type { DecodeOptions, NerModel } from './model/nerModel';
+import type { DecodeOptions, DecodedSentence, NerModel } from './model/nerModel';
+import type { TagScheme } from './types';
 import { Entity, TokenSpan, entitiesFromTags, joinTokens } from './decode/entities';
 import { tokenize } from './io/tokenize';
 import { splitSentences } from './io/sentences';
@@ -35,11 +36,16 @@ export interface TagOptions extends DecodeOptions {
 }
 
 /** A sentence to tag: its tokens, where they are in `line`, and its document (see data/context.ts). */
-interface Unit {
+export interface Unit {
   tokens: string[];
   spans: TokenSpan[];
   line: string;
   document?: number;
+}
+
+/** A sentence of a line of text: a Unit with its line's number. */
+export interface LineUnit extends Unit {
+  lineNumber: number;
 }
 
 function tagSpans(model: NerModel, sentences: readonly Unit[], options: TagOptions): TaggedSentence[] {
@@ -50,16 +56,32 @@ function tagSpans(model: NerModel, sentences: readonly Unit[], options: TagOptio
     sentences.map((s) => s.tokens),
     { ...decodeOptions, confidence, documents: decodeOptions.documents ?? sentences.map((s) => s.document) },
   );
+  return taggedRecords(sentences, decoded, model.scheme, { confidence, minConfidence });
+}
+
+/**
+ * The records of decoded sentences: entities (with their confidences, when
+ * decoded with them) read from the tags, offsets into each unit's line. What
+ * tagLines and tagTokens return after NerModel.decode; the serving pool calls
+ * it with what its worker threads decoded.
+ */
+export function taggedRecords(
+  sentences: readonly Unit[],
+  decoded: readonly DecodedSentence[],
+  scheme: TagScheme,
+  options: { confidence: boolean; minConfidence?: number },
+): TaggedSentence[] {
+  const { confidence, minConfidence } = options;
   return sentences.map((s, i) => {
     const d = decoded[i];
-    let entities = entitiesFromTags(d.tags, model.scheme, s.spans, s.line);
+    let entities = entitiesFromTags(d.tags, scheme, s.spans, s.line);
     let tags = d.tags;
     if (confidence) {
       entities = entities.map((e, k) => ({ ...e, confidence: d.confidences![k] }));
       if (minConfidence !== undefined && entities.some((e) => e.confidence! < minConfidence)) {
         // The dropped entities' tokens become O, so tags and entities still agree.
         entities = entities.filter((e) => e.confidence! >= minConfidence);
-        tags = writeChunks(entities, tags.length, model.scheme);
+        tags = writeChunks(entities, tags.length, scheme);
       }
     }
     const tagged: TaggedSentence = { tokens: s.tokens, tags, entities };
@@ -79,13 +101,7 @@ function tagSpans(model: NerModel, sentences: readonly Unit[], options: TagOptio
  */
 export function tagLines(model: NerModel, lines: readonly string[], options: TagOptions & { splitSentences?: boolean; firstLine?: number } = {}): TaggedSentence[] {
   const { splitSentences: split = false, firstLine = 1, ...tagOptions } = options;
-  const units = lines.flatMap((line, i) => {
-    const tokens = tokenize(line, MAX_TAGGED_TOKENS);
-    if (tokens.length > MAX_TAGGED_TOKENS) throw tooLong(i, 'line');
-    const sentences = split ? splitSentences(tokens) : [tokens];
-    const document = split ? firstLine + i : undefined;
-    return sentences.map((tokens) => ({ tokens: tokens.map((t) => t.text), spans: tokens, line, lineNumber: firstLine + i, document }));
-  });
+  const units = lineUnits(lines, split, firstLine);
   let tagged: TaggedSentence[];
   try {
     tagged = tagSpans(model, units, tagOptions);
@@ -94,6 +110,26 @@ export function tagLines(model: NerModel, lines: readonly string[], options: Tag
     if (err instanceof LimitExceeded) throw new LimitExceeded(err.message, units[err.index].lineNumber - firstLine);
     throw err;
   }
+  return withLineNumbers(units, tagged, split);
+}
+
+/**
+ * The sentences tagLines tags for `lines`: each line tokenised, and with
+ * `split` cut into sentences that share the line's document (its number).
+ * A line over MAX_TAGGED_TOKENS tokens is a LimitExceeded.
+ */
+export function lineUnits(lines: readonly string[], split: boolean, firstLine = 1): LineUnit[] {
+  return lines.flatMap((line, i) => {
+    const tokens = tokenize(line, MAX_TAGGED_TOKENS);
+    if (tokens.length > MAX_TAGGED_TOKENS) throw tooLong(i, 'line');
+    const sentences = split ? splitSentences(tokens) : [tokens];
+    const document = split ? firstLine + i : undefined;
+    return sentences.map((tokens) => ({ tokens: tokens.map((t) => t.text), spans: tokens, line, lineNumber: firstLine + i, document }));
+  });
+}
+
+/** With split sentences, each record carries its line's number (first), as tagLines writes it. */
+export function withLineNumbers(units: readonly LineUnit[], tagged: TaggedSentence[], split: boolean): TaggedSentence[] {
   return split ? tagged.map((t, i) => ({ line: units[i].lineNumber, ...t })) : tagged;
 }
 
@@ -106,11 +142,12 @@ function tooLong(index: number, what: string): LimitExceeded {
  * single spaces. `options.documents` groups them into documents (see DecodeOptions).
  */
 export function tagTokens(model: NerModel, sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedSentence[] {
+  return tagSpans(model, tokenUnits(sentences), options);
+}
+
+/** The sentences tagTokens tags: offsets into the tokens joined by spaces. A sentence over MAX_TAGGED_TOKENS tokens is a LimitExceeded. */
+export function tokenUnits(sentences: ReadonlyArray<readonly string[]>): Unit[] {
   const over = sentences.findIndex((tokens) => tokens.length > MAX_TAGGED_TOKENS);
   if (over >= 0) throw tooLong(over, 'sentence');
-  return tagSpans(
-    model,
-    sentences.map((tokens) => ({ tokens: [...tokens], ...joinTokens(tokens) })),
-    options,
-  );
+  return sentences.map((tokens) => ({ tokens: [...tokens], ...joinTokens(tokens) }));
 }

@@ -14,7 +14,8 @@ import type { AddressInfo } from 'node:net';
 import type * as http from 'node:http';
 import { initBackend } from '../src/backend';
 import type { NerModel } from '../src/model/nerModel';
-import { BROWSER_BUNDLE, createServer } from '../src/serve/server';
+import { BROWSER_BUNDLE, createServer, modelInfo } from '../src/serve/server';
+import { inThreadService } from '../src/serve/tagService';
 import { trainModel } from '../src/train/trainer';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
 import { REPO } from './helpers/cli';
@@ -35,7 +36,7 @@ describe('the ner serve page in Chromium', { skip: missing }, () => {
     await initBackend({ backend: 'wasm' });
     model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 6, optimizer: 'adam', learningRate: 0.02 } });
     await saveModel(model, path.join(dir, 'model'));
-    server = createServer(model, path.join(dir, 'model'));
+    server = createServer(inThreadService(model), modelInfo(model), { modelDir: path.join(dir, 'model') });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const { chromium } = await import('playwright-core');

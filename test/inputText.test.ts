@@ -13,8 +13,7 @@ import { DataError } from '../src/errors';
 import { parseConll, readConllStream } from '../src/io/conll';
 import { readLines } from '../src/io/lines';
 import { tokenize } from '../src/io/tokenize';
-import type { NerModel } from '../src/model/nerModel';
-import { predictRequest } from '../src/serve/server';
+import { parseRequest } from '../src/serve/server';
 import { assertUserError, ner } from './helpers/cli';
 import { collect } from './helpers/streams';
 
@@ -68,7 +67,7 @@ describe('control characters', () => {
 
   test('serve: tokens posted as arrays may not hold control characters either (422)', () => {
     assert.throws(
-      () => predictRequest({} as NerModel, { sentences: [['Angela', 'Mer\u0000kel']] }),
+      () => parseRequest({ sentences: [['Angela', 'Mer\u0000kel']] }),
       (e: unknown) => (e as { status?: number }).status === 422 && /without spaces or control characters/.test((e as Error).message),
     );
   });

@@ -9,7 +9,8 @@ import type * as http from 'node:http';
 import { initBackend } from '../src/backend';
 import type { NerModel } from '../src/model/nerModel';
 import { roundProbabilities, tagLines, tagTokens } from '../src/predict';
-import { MAX_BODY, createServer } from '../src/serve/server';
+import { MAX_BODY, createServer, modelInfo } from '../src/serve/server';
+import { inThreadService } from '../src/serve/tagService';
 import { trainModel } from '../src/train/trainer';
 import { TINY_OPTIONS, tinyCorpus } from './helpers/tiny';
 import { spawn } from 'node:child_process';
@@ -34,7 +35,7 @@ describe('ner serve', () => {
     model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 3, optimizer: 'adam', learningRate: 0.02 } });
     saved = saveModel(model, path.join(modelDir, 'model'));
     await saved;
-    server = createServer(model);
+    server = createServer(inThreadService(model), modelInfo(model));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

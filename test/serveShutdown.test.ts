@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { NerModel } from '../src/model/nerModel';
+import type { TagService } from '../src/serve/tagService';
 import { SHUTDOWN_GRACE_MS, TIMEOUTS, createServer } from '../src/serve/server';
 import { fileName, publicMetadata } from '../src/serve/publicMetadata';
 import { listenError } from '../src/cli/serve';
@@ -38,9 +38,12 @@ interface Served {
   stderr: () => string;
 }
 
+/** The drain deadline the tests give `ner serve`, in seconds: short, so that they stay fast. */
+const GRACE_S = 2;
+
 /** Starts `ner serve` on a free port and waits for the line with its URL. */
-function serve(): Promise<Served> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--model', model, '--port', '0'], { env: { ...process.env, NER_DEBUG: '' } });
+function serve(args: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--model', model, '--port', '0', '--shutdown-timeout', String(GRACE_S), ...args], { env: { ...process.env, NER_DEBUG: '' } });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -95,14 +98,16 @@ describe('shutdown', { concurrency: true }, () => {
         idle.socket.write('GET /api/model HTTP/1.1\r\nHost: localhost\r\n\r\n');
         await until(() => /\r\n\r\n\{.*\}$/s.test(idle.received()), 'the answer to GET /api/model');
         served.child.kill(signal);
-        // The deadline plus ample room for a loaded machine; without the deadline it waits for Node's own
+        // The deadline plus room for a loaded machine; without the deadline it waits for Node's own
         // 60-second header timeout (or forever, for a client that keeps sending).
-        const exit = await exitWithin(served, SHUTDOWN_GRACE_MS + 10_000);
+        const signalled = Date.now();
+        const exit = await exitWithin(served, GRACE_S * 1000 + 3_000);
         assert.notEqual(exit, 'still running', `ner serve still running after ${signal}; stderr:\n${served.stderr()}`);
         assert.deepEqual(exit, { code: 0, signal: null });
+        assert.ok(Date.now() - signalled < GRACE_S * 1000 + 3_000, `exited ${Date.now() - signalled} ms after ${signal}`);
         await slow.closed;
         await idle.closed;
-        assert.match(served.stderr(), new RegExp(`^${signal}: stopping; requests in progress get ${SHUTDOWN_GRACE_MS / 1000} s`, 'm'));
+        assert.match(served.stderr(), new RegExp(`^${signal}: stopping; requests in progress get ${GRACE_S} s`, 'm'));
       } finally {
         served.child.kill('SIGKILL');
       }
@@ -123,7 +128,7 @@ describe('shutdown', { concurrency: true }, () => {
       await client.closed;
       assert.match(client.received(), /^HTTP\/1\.1 200 OK\r\n/);
       assert.match(client.received(), /"entities"/);
-      assert.notEqual(await exitWithin(served, SHUTDOWN_GRACE_MS + 10_000), 'still running');
+      assert.notEqual(await exitWithin(served, GRACE_S * 1000 + 10_000), 'still running');
       const refused = await new Promise<boolean>((resolve) => net.connect(served.port, '127.0.0.1').once('error', () => resolve(true)).once('connect', () => resolve(false)));
       assert.ok(refused, 'no longer accepting');
     } finally {
@@ -131,12 +136,31 @@ describe('shutdown', { concurrency: true }, () => {
     }
   });
 
+  test('/healthz and /readyz answer 200 once the URL is out; /metrics counts the batches tagged', async () => {
+    const served = await serve();
+    try {
+      const base = `http://127.0.0.1:${served.port}`;
+      assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' });
+      const ready = await fetch(`${base}/readyz`);
+      assert.equal(ready.status, 200);
+      assert.equal((await fetch(`${base}/api/predict`, { method: 'POST', body: '{"text": "Angela Merkel visited Paris."}' })).status, 200);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /^ner_batch_sentences_count 1$/m);
+      assert.match(metrics, /^ner_tokens_tagged_total 5$/m);
+      served.child.kill('SIGTERM');
+      assert.deepEqual(await served.exited, { code: 0, signal: null });
+    } finally {
+      served.child.kill('SIGKILL');
+    }
+  });
+
   test('the server sets timeouts against slow clients', () => {
-    const server = createServer({} as NerModel);
+    const server = createServer({} as TagService, {});
     assert.equal(server.headersTimeout, TIMEOUTS.headers);
     assert.equal(server.requestTimeout, TIMEOUTS.request);
     assert.equal(server.keepAliveTimeout, TIMEOUTS.keepAlive);
     assert.ok(TIMEOUTS.headers < 60_000 && TIMEOUTS.request < 300_000, "tighter than Node's defaults");
+    assert.equal(SHUTDOWN_GRACE_MS, 10_000, 'the default --shutdown-timeout: 10 s');
   });
 });
 
@@ -223,6 +247,15 @@ describe('addresses it cannot listen on', () => {
     });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^ner: error: not permitted to listen on port 80 of 127\.0\.0\.1 \(ports below 1024 need privileges\); choose another --port$/m);
+  });
+
+  test('serving options out of range: exit 2, one line', () => {
+    oneLine(['--workers', '-1'], /^ner: error: --workers must be an integer of 0 or more \(0: tag in the server's own thread\), got -1$/);
+    oneLine(['--max-batch-tokens', '1.5'], /^ner: error: --max-batch-tokens must be a positive integer, got 1\.5$/);
+    oneLine(['--max-request-tokens', '-1'], /^ner: error: --max-request-tokens must be a positive integer, got -1$/);
+    oneLine(['--max-delay-ms', '-1'], /^ner: error: --max-delay-ms must be a number of 0 or more, got -1$/);
+    oneLine(['--shutdown-timeout', 'soon'], /^ner: error: --shutdown-timeout must be a finite number, got NaN$/);
+    oneLine(['--cors', 'a.com, b.com'], /^ner: error: --cors must be one origin/);
   });
 
   test('listenError: every listen failure is a user error', () => {

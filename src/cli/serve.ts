@@ -1,9 +1,16 @@
 /**
- * `ner serve`: a model behind HTTP, with a page and a JSON API (see serve/server.ts).
+ * `ner serve`: a model behind HTTP, with a page and a JSON API (see
+ * serve/server.ts), health and readiness probes, Prometheus metrics, limits
+ * that fail fast, and a drain on SIGTERM/SIGINT.
  */
+import * as os from 'node:os';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
-import { SHUTDOWN_GRACE_MS, createServer, stopServer } from '../serve/server';
+import { Metrics } from '../serve/metrics';
+import { DEFAULT_LIMITS, SHUTDOWN_GRACE_MS, createServer, modelInfo, stopServer } from '../serve/server';
+import { TagService, inThreadService } from '../serve/tagService';
+import { startTagPool } from '../serve/tagPool';
+import type { BackendRequest } from '../backend';
 import { Messages, backendOptions, quietOption, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
 
@@ -16,6 +23,14 @@ export function builder(yargs: Argv) {
       model: { type: 'string', demandOption: true, describe: 'model directory written by ner train' },
       port: { type: 'number', default: 8080, describe: 'TCP port (0 picks a free one)' },
       host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on (0.0.0.0 for every interface)' },
+      workers: { type: 'number', default: os.availableParallelism(), defaultDescription: 'the number of cores', describe: 'worker threads that tag, each holding the model (0: tag in the server thread)', group: 'Serving:' },
+      'max-batch-tokens': { type: 'number', default: 1024, describe: 'padded tokens per batch: sentences of concurrent requests are tagged together up to this (smaller: a small request waits less behind a big one)', group: 'Serving:' },
+      'max-delay-ms': { type: 'number', default: 2, describe: 'how long a batch may wait for more sentences before it is tagged', group: 'Serving:' },
+      'max-queue': { type: 'number', default: 10_000, describe: 'sentences that may wait; past it requests are answered 503 with Retry-After', group: 'Serving:' },
+      'max-request-tokens': { type: 'number', default: DEFAULT_LIMITS.maxRequestTokens, describe: 'a request of more tokens is answered 413 before it is tagged', group: 'Serving:' },
+      'request-timeout-ms': { type: 'number', default: DEFAULT_LIMITS.requestTimeoutMs, describe: 'a request not answered within this is answered 503 and its work dropped', group: 'Serving:' },
+      'shutdown-timeout': { type: 'number', default: SHUTDOWN_GRACE_MS / 1000, describe: 'seconds requests in progress get to finish on SIGTERM/SIGINT', group: 'Serving:' },
+      cors: { type: 'string', describe: 'send Access-Control-Allow-Origin: ORIGIN (or *) and answer preflight requests [default: off]', group: 'Serving:' },
       ...backendOptions,
       ...quietOption,
     })
@@ -45,17 +60,88 @@ export function listenError(err: NodeJS.ErrnoException, host: string, port: numb
   }
 }
 
+/** Checks the serving options: whole numbers where counts are meant, and nothing negative. */
+export function checkServeOptions(args: {
+  port: number;
+  workers: number;
+  maxBatchTokens: number;
+  maxDelayMs: number;
+  maxQueue: number;
+  maxRequestTokens: number;
+  requestTimeoutMs: number;
+  shutdownTimeout: number;
+  cors?: string;
+}): void {
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
+  const positiveInteger = (name: string, value: number) => {
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got ${value}`);
+  };
+  if (!Number.isInteger(args.workers) || args.workers < 0) throw new UsageError(`--workers must be an integer of 0 or more (0: tag in the server's own thread), got ${args.workers}`);
+  positiveInteger('max-batch-tokens', args.maxBatchTokens);
+  positiveInteger('max-queue', args.maxQueue);
+  positiveInteger('max-request-tokens', args.maxRequestTokens);
+  positiveInteger('request-timeout-ms', args.requestTimeoutMs);
+  const nonNegative = (name: string, value: number) => {
+    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} must be a number of 0 or more, got ${value}`);
+  };
+  nonNegative('max-delay-ms', args.maxDelayMs);
+  nonNegative('shutdown-timeout', args.shutdownTimeout);
+  if (args.cors !== undefined && (args.cors === '' || /[\s\u0000-\u001F,]/.test(args.cors))) {
+    throw new UsageError(`--cors must be one origin (like https://example.com) or *, got ${JSON.stringify(args.cors)}`);
+  }
+}
+
+/** One tagged batch: its sentences, its padded tokens (sentences × the longest), and the milliseconds it took. */
+export type OnBatch = (sentences: number, paddedTokens: number, ms: number) => void;
+
+/**
+ * What tags the server's requests, and what GET /api/model answers: a pool
+ * of `--workers` threads batching the sentences of concurrent requests
+ * (serve/tagPool.ts), or with `--workers 0` this thread, one request at a
+ * time, each request reported as one batch.
+ */
+export async function startService(args: ServeArgs, onBatch: OnBatch): Promise<{ service: TagService; info: object }> {
+  const model = await loadModel(args.model);
+  if (args.workers > 0) {
+    // The main thread only needs what /api/model says; each worker loads its own copy.
+    const info = modelInfo(model);
+    model.dispose();
+    const { maxBatchTokens, maxDelayMs, maxQueue } = args;
+    const pool = await startTagPool({ modelDir: args.model, workers: args.workers, backend: args.backend as BackendRequest, threads: 1, maxBatchTokens, maxDelayMs, maxQueue, onBatch });
+    return { service: pool, info };
+  }
+  const inner = inThreadService(model);
+  const service: TagService = {
+    ...inner,
+    async tag(input, signal) {
+      const start = performance.now();
+      const records = await inner.tag(input, signal);
+      const longest = records.reduce((n, r) => Math.max(n, r.tokens.length), 0);
+      onBatch(records.length, records.length * longest, performance.now() - start);
+      return records;
+    },
+  };
+  return { service, info: modelInfo(model) };
+}
+
 export async function handler(args: ServeArgs): Promise<void> {
   const messages = new Messages(args.quiet);
-  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
+  checkServeOptions(args);
   await startBackend(args, messages);
-  const model = await loadModel(args.model);
-  const server = createServer(model, args.model);
+  const metrics = new Metrics();
+  const { service, info } = await startService(args, (sentences, paddedTokens, ms) => metrics.observeBatch(sentences, paddedTokens, ms));
+  const server = createServer(service, info, {
+    modelDir: args.model,
+    maxRequestTokens: args.maxRequestTokens,
+    requestTimeoutMs: args.requestTimeoutMs,
+    cors: args.cors,
+    metrics,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, args.host, args.port)));
     server.listen(args.port, args.host, resolve);
-  }).catch((err) => {
-    model.dispose();
+  }).catch(async (err) => {
+    await service.close();
     throw err;
   });
   // Listening for signals before the URL is out, so that whoever reads it can stop the server at once.
@@ -77,9 +163,9 @@ export async function handler(args: ServeArgs): Promise<void> {
   const now = (again: NodeJS.Signals) => process.exit(again === 'SIGTERM' ? 143 : 130);
   process.once('SIGINT', now);
   process.once('SIGTERM', now);
-  messages.info(`${signal}: stopping; requests in progress get ${SHUTDOWN_GRACE_MS / 1000} s (again to stop at once)`);
-  await stopServer(server, SHUTDOWN_GRACE_MS);
+  messages.info(`${signal}: stopping; requests in progress get ${args.shutdownTimeout} s (again to stop at once)`);
+  await stopServer(server, args.shutdownTimeout * 1000);
+  await service.close();
   process.off('SIGINT', now);
   process.off('SIGTERM', now);
-  model.dispose();
 }
