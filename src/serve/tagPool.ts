@@ -246,6 +246,7 @@ class Pool implements TagPool {
     }
     if (this.slots.every((s) => !s.alive)) this.failAll(new Error('every tagging worker has stopped'));
     if (this.drained !== undefined && this.active.length === 0 && this.slots.every((s) => s.batch === undefined)) this.drained();
+    this.refs();
   }
 
   /**
@@ -301,9 +302,22 @@ class Pool implements TagPool {
       }
     });
     slot.batch = { id, groups, padded: longest * groups.length, started: performance.now() };
-    slot.worker.ref();
+    this.refs();
     const message: ToWorker = { kind: 'batch', id, sentences, documents };
     slot.worker.postMessage(message);
+  }
+
+  /**
+   * Workers keep the process alive while anything is asked of them (a batch,
+   * a probe) or queued; an idle pool does not. One rule, applied after every
+   * change: a batch ending must not unref a worker a probe still waits on.
+   */
+  private refs(): void {
+    const waited = this.active.length > 0 || this.probes.size > 0;
+    for (const s of this.slots) {
+      if (waited || s.batch !== undefined) s.worker.ref();
+      else s.worker.unref();
+    }
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
@@ -315,7 +329,7 @@ class Pool implements TagPool {
     const batch = slot.batch;
     if (batch === undefined || (m.kind !== 'done' && m.kind !== 'error') || m.id !== batch.id) return;
     slot.batch = undefined;
-    slot.worker.unref();
+    this.refs();
     const ms = performance.now() - batch.started;
     if (m.kind === 'error') {
       for (const g of batch.groups) this.fail(g.request, new Error(m.error));
@@ -375,12 +389,12 @@ class Pool implements TagPool {
           (slot) =>
             new Promise<number>((resolve) => {
               const id = this.nextBatchId++;
-              // Referenced until it answers, so an idle pool still answers.
-              slot.worker.ref();
               this.probes.set(id, (count) => {
-                if (slot.batch === undefined) slot.worker.unref();
+                this.probes.delete(id);
+                this.refs();
                 resolve(count);
               });
+              this.refs();
               const message: ToWorker = { kind: 'tensors', id };
               slot.worker.postMessage(message);
             }),
