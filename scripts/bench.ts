@@ -28,6 +28,7 @@ import { evaluateModel } from '../src/eval/evaluateModel';
 import { formatConll, readConllFile } from '../src/io/conll';
 import { DEFAULT_TRAIN_OPTIONS, trainModel } from '../src/train/trainer';
 import type { Corpus } from '../src/types';
+import { eachOption } from './options';
 
 interface Args {
   data: string;
@@ -63,13 +64,7 @@ function parseArgs(argv: string[]): Args {
     torchScript: path.join(__dirname, '..', '..', '..', 'shared', 'bench', 'torch_reference.py'),
     python: '/usr/bin/python3',
   };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${key} needs a value`);
-      return v;
-    };
+  eachOption(argv, (key, value) => {
     switch (key) {
       case '--data': args.data = value(); break;
       case '--dev': args.dev = value(); break;
@@ -89,7 +84,7 @@ function parseArgs(argv: string[]): Args {
       case '--python': args.python = value(); break;
       default: throw new Error(`unknown option ${key}`);
     }
-  }
+  });
   if (args.data === '') throw new Error('usage: npm run bench -- --data FILE [--dev FILE] [--epochs N] [--backend B] [--max-sentences N] [--dev-max-sentences N] [--torch]');
   return args;
 }

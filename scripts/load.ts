@@ -20,6 +20,7 @@
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import { eachOption } from './options';
 
 interface Args {
   url: URL;
@@ -42,13 +43,7 @@ function parseArgs(argv: string[]): Args {
     if (!(n > 0) || !Number.isFinite(n)) throw new Error(`${key} must be a positive number, got ${v}`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${key} needs a value`);
-      return v;
-    };
+  eachOption(argv, (key, value) => {
     switch (key) {
       case '--url': url = value(); break;
       case '--pid': args.pid = positive(key, value()); break;
@@ -60,7 +55,7 @@ function parseArgs(argv: string[]): Args {
       case '--small-clients': args.smallClients = Math.floor(positive(key, value())); break;
       default: throw new Error(`unknown option ${key}`);
     }
-  }
+  });
   if (url === undefined) throw new Error('--url is required, like --url http://127.0.0.1:8080');
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:') throw new Error(`--url must be http://, got ${parsed.protocol}`);
