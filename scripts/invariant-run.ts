@@ -45,6 +45,8 @@ export const INVARIANT_OPTIONS: TrainOptions = {
   casingDim: 8,
   optimizer: 'sgd',
   momentum: 0.9,
+  schedule: 'anneal',
+  decayStart: 0,
   annealPatience: 1, // so that the learning rate is annealed within the run
   annealFactor: 0.5,
   minLearningRate: 1e-4,

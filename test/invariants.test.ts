@@ -15,6 +15,11 @@
  * (its JSON output is pasted below). The same script on the commit that added
  * this test printed the same bytes.
  *
+ * The sgd-cnn losses were re-recorded for issue 21, whose kernels (the
+ * CRF's scaled forward-backward, the character CNN in one pass, the
+ * single-pass momentum step) round differently: they moved in the eighth
+ * significant digit; dev scores, the kept epoch and the tags did not.
+ *
  * Numbers are compared exactly: the run is deterministic, and a change of
  * summation order is a change of behaviour worth noticing. If a change is
  * meant to alter these figures, re-record them and say why in its commit.
@@ -25,11 +30,11 @@ import { invariantRun } from '../scripts/invariant-run';
 
 /** Per epoch, as 0ae21f4 recorded them in the training summary. */
 const EPOCHS = [
-  { epoch: 1, loss: 26.955537657304244, learningRate: 0.05, dev: { precision: 0, recall: 0, f1: 0 } },
-  { epoch: 2, loss: 15.712120125510475, learningRate: 0.05, dev: { precision: 9.090909090909092, recall: 2.3255813953488373, f1: 3.7037037037037033 } },
-  { epoch: 3, loss: 10.379030973261052, learningRate: 0.05, dev: { precision: 40.476190476190474, recall: 39.53488372093023, f1: 40 } },
-  { epoch: 4, loss: 8.020259874517267, learningRate: 0.05, dev: { precision: 37.2093023255814, recall: 37.2093023255814, f1: 37.2093023255814 } },
-  { epoch: 5, loss: 6.973607392744585, learningRate: 0.025, dev: { precision: 37.2093023255814, recall: 37.2093023255814, f1: 37.2093023255814 } },
+  { epoch: 1, loss: 26.9555382121693, learningRate: 0.05, dev: { precision: 0, recall: 0, f1: 0 } },
+  { epoch: 2, loss: 15.712120576338334, learningRate: 0.05, dev: { precision: 9.090909090909092, recall: 2.3255813953488373, f1: 3.7037037037037033 } },
+  { epoch: 3, loss: 10.37903090390292, learningRate: 0.05, dev: { precision: 40.476190476190474, recall: 39.53488372093023, f1: 40 } },
+  { epoch: 4, loss: 8.020260082591664, learningRate: 0.05, dev: { precision: 37.2093023255814, recall: 37.2093023255814, f1: 37.2093023255814 } },
+  { epoch: 5, loss: 6.97360730604692, learningRate: 0.025, dev: { precision: 37.2093023255814, recall: 37.2093023255814, f1: 37.2093023255814 } },
 ];
 const BEST_EPOCH = 3;
 

@@ -3,27 +3,46 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { fastPath } from '../src/fast/fastPath';
-import { Adam, clipByGlobalNorm, makeOptimizer } from '../src/train/optimizer';
-import { adamStep } from '../src/fast/adamKernels';
+import { Adam, MomentumSgd, TrainingOptimizer, clipByGlobalNorm, makeOptimizer } from '../src/train/optimizer';
+import { adamStep } from '../src/fast/optimizerKernels';
 import { makeRng } from '../src/util/random';
 
-describe('Adam on wasm: the SIMD single pass against tf.train.adam', () => {
+/**
+ * The optimizers with a single-pass step, made on the fast path or (reference) as tfjs's own;
+ * whether a checkpoint's state moves between the two (Adam's single pass keeps its own kind).
+ */
+const SINGLE_PASS: Array<[string, (vars: tf.Variable[], clipNorm: number, reference: boolean) => TrainingOptimizer, boolean]> = [
+  ['Adam against tf.train.adam', (vars, clipNorm, reference) => new Adam(vars, { learningRate: 0.01, clipNorm }, reference), false],
+  ['SGD with momentum against tf.train.momentum', (vars, clipNorm, reference) => new MomentumSgd(vars, { learningRate: 0.05, clipNorm, momentum: 0.9 }, reference), true],
+];
+
+for (const [name, make, sharedState] of SINGLE_PASS) describe(`${name}: the SIMD single pass on wasm`, () => {
   before(async () => {
     await initBackend({ backend: 'wasm', threads: 1 });
-    assert.ok(fastPath().adam, 'the SIMD kernels loaded, so the single pass is what runs');
+    assert.ok(fastPath().optimizerStep, 'the SIMD kernels loaded, so the single pass is what runs');
   });
 
   for (const clipNorm of [0, 1]) {
-    test(`same variables after every step (clip norm ${clipNorm || 'off'})`, () => {
+    test(`same variables after every step${sharedState ? ', and its state carries over to the other path' : ''} (clip norm ${clipNorm || 'off'})`, async () => {
       const rng = makeRng(5 + clipNorm);
       const rand = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1), shape);
       const shapes = [[7, 3], [5], [2, 2]]; // sizes not multiples of 4 exercise the scalar tail
       const initial = shapes.map(rand);
-      const fusedVars = initial.map((t, i) => tf.variable(t.clone(), true, `fused_${clipNorm}_${i}`));
-      const refVars = initial.map((t, i) => tf.variable(t.clone(), true, `ref_${clipNorm}_${i}`));
-      const fused = new Adam(fusedVars, { learningRate: 0.01, clipNorm });
-      const reference = new Adam(refVars, { learningRate: 0.01, clipNorm }, true);
+      const fusedVars = initial.map((t, i) => tf.variable(t.clone(), true, `fused_${name.length}_${clipNorm}_${i}`));
+      const refVars = initial.map((t, i) => tf.variable(t.clone(), true, `ref_${name.length}_${clipNorm}_${i}`));
+      let fused = make(fusedVars, clipNorm, false);
+      let reference = make(refVars, clipNorm, true);
       for (let step = 0; step < 6; step++) {
+        if (sharedState && step === 3) {
+          // A checkpoint written on one path resumes on the other (the states swap paths).
+          const [fusedState, referenceState] = [await fused.getState(), await reference.getState()];
+          assert.deepEqual(fusedState.slots.map((s) => s.shape), referenceState.slots.map((s) => s.shape));
+          fused.dispose();
+          reference.dispose();
+          [fused, reference] = [make(fusedVars, clipNorm, false), make(refVars, clipNorm, true)];
+          await fused.setState(referenceState);
+          await reference.setState(fusedState);
+        }
         const grads = shapes.map((s) => tf.mul(rand(s), 3)); // large enough that clipping to 1 bites
         const named = (vars: tf.Variable[]) => Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
         const before = tf.memory().numTensors;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EpochEnd, TrainingRuleOptions, decideAfterEpoch, stoppedEarly } from '../src/train/trainingRule';
 
-const OPTIONS: TrainingRuleOptions = { epochs: 20, patience: 0, annealPatience: 0, annealFactor: 0.5, minLearningRate: 1e-4 };
+const OPTIONS: TrainingRuleOptions = { epochs: 20, schedule: 'anneal', patience: 0, annealPatience: 0, annealFactor: 0.5, minLearningRate: 1e-4 };
 
 /** Epoch `epoch` of a run with dev data, best so far at epoch 1 with F1 0.5. */
 function end(over: Partial<EpochEnd>): EpochEnd {

@@ -15,8 +15,15 @@
  *   d/d trans[i, j]   = sum_t P(y_{t-1} = i, y_t = j) - #{t: y_{t-1} = i, y_t = j}
  *   d/d start[j]      = P(y_0 = j) - [y_0 = j],    d/d end[j] = P(y_{n-1} = j) - [y_{n-1} = j]
  * Sums run over each sentence's real tokens; padding gets zero gradient.
- * alpha, beta and log Z come from decode/forwardBackward.ts, the recursions
- * the marginals use too, so training and decoding share one lattice.
+ *
+ * Training runs the same recursions in probability space with a scale per
+ * token (Rabiner, 1989, sec. V.A): alpha and beta normalised to sum to one at
+ * each step, log Z the sum of the logs of the scales. Then a token costs K
+ * exps instead of the K^2 of log space, and the K^2 work is multiply-adds:
+ * about ten times faster with K = 17 (IOBES over four types). A sentence
+ * whose scales underflow (emission gaps of over ~700 nats) falls back to
+ * the log-space recursions of decode/forwardBackward.ts, which the marginals
+ * of decoding use, and which crfNllAndGradientLogSpace keeps as the reference.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { JsKernelSpec, TypedArray } from './jsKernels';
@@ -36,7 +43,7 @@ export interface CrfNllAttrs {
  * Inputs emissions [B*T*K], tags [B*T], mask [B*T], start [K], trans [K*K], end [K].
  * Outputs nll [B], dEmissions [B*T*K], dStart [B*K], dTrans [B*K*K], dEnd [B*K].
  */
-export function crfNllAndGradient(
+export function crfNllAndGradientLogSpace(
   emissions: TypedArray,
   tags: TypedArray,
   mask: TypedArray,
@@ -92,6 +99,142 @@ export function crfNllAndGradient(
     for (let t = 0; t < n; t++) out.dEmissions[e + t * K + tags[y + t]] -= 1;
     out.dStart[dS + tags[y]] -= 1;
     out.dEnd[dS + tags[y + n - 1]] -= 1;
+    for (let t = 1; t < n; t++) out.dTrans[dTr + tags[y + t - 1] * K + tags[y + t]] -= 1;
+  }
+}
+
+/** The arrays one sentence's scaled recursions work in (reused across sentences). */
+interface ScaledLattice {
+  alpha: Float64Array; // [T, K], each row summing to 1
+  beta: Float64Array; // [T, K], scaled so that alpha[t] . beta[t] = 1
+  expEmissions: Float64Array; // [T, K]: exp(e_t[j] - max_j e_t[j])
+  scales: Float64Array; // [T]
+  expTrans: Float64Array; // [K, K]: exp(trans - max trans)
+  expStart: Float64Array; // [K]: exp(start - max start)
+  expEnd: Float64Array; // [K]: exp(end - max end)
+}
+
+const maxOf = (xs: ArrayLike<number>): number => {
+  let m = -Infinity;
+  for (let i = 0; i < xs.length; i++) if (xs[i] > m) m = xs[i];
+  return m;
+};
+
+/**
+ * The scaled forward and backward passes over one sentence of `n` tokens
+ * from `e` in `emissions`; returns log Z, or NaN when a scale underflowed to
+ * zero (the caller then uses the log-space recursions).
+ */
+function scaledForwardBackward(emissions: TypedArray, e: number, n: number, K: number, shifts: { start: number; trans: number; end: number }, L: ScaledLattice): number {
+  const { alpha, beta, expEmissions: ee, scales, expTrans, expStart, expEnd } = L;
+  let logZ = shifts.start + (n - 1) * shifts.trans + shifts.end;
+  for (let t = 0; t < n; t++) {
+    const m = maxOf(emissions.subarray(e + t * K, e + (t + 1) * K));
+    for (let j = 0; j < K; j++) ee[t * K + j] = Math.exp(emissions[e + t * K + j] - m);
+    logZ += m;
+  }
+  for (let t = 0; t < n; t++) {
+    let sum = 0;
+    for (let j = 0; j < K; j++) {
+      let s = 0;
+      if (t === 0) s = expStart[j];
+      else for (let i = 0; i < K; i++) s += alpha[(t - 1) * K + i] * expTrans[i * K + j];
+      const a = s * ee[t * K + j];
+      alpha[t * K + j] = a;
+      sum += a;
+    }
+    if (!(sum > 0 && sum < Infinity)) return NaN;
+    scales[t] = sum;
+    logZ += Math.log(sum);
+    for (let j = 0; j < K; j++) alpha[t * K + j] /= sum;
+  }
+  let z = 0;
+  for (let j = 0; j < K; j++) z += alpha[(n - 1) * K + j] * expEnd[j];
+  if (!(z > 0 && z < Infinity)) return NaN;
+  for (let i = 0; i < K; i++) beta[(n - 1) * K + i] = expEnd[i] / z;
+  for (let t = n - 2; t >= 0; t--) {
+    for (let i = 0; i < K; i++) {
+      let s = 0;
+      for (let j = 0; j < K; j++) s += expTrans[i * K + j] * ee[(t + 1) * K + j] * beta[(t + 1) * K + j];
+      beta[t * K + i] = s / scales[t + 1];
+    }
+  }
+  return logZ + Math.log(z);
+}
+
+/**
+ * Per sentence: the NLL and the gradient of that sentence's NLL, by the
+ * scaled recursions (see the header).
+ * Inputs emissions [B*T*K], tags [B*T], mask [B*T], start [K], trans [K*K], end [K].
+ * Outputs nll [B], dEmissions [B*T*K], dStart [B*K], dTrans [B*K*K], dEnd [B*K].
+ */
+export function crfNllAndGradient(
+  emissions: TypedArray,
+  tags: TypedArray,
+  mask: TypedArray,
+  start: TypedArray,
+  trans: TypedArray,
+  end: TypedArray,
+  attrs: CrfNllAttrs,
+  out: { nll: Float32Array; dEmissions: Float32Array; dStart: Float32Array; dTrans: Float32Array; dEnd: Float32Array },
+): void {
+  const { batch: B, steps: T, numTags: K } = attrs;
+  const shifts = { start: maxOf(start), trans: maxOf(trans), end: maxOf(end) };
+  const L: ScaledLattice = {
+    alpha: new Float64Array(T * K),
+    beta: new Float64Array(T * K),
+    expEmissions: new Float64Array(T * K),
+    scales: new Float64Array(T),
+    expTrans: Float64Array.from(trans, (x) => Math.exp(x - shifts.trans)),
+    expStart: Float64Array.from(start, (x) => Math.exp(x - shifts.start)),
+    expEnd: Float64Array.from(end, (x) => Math.exp(x - shifts.end)),
+  };
+  out.dEmissions.fill(0);
+  out.dTrans.fill(0);
+  out.dStart.fill(0);
+  out.dEnd.fill(0);
+  for (let b = 0; b < B; b++) {
+    let n = 0;
+    while (n < T && mask[b * T + n] > 0) n++;
+    const e = b * T * K;
+    const y = b * T;
+    out.nll[b] = 0;
+    if (n === 0) continue;
+    const logZ = scaledForwardBackward(emissions, e, n, K, shifts, L);
+    if (Number.isNaN(logZ)) {
+      crfNllAndGradientLogSpace(emissions.subarray(e, e + T * K), tags.subarray(y, y + T), mask.subarray(y, y + T), start, trans, end, { batch: 1, steps: T, numTags: K }, {
+        nll: out.nll.subarray(b, b + 1),
+        dEmissions: out.dEmissions.subarray(e, e + T * K),
+        dStart: out.dStart.subarray(b * K, (b + 1) * K),
+        dTrans: out.dTrans.subarray(b * K * K, (b + 1) * K * K),
+        dEnd: out.dEnd.subarray(b * K, (b + 1) * K),
+      });
+      continue;
+    }
+    const { alpha, beta, expEmissions: ee, scales, expTrans } = L;
+    let gold = start[tags[y]] + end[tags[y + n - 1]];
+    for (let t = 0; t < n; t++) gold += emissions[e + t * K + tags[y + t]];
+    for (let t = 1; t < n; t++) gold += trans[tags[y + t - 1] * K + tags[y + t]];
+    out.nll[b] = logZ - gold;
+    // Expected counts: P(y_t = j) = alpha[t][j] beta[t][j];
+    // P(y_{t-1} = i, y_t = j) = alpha[t-1][i] expTrans[i][j] ee[t][j] beta[t][j] / scales[t].
+    for (let t = 0; t < n; t++) for (let j = 0; j < K; j++) out.dEmissions[e + t * K + j] = alpha[t * K + j] * beta[t * K + j];
+    const dTr = b * K * K;
+    for (let t = 1; t < n; t++) {
+      for (let i = 0; i < K; i++) {
+        const a = alpha[(t - 1) * K + i] / scales[t];
+        if (a === 0) continue;
+        for (let j = 0; j < K; j++) out.dTrans[dTr + i * K + j] += a * expTrans[i * K + j] * ee[t * K + j] * beta[t * K + j];
+      }
+    }
+    for (let j = 0; j < K; j++) {
+      out.dStart[b * K + j] = out.dEmissions[e + j];
+      out.dEnd[b * K + j] = out.dEmissions[e + (n - 1) * K + j];
+    }
+    // Minus gold counts.
+    for (let t = 0; t < n; t++) out.dEmissions[e + t * K + tags[y + t]] -= 1;
+    out.dStart[b * K + tags[y]] -= 1;
+    out.dEnd[b * K + tags[y + n - 1]] -= 1;
     for (let t = 1; t < n; t++) out.dTrans[dTr + tags[y + t - 1] * K + tags[y + t]] -= 1;
   }
 }

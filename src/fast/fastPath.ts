@@ -1,7 +1,7 @@
 /**
  * Which implementation runs: the one switch of the fast path. The project's
  * fused kernels (the LSTM steps, the CRF loss, the masked max-pool, the
- * single-pass Adam) exist on some backends only; `registerProjectKernels`
+ * single-pass optimizer steps) exist on some backends only; `registerProjectKernels`
  * records, per backend, which of them it installed, and every fast path asks
  * `fastPath()` rather than tfjs's kernel registry. Where a part is off, the
  * model runs the reference implementation: tf.layers' graph and plain tf ops,
@@ -14,14 +14,14 @@ export interface FastPath {
   readonly lstm: boolean;
   /** The fused forward-backward kernel for the CRF loss. */
   readonly crfLoss: boolean;
-  /** The character CNN's masked max-pool kernel. */
-  readonly maskedMaxPool: boolean;
-  /** The single-pass Adam step (it pays only with SIMD). */
-  readonly adam: boolean;
+  /** The character CNN and its max-pool as one kernel each way. */
+  readonly charCnn: boolean;
+  /** The single-pass optimizer steps, Adam and SGD with momentum, with the clipping norm (they pay only with SIMD). */
+  readonly optimizerStep: boolean;
 }
 
 /** Every part off: tf.layers' graph and plain tf ops. */
-export const REFERENCE_PATH: FastPath = Object.freeze({ lstm: false, crfLoss: false, maskedMaxPool: false, adam: false });
+export const REFERENCE_PATH: FastPath = Object.freeze({ lstm: false, crfLoss: false, charCnn: false, optimizerStep: false });
 
 const paths = new Map<string, FastPath>();
 

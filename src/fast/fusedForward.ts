@@ -24,6 +24,7 @@ import type { CharEncoder } from '../model/charEncoder';
 import { LstmState, LstmWeights, bilstm, directionForwardReference, directionSlice } from './lstm';
 import { fastPath } from './fastPath';
 import type { Architecture, LstmWeightNames } from '../model/architecture';
+import { inPart } from '../util/parts';
 
 interface TaggerWeights {
   embeddings: tf.Tensor2D;
@@ -120,18 +121,21 @@ function tokenFeatures(w: TaggerWeights, batch: Batch, training: boolean, from =
   const T = batch.maxLength;
   return tf.tidy(() => {
     const ids = tf.tensor1d(timeMajor(batch.ids, B, T, (n) => new Int32Array(n), from, to), 'int32');
-    const features: tf.Tensor2D[] = [tf.gather(w.embeddings, ids)]; // [S*B, D]
+    const features: tf.Tensor2D[] = [inPart('embeddings', () => tf.gather(w.embeddings, ids))]; // [S*B, D]
     if (w.chars !== undefined) {
+      const chars = w.chars;
       // Each distinct character sequence once ("the", ",", padding...), then one row per token.
       const { rows, index } = distinctRows(timeMajorRows(batch.chars!, B, T, batch.charLength, from, to), batch.charLength);
-      const encoded = w.chars.encodeWords(tf.tensor2d(rows, [rows.length / batch.charLength, batch.charLength], 'int32'), training);
-      features.push(tf.gather(encoded, tf.tensor1d(index, 'int32'))); // [S*B, F]
+      inPart('character encoder', () => {
+        const encoded = chars.encodeWords(tf.tensor2d(rows, [rows.length / batch.charLength, batch.charLength], 'int32'), training);
+        features.push(tf.gather(encoded, tf.tensor1d(index, 'int32'))); // [S*B, F]
+      });
     }
     if (w.casingEmbeddings !== undefined) {
       const casing = tf.tensor1d(timeMajor(batch.casing!, B, T, (n) => new Int32Array(n), from, to), 'int32');
-      features.push(tf.gather(w.casingEmbeddings, casing)); // [S*B, Dcase]
+      features.push(inPart('embeddings', () => tf.gather(w.casingEmbeddings!, casing))); // [S*B, Dcase]
     }
-    return features.length === 1 ? features[0] : (tf.concat(features, 1) as tf.Tensor2D);
+    return features.length === 1 ? features[0] : inPart('embeddings', () => tf.concat(features, 1) as tf.Tensor2D);
   });
 }
 
@@ -147,13 +151,15 @@ export function fusedEmissions(network: tf.LayersModel, arch: Architecture, batc
   const { rate, locked } = arch.dropout;
   return tf.tidy(() => {
     const mask = tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n)));
-    const drop = (x: tf.Tensor2D): tf.Tensor2D => (training ? timeMajorDropout(x, rate, locked, B) : x);
+    const drop = (x: tf.Tensor2D): tf.Tensor2D => (training ? inPart('dropout', () => timeMajorDropout(x, rate, locked, B)) : x);
     const embedded = drop(tokenFeatures(w, batch, training));
     let states = embedded;
-    for (const layer of w.bilstms) states = drop(bilstm(states, mask, layer.forward, layer.backward, T, B, training)); // [T*B, 2H]
-    const scores = tf.fused.matMul({ a: states, b: w.denseKernel, bias: w.denseBias }); // [T*B, K]
-    const numTags = w.denseBias.shape[0];
-    return tf.transpose(tf.reshape(scores, [T, B, numTags]), [1, 0, 2]) as tf.Tensor3D;
+    for (const layer of w.bilstms) states = drop(inPart('BiLSTM', () => bilstm(states, mask, layer.forward, layer.backward, T, B, training))); // [T*B, 2H]
+    return inPart('emission scores', () => {
+      const scores = tf.fused.matMul({ a: states, b: w.denseKernel, bias: w.denseBias }); // [T*B, K]
+      const numTags = w.denseBias.shape[0];
+      return tf.transpose(tf.reshape(scores, [T, B, numTags]), [1, 0, 2]) as tf.Tensor3D;
+    });
   });
 }
 

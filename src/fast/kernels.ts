@@ -22,9 +22,9 @@
  * calls the original kernel, so results are the original kernel's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { maskedMaxPoolGradKernel, maskedMaxPoolKernel } from './charKernels';
+import { charCnnGradKernel, charCnnKernel } from './charKernels';
 import { crfNllKernel } from './crfFused';
-import { adamStepKernel, sumSquaresKernel } from './adamKernels';
+import { adamStepKernel, momentumStepKernel, sumSquaresKernel } from './optimizerKernels';
 import { lstmCellGradKernel, lstmCellInferenceKernel, lstmCellKernel, splitRowBlocksKernel } from './lstmCell';
 import { JsKernelSpec, TypedArray, loadSimdKernels, registerJsKernel } from './jsKernels';
 import { REFERENCE_PATH, setFastPath } from './fastPath';
@@ -133,7 +133,7 @@ function wrapMatMul(kernelName: string): void {
  * backend's package is loaded and before the first training step.
  */
 export function registerProjectKernels(backendName: string): void {
-  let adam = false;
+  let optimizerStep = false;
   if (backendName === 'wasm' || backendName === 'cpu') {
     registerJsKernel(crfNllKernel, backendName);
     registerJsKernel(splitRowBlocksKernel, backendName);
@@ -141,22 +141,22 @@ export function registerProjectKernels(backendName: string): void {
     registerJsKernel(lstmCellInferenceKernel, backendName);
     registerJsKernel(lstmCellGradKernel, backendName);
     registerJsKernel(unsortedSegmentSumKernel, backendName);
-    registerJsKernel(maskedMaxPoolKernel, backendName);
-    registerJsKernel(maskedMaxPoolGradKernel, backendName);
+    registerJsKernel(charCnnKernel, backendName);
+    registerJsKernel(charCnnGradKernel, backendName);
   }
   if (backendName === 'wasm') {
-    // The single-pass Adam pays only with SIMD (see train/optimizer.ts).
+    // The single-pass optimizer steps pay only with SIMD (see train/optimizer.ts).
+    const steps = [adamStepKernel, momentumStepKernel, sumSquaresKernel] as Array<JsKernelSpec<never>>;
     if (loadSimdKernels()) {
-      registerJsKernel(adamStepKernel, 'wasm');
-      registerJsKernel(sumSquaresKernel, 'wasm');
-      adam = true;
+      for (const k of steps) registerJsKernel(k, 'wasm');
+      optimizerStep = true;
     } else {
-      for (const k of [adamStepKernel, sumSquaresKernel]) if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
+      for (const k of steps) if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
     }
     registerJsKernel(gatherKernel, 'wasm');
     wrapMatMul('BatchMatMul');
     wrapMatMul('_FusedMatMul');
   }
   const fused = backendName === 'wasm' || backendName === 'cpu';
-  setFastPath(backendName, fused ? { lstm: true, crfLoss: true, maskedMaxPool: true, adam } : REFERENCE_PATH);
+  setFastPath(backendName, fused ? { lstm: true, crfLoss: true, charCnn: true, optimizerStep } : REFERENCE_PATH);
 }

@@ -24,6 +24,7 @@ export interface SimdKernels {
     dhCarryPrev: number,
   ): void;
   sum_squares(x: number, n: number): number;
+  momentum_step(value: number, acc: number, grad: number, n: number, lr: number, momentum: number, scale: number, out: number): void;
   adam_step(
     value: number,
     m: number,

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastPath } from '../fast/fastPath';
 import type { LstmWeights } from '../fast/lstm';
-import { charLstmFused, maskedMaxPoolFused } from '../fast/charKernels';
+import { charCnnFused, charLstmFused } from '../fast/charKernels';
 
 export type CharEncoderKind = 'cnn' | 'lstm';
 
@@ -58,6 +58,11 @@ export interface CharEncoderWeights {
  * an appended zero row, as zero padding would.
  */
 export function charCnn(ids: tf.Tensor2D, w: CharEncoderWeights, window: number): tf.Tensor2D {
+  return fastPath().charCnn ? charCnnFused(ids, w, window) : charCnnReference(ids, w, window);
+}
+
+/** charCnn in tf ops: the path of backends without the project's kernels, and the reference the fused kernel is tested against. */
+export function charCnnReference(ids: tf.Tensor2D, w: CharEncoderWeights, window: number): tf.Tensor2D {
   return tf.tidy(() => {
     const [n, l] = ids.shape;
     const [numChars, charDim] = w.embeddings.shape;
@@ -76,14 +81,8 @@ export function charCnn(ids: tf.Tensor2D, w: CharEncoderWeights, window: number)
   });
 }
 
-/**
- * Max over the real positions of x [N, L, F] (isChar [N, L]) -> [N, F]; 0 for
- * rows without one. One pass each way with the project's kernels; tf.max's own
- * gradient compares every element through a broadcast Equal, which on wasm
- * cost 69 ms for one batch.
- */
-export function maskedMaxPool(x: tf.Tensor3D, isChar: tf.Tensor2D): tf.Tensor2D {
-  if (fastPath().maskedMaxPool) return maskedMaxPoolFused(x, isChar);
+/** Max over the real positions of x [N, L, F] (isChar [N, L]) -> [N, F]; 0 for rows without one. */
+function maskedMaxPool(x: tf.Tensor3D, isChar: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const masked = tf.add(x, tf.expandDims(tf.mul(tf.sub(isChar, 1), 1e9), 2));
     const hasChars = tf.cast(tf.greater(tf.sum(isChar, 1, true), 0), 'float32');

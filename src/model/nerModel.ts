@@ -19,6 +19,7 @@ import { allowedTransitions, constrainWeights } from '../decode/constraints';
 import { chunkProbability, forwardBackward, tokenMarginals } from '../decode/marginals';
 import { NER_VERSION } from '../version';
 import { fastPath } from '../fast/fastPath';
+import { inPart } from '../util/parts';
 import type { CharEncoderKind } from './charEncoder';
 import { CRF } from './crf';
 import type { CrfWeights, TransitionMask } from './crfTypes';
@@ -265,20 +266,25 @@ export class NerModel {
     return tf.tidy(() => {
       const allowed = constraints ? this.transitionMask() : undefined;
       const emissions = this.emissions(batch, true); // [B, T, K]
-      if (batch.pieces === undefined) {
-        const tags = tf.tensor2d(batch.tags, [batch.size, batch.maxLength], 'int32');
-        const mask = tf.tensor2d(batch.mask, [batch.size, batch.maxLength], 'float32');
-        return this.crf.negativeLogLikelihood(emissions, tags, mask, allowed);
-      }
-      const layout = sentenceLayout(batch);
-      const [N, S, K] = [layout.count, layout.maxLength, emissions.shape[2]];
-      // Gather's gradient is UnsortedSegmentSum, registered for wasm (fast/kernels.ts).
-      const cells = tf.reshape(emissions, [batch.size * batch.maxLength, K]);
-      const sentences = tf.reshape(tf.gather(cells, tf.tensor1d(layout.rows, 'int32')), [N, S, K]) as tf.Tensor3D;
-      const tags = tf.tensor2d(layout.tags, [N, S], 'int32');
-      const mask = tf.tensor2d(layout.mask, [N, S], 'float32');
-      return tf.mul(this.crf.negativeLogLikelihood(sentences, tags, mask, allowed), N / batch.size) as tf.Scalar;
+      return inPart('CRF loss', () => this.crfLoss(batch, emissions, allowed));
     });
+  }
+
+  /** The loss of `emissions` [B, T, K] for the batch's gold tags (see loss). */
+  private crfLoss(batch: Batch, emissions: tf.Tensor3D, allowed: TransitionMask | undefined): tf.Scalar {
+    if (batch.pieces === undefined) {
+      const tags = tf.tensor2d(batch.tags, [batch.size, batch.maxLength], 'int32');
+      const mask = tf.tensor2d(batch.mask, [batch.size, batch.maxLength], 'float32');
+      return this.crf.negativeLogLikelihood(emissions, tags, mask, allowed);
+    }
+    const layout = sentenceLayout(batch);
+    const [N, S, K] = [layout.count, layout.maxLength, emissions.shape[2]];
+    // Gather's gradient is UnsortedSegmentSum, registered for wasm (fast/kernels.ts).
+    const cells = tf.reshape(emissions, [batch.size * batch.maxLength, K]);
+    const sentences = tf.reshape(tf.gather(cells, tf.tensor1d(layout.rows, 'int32')), [N, S, K]) as tf.Tensor3D;
+    const tags = tf.tensor2d(layout.tags, [N, S], 'int32');
+    const mask = tf.tensor2d(layout.mask, [N, S], 'float32');
+    return tf.mul(this.crf.negativeLogLikelihood(sentences, tags, mask, allowed), N / batch.size) as tf.Scalar;
   }
 
   /** The transitions the model's tag scheme allows (the tag set never changes, so worked out once). */

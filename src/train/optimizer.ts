@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fastPath } from '../fast/fastPath';
-import { ADAM_STEP, AdamAttrs, SUM_SQUARES } from '../fast/adamKernels';
+import { ADAM_STEP, AdamAttrs, MOMENTUM_STEP, MomentumAttrs, SUM_SQUARES } from '../fast/optimizerKernels';
 
 /** Scales gradients so their global L2 norm is at most `maxNorm`, with tensor ops. */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
@@ -76,6 +76,14 @@ async function setTfOptimizerState(kind: string, optimizer: tf.Optimizer, state:
   tf.dispose(named.map((n) => n.tensor));
 }
 
+/** The factor that clips the gradients' global norm to `clipNorm` (0 = no clipping), by the single-pass kernel. */
+function clipScale(grads: tf.NamedTensorMap, clipNorm: number): number {
+  if (clipNorm <= 0) return 1;
+  let sumSquares = 0;
+  for (const g of Object.values(grads)) sumSquares += (tf.engine().runKernel(SUM_SQUARES, { x: g }) as tf.Tensor).dataSync()[0];
+  return Math.min(1, clipNorm / (Math.sqrt(sumSquares) + 1e-6));
+}
+
 /** `partial` with a zero gradient for every variable it lacks; throws on gradients of unknown variables. */
 function completeGradients(partial: tf.NamedTensorMap, variables: tf.Variable[]): tf.NamedTensorMap {
   for (const name of Object.keys(partial)) {
@@ -112,7 +120,7 @@ export class Adam implements TrainingOptimizer {
   ) {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
-    if (useReference || !fastPath().adam) {
+    if (useReference || !fastPath().optimizerStep) {
       this.reference = tf.train.adam(options.learningRate, this.beta1, this.beta2, EPSILON);
     }
   }
@@ -128,13 +136,6 @@ export class Adam implements TrainingOptimizer {
     });
   }
 
-  private clipScale(grads: tf.NamedTensorMap): number {
-    if (this.options.clipNorm <= 0) return 1;
-    let sumSquares = 0;
-    for (const g of Object.values(grads)) sumSquares += (tf.engine().runKernel(SUM_SQUARES, { x: g }) as tf.Tensor).dataSync()[0];
-    return Math.min(1, this.options.clipNorm / (Math.sqrt(sumSquares) + 1e-6));
-  }
-
   private fusedStep(grads: tf.NamedTensorMap): void {
     this.t += 1;
     const attrs: AdamAttrs = {
@@ -144,7 +145,7 @@ export class Adam implements TrainingOptimizer {
       epsilon: EPSILON,
       correct1: 1 - this.beta1 ** this.t,
       correct2: 1 - this.beta2 ** this.t,
-      scale: this.clipScale(grads),
+      scale: clipScale(grads, this.options.clipNorm),
     };
     for (const variable of this.variables) {
       let state = this.moments.get(variable.name);
@@ -204,37 +205,82 @@ export class Adam implements TrainingOptimizer {
   }
 }
 
-/** SGD with (heavy-ball) momentum, as tf.train.momentum computes it, with clipping. */
+/**
+ * SGD with (heavy-ball) momentum, as tf.train.momentum computes it, with
+ * clipping. Where the fast path has the single-pass kernels, a step is one
+ * pass for the clipping norm and one for the update of each variable, where
+ * tf.train.momentum and clipping take eight, four of them allocating (about
+ * 2.7 s of a 28 s CoNLL-2003 epoch, `npm run profile`). Its checkpoint state
+ * is tf.train.momentum's (a step count, then one accumulator per variable by
+ * position), so a run resumes on either path.
+ */
 export class MomentumSgd implements TrainingOptimizer {
-  private readonly sgd: tf.MomentumOptimizer;
+  /** tf.train.momentum, where the single-pass kernel is not available (or `reference` was asked for). */
+  private readonly sgd?: tf.MomentumOptimizer;
+  private readonly accumulators = new Map<string, tf.Tensor>();
+  private steps = 0;
 
+  /** `useReference` forces tf.train.momentum even where the single pass is available (tests compare the two). */
   constructor(
     private readonly variables: tf.Variable[],
     private readonly options: { learningRate: number; clipNorm: number; momentum: number },
+    useReference = false,
   ) {
-    this.sgd = tf.train.momentum(options.learningRate, options.momentum);
+    if (useReference || !fastPath().optimizerStep) this.sgd = tf.train.momentum(options.learningRate, options.momentum);
   }
 
   step(partial: tf.NamedTensorMap): void {
     tf.tidy(() => {
       const grads = completeGradients(partial, this.variables);
-      (this.sgd as tf.Optimizer).applyGradients(this.options.clipNorm > 0 ? clipByGlobalNorm(grads, this.options.clipNorm) : grads);
+      if (this.sgd !== undefined) {
+        (this.sgd as tf.Optimizer).applyGradients(this.options.clipNorm > 0 ? clipByGlobalNorm(grads, this.options.clipNorm) : grads);
+        return;
+      }
+      this.steps += 1;
+      const attrs: MomentumAttrs = { learningRate: this.options.learningRate, momentum: this.options.momentum, scale: clipScale(grads, this.options.clipNorm) };
+      for (const variable of this.variables) {
+        let acc = this.accumulators.get(variable.name);
+        if (acc === undefined) {
+          acc = tf.keep(tf.zerosLike(variable)); // outlives this tidy
+          this.accumulators.set(variable.name, acc);
+        }
+        const value = tf.engine().runKernel(MOMENTUM_STEP, { value: variable, acc, grad: grads[variable.name] }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+        variable.assign(value);
+      }
     });
   }
 
   setLearningRate(learningRate: number): void {
-    this.sgd.setLearningRate(learningRate);
+    this.options.learningRate = learningRate;
+    this.sgd?.setLearningRate(learningRate);
   }
 
-  getState(): Promise<OptimizerState> {
-    return tfOptimizerState('sgd', this.sgd);
+  async getState(): Promise<OptimizerState> {
+    if (this.sgd !== undefined) return tfOptimizerState('sgd', this.sgd);
+    if (this.accumulators.size === 0) return { kind: 'sgd', slots: [{ name: 'iter', shape: [], dtype: 'int32', values: Int32Array.of(this.steps) }] };
+    const slots: OptimizerState['slots'] = [{ name: 'iter', shape: [], dtype: 'int32', values: Int32Array.of(this.steps) }];
+    for (const variable of this.variables) {
+      const acc = this.accumulators.get(variable.name)!;
+      slots.push({ name: `${variable.name}/momentum`, shape: acc.shape.slice(), dtype: 'float32', values: Float32Array.from(await acc.data()) });
+    }
+    return { kind: 'sgd', slots };
   }
 
-  setState(state: OptimizerState): Promise<void> {
-    return setTfOptimizerState('sgd', this.sgd, state);
+  async setState(state: OptimizerState): Promise<void> {
+    if (this.sgd !== undefined) return setTfOptimizerState('sgd', this.sgd, state);
+    if (state.kind !== 'sgd') throw new Error(`optimizer state is for ${state.kind}, not sgd`);
+    const [iter, ...accumulators] = state.slots;
+    this.steps = iter?.values[0] ?? 0;
+    tf.dispose([...this.accumulators.values()]);
+    this.accumulators.clear();
+    // By position, as tf.train.momentum keeps them.
+    accumulators.forEach((slot, i) => this.accumulators.set(this.variables[i].name, tf.keep(tf.tensor(slot.values, slot.shape, 'float32'))));
   }
 
   dispose(): void {
+    tf.dispose([...this.accumulators.values()]);
+    this.accumulators.clear();
+    if (this.sgd === undefined) return;
     this.sgd.dispose();
     // tf.MomentumOptimizer.dispose (tfjs 4.22) forgets the learning-rate scalar its SGD parent keeps.
     (this.sgd as unknown as { c?: tf.Tensor }).c?.dispose();

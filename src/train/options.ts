@@ -11,6 +11,8 @@ import { TAG_SCHEMES } from '../data/tagScheme';
 import type { CharEncoderKind } from '../model/charEncoder';
 import type { OptimizerKind } from './optimizer';
 
+export type LearningRateSchedule = 'anneal' | 'linear';
+
 export interface TrainOptions {
   epochs: number;
   /**
@@ -48,6 +50,15 @@ export interface TrainOptions {
   optimizer: OptimizerKind;
   /** Momentum of 'sgd'. */
   momentum: number;
+  /**
+   * How the learning rate moves: 'anneal' multiplies it by annealFactor on a
+   * dev-F1 plateau (flair's rule); 'linear' holds it for the first
+   * `decayStart` of the steps, then takes it down linearly to zero at the
+   * last step of `epochs`, a schedule made for a fixed budget.
+   */
+  schedule: LearningRateSchedule;
+  /** With the 'linear' schedule, the fraction of the run before the decay starts. */
+  decayStart: number;
   /** After this many epochs without a better dev F1, multiply the learning rate by annealFactor (0 = never). */
   annealPatience: number;
   annealFactor: number;
@@ -191,6 +202,22 @@ export const TRAIN_OPTIONS = {
   seed: { flag: 'seed', group: 'Training:', kind: 'number', default: 1, rule: integerFrom(0), describe: 'random seed for initialisation and shuffling' },
   optimizer: { flag: 'optimizer', group: 'Training:', kind: 'choice', choices: ['adam', 'sgd'], default: 'sgd', describe: 'adam, or sgd with momentum' },
   momentum: { flag: 'momentum', group: 'Training:', kind: 'number', default: 0.9, rule: within('[0, 1)'), describe: 'momentum of sgd' },
+  schedule: {
+    flag: 'schedule',
+    group: 'Training:',
+    kind: 'choice',
+    choices: ['anneal', 'linear'],
+    default: 'anneal',
+    describe: 'learning rate: anneal on dev-F1 plateaus, or linear: hold it, then down to zero by the last epoch',
+  },
+  decayStart: {
+    flag: 'decay-start',
+    group: 'Training:',
+    kind: 'number',
+    default: 0,
+    rule: within('[0, 1)'),
+    describe: 'with --schedule linear, the fraction of the steps before the learning rate starts to fall',
+  },
   annealPatience: {
     flag: 'anneal-patience',
     group: 'Training:',

@@ -28,7 +28,8 @@ import { Rng, StatefulRng, makeRng, withRandomSource } from '../util/random';
 import { TrainingOptimizer, makeOptimizer } from './optimizer';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, validateTrainOptions } from './options';
 import { AVERAGE_SLOT_PREFIX, WeightAverage } from './average';
-import { EpochDecision, EpochEnd, StopReason, decideAfterEpoch, stoppedEarly } from './trainingRule';
+import { inPart } from '../util/parts';
+import { EpochDecision, EpochEnd, StopReason, decideAfterEpoch, linearRate, stoppedEarly } from './trainingRule';
 
 // Declared, with their defaults and rules, in ./options; here for library users, as they always were.
 export { DEFAULT_TRAIN_OPTIONS };
@@ -394,6 +395,7 @@ class TrainingRun {
         throw new TrainingInterrupted(String(input.signal.reason ?? 'aborted'), epoch, i);
       }
       const batch = batches[i];
+      if (this.options.schedule === 'linear') this.setRate(linearRate(this.options.learningRate, this.options.decayStart, (epoch - 1) * batches.length + i, this.options.epochs * batches.length));
       const step = this.step(batch);
       if (!step.finite) {
         this.faults++;
@@ -418,6 +420,12 @@ class TrainingRun {
     }
   }
 
+  private setRate(learningRate: number): void {
+    if (learningRate === this.state.learningRate) return;
+    this.state.learningRate = learningRate;
+    this.optimizer.setLearningRate(learningRate);
+  }
+
   /** One gradient step on `batch`, skipped when its loss or a gradient is not finite. */
   private step(batch: Batch): { loss: number; finite: boolean } {
     const { options, model, variables, optimizer } = this;
@@ -427,9 +435,11 @@ class TrainingRun {
         const { value, grads } = tf.variableGrads(() => model.loss(batch, options.trainConstraints), variables);
         const loss = value.dataSync()[0];
         // A NaN or infinite loss or gradient would poison every weight: skip the step.
-        const finite = Number.isFinite(loss) && allFinite(grads);
-        if (finite) optimizer.step(grads);
-        return { loss, finite };
+        return inPart('optimizer', () => {
+          const finite = Number.isFinite(loss) && allFinite(grads);
+          if (finite) optimizer.step(grads);
+          return { loss, finite };
+        });
       }),
     );
   }
@@ -452,7 +462,7 @@ class TrainingRun {
       // A step whose loss was finite can still leave weights that are not (its update overflowed
       // them; with one batch an epoch, no later step of the epoch notices): never kept.
       overflowed = model.nonFiniteWeight();
-      if (overflowed === undefined && dev !== undefined) record.dev = devScores(model, dev);
+      if (overflowed === undefined && dev !== undefined) record.dev = inPart('dev scoring', () => devScores(model, dev));
       const best = this.best === undefined ? undefined : { epoch: this.best.epoch, f1: this.best.scores?.f1 };
       const end: EpochEnd = {
         epoch,
@@ -482,10 +492,7 @@ class TrainingRun {
       return false;
     }
     const { learningRate, stop } = decision!;
-    if (learningRate !== this.state.learningRate) {
-      this.state.learningRate = learningRate;
-      this.optimizer.setLearningRate(learningRate);
-    }
+    this.setRate(learningRate);
     if (stop !== null) {
       this.stop = stop;
       return false;

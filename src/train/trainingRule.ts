@@ -7,6 +7,8 @@
 /** The options the rule reads (a subset of TrainOptions). */
 export interface TrainingRuleOptions {
   epochs: number;
+  /** Only 'anneal' changes the learning rate here; 'linear' sets it at every step (linearRate). */
+  schedule: 'anneal' | 'linear';
   /** Epochs without a better dev F1 after which training stops (0 = never). */
   patience: number;
   /** Epochs without a better dev F1 after which the learning rate is multiplied by annealFactor (0 = never). */
@@ -64,10 +66,22 @@ export function decideAfterEpoch(end: EpochEnd, options: TrainingRuleOptions): E
   const stale = epoch - bestEpoch;
   let rate = learningRate;
   // Anneal on a dev-F1 plateau, as flair's trainer does.
-  if (options.annealPatience > 0 && stale > 0 && stale % options.annealPatience === 0) {
+  if (options.schedule === 'anneal' && options.annealPatience > 0 && stale > 0 && stale % options.annealPatience === 0) {
     rate *= options.annealFactor;
     if (rate < options.minLearningRate) return { keep, learningRate: rate, stop: 'learning-rate' };
   }
   if (options.patience > 0 && stale >= options.patience) return { keep, learningRate: rate, stop: 'patience' };
   return { keep, learningRate: rate, stop: null };
+}
+
+/**
+ * The learning rate of step `step` (0-based) of `totalSteps` under the
+ * 'linear' schedule: `peak` for the first `decayStart` of the run, then
+ * falling linearly to zero at the end (it is peak / totalSteps at the last
+ * step). The decay to zero replaces annealing's halvings at the end of a
+ * fixed budget.
+ */
+export function linearRate(peak: number, decayStart: number, step: number, totalSteps: number): number {
+  const done = Math.min(step / totalSteps, 1);
+  return done <= decayStart ? peak : (peak * (1 - done)) / (1 - decayStart);
 }

@@ -167,6 +167,28 @@ double sum_squares(const f32 *x, int n) {
  * to the optimizer alone), the new value written to `out` (the variable's old
  * value may be shared by a snapshot, so it is not overwritten).
  */
+EXPORT(momentum_step)
+/*
+ * One step of SGD with heavy-ball momentum over n floats, as
+ * tf.train.momentum computes it: acc = momentum * acc + scale * grad (acc in
+ * place, it belongs to the optimizer alone), out = value - lr * acc (the old
+ * value may be shared by a snapshot, so it is not overwritten).
+ */
+void momentum_step(const f32 *value, f32 *acc, const f32 *grad, int n, f32 lr, f32 momentum, f32 scale, f32 *out) {
+  const v128_t mo = SPLAT(momentum), rate = SPLAT(lr), sc = SPLAT(scale);
+  int k = 0;
+  for (; k + 4 <= n; k += 4) {
+    v128_t a = ADD(MUL(mo, LOAD(acc + k)), MUL(sc, LOAD(grad + k)));
+    STORE(acc + k, a);
+    STORE(out + k, SUB(LOAD(value + k), MUL(rate, a)));
+  }
+  for (; k < n; k++) {
+    f32 a = momentum * acc[k] + scale * grad[k];
+    acc[k] = a;
+    out[k] = value[k] - lr * a;
+  }
+}
+
 EXPORT(adam_step)
 void adam_step(const f32 *value, f32 *m, f32 *v, const f32 *grad, int n, f32 lr, f32 beta1, f32 beta2,
                f32 epsilon, f32 correct1, f32 correct2, f32 scale, f32 *out) {
