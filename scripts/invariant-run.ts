@@ -34,6 +34,7 @@ export const INVARIANT_OPTIONS: TrainOptions = {
   trainConstraints: false,
   seed: 1,
   patience: 10,
+  timeBudget: 0,
   minCount: 1,
   lowercase: true,
   clipNorm: 5,

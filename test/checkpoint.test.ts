@@ -25,9 +25,9 @@ async function weightsOf(model: NerModel): Promise<number[][]> {
   return Promise.all(model.network.getWeights().map(async (w) => Array.from(await w.data())));
 }
 
-for (const [optimizer, averageDecay] of [['sgd', 0], ['adam', 0], ['sgd', 0.9]] as const) {
-  describe(`resume (${optimizer}${averageDecay > 0 ? ', weight average' : ''})`, () => {
-    const options: Partial<TrainOptions> = { ...TINY_OPTIONS, epochs: 3, optimizer, learningRate: optimizer === 'sgd' ? 0.05 : 0.01, singletonUnk: 0.5, dropout: 0.3, averageDecay };
+for (const [optimizer, averageDecay, schedule] of [['sgd', 0, 'anneal'], ['adam', 0, 'anneal'], ['sgd', 0.9, 'anneal'], ['sgd', 0, 'linear']] as const) {
+  describe(`resume (${optimizer}${averageDecay > 0 ? ', weight average' : ''}${schedule === 'linear' ? ', linear schedule' : ''})`, () => {
+    const options: Partial<TrainOptions> = { ...TINY_OPTIONS, epochs: 3, optimizer, learningRate: optimizer === 'sgd' ? 0.05 : 0.01, singletonUnk: 0.5, dropout: 0.3, averageDecay, schedule };
     // Without dev data the last epoch is kept: the final weights are the last step's (or their average).
     const dev = undefined;
 
@@ -36,9 +36,10 @@ for (const [optimizer, averageDecay] of [['sgd', 0], ['adam', 0], ['sgd', 0.9]] 
       const straight = await trainModel({ train: tinyCorpus(), dev, options });
       const expected = await weightsOf(straight);
       const expectedLosses = straight.training!.epochs.map((e) => e.loss);
+      const expectedRates = straight.training!.epochs.map((e) => e.learningRate);
       straight.dispose();
 
-      const dir = path.join(tmp, `run-${optimizer}-${averageDecay}`);
+      const dir = path.join(tmp, `run-${optimizer}-${averageDecay}-${schedule}`);
       const controller = new AbortController();
       let steps = 0;
       await assert.rejects(
@@ -64,6 +65,7 @@ for (const [optimizer, averageDecay] of [['sgd', 0], ['adam', 0], ['sgd', 0.9]] 
       const resumed = await trainModel({ train: tinyCorpus(), dev, options, resume: { model, checkpoint } });
       assert.deepEqual(await weightsOf(resumed), expected);
       assert.deepEqual(resumed.training!.epochs.map((e) => e.loss), expectedLosses);
+      assert.deepEqual(resumed.training!.epochs.map((e) => e.learningRate), expectedRates);
       resumed.dispose();
     });
   });

@@ -65,6 +65,7 @@ describe('the table of training options', () => {
     ['averageDecay', 1, 'averageDecay must be 0 (off) or in (0, 1), got 1'],
     ['schedule', 'cosine', 'schedule must be anneal or linear, got cosine'],
     ['decayStart', 1, 'decayStart must be in [0, 1), got 1'],
+    ['timeBudget', -1, 'timeBudget must be >= 0, got -1'],
     ['scheme', 'bio', 'scheme must be auto, iob1, iob2, iobes, ioe1, ioe2 or bilou, got bio'],
   ];
 

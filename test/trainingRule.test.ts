@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EpochEnd, TrainingRuleOptions, decideAfterEpoch, stoppedEarly } from '../src/train/trainingRule';
+import { EpochEnd, TrainingRuleOptions, decideAfterEpoch, linearRate, stoppedEarly } from '../src/train/trainingRule';
 
 const OPTIONS: TrainingRuleOptions = { epochs: 20, schedule: 'anneal', patience: 0, annealPatience: 0, annealFactor: 0.5, minLearningRate: 1e-4 };
 
@@ -93,4 +93,23 @@ test('only patience and the minimum rate count as stopping early', () => {
   assert.equal(stoppedEarly('epochs'), false);
   assert.equal(stoppedEarly('diverged'), false);
   assert.equal(stoppedEarly(null), false);
+});
+
+test('the linear schedule never anneals on a plateau (it sets the rate at every step)', () => {
+  const options = { ...OPTIONS, schedule: 'linear' as const, annealPatience: 1, patience: 5 };
+  assert.deepEqual(decideAfterEpoch(end({ epoch: 3 }), options), { keep: false, learningRate: 0.1, stop: null });
+  // Patience still ends a run that stopped improving.
+  assert.equal(decideAfterEpoch(end({ epoch: 6 }), options).stop, 'patience');
+});
+
+test('linearRate: holds the peak for the first decayStart of the steps, then falls linearly to zero at the end', () => {
+  const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
+  near(linearRate(0.03, 0, 0, 100), 0.03);
+  near(linearRate(0.03, 0, 50, 100), 0.015);
+  near(linearRate(0.03, 0, 99, 100), 0.0003); // the last step still moves
+  near(linearRate(0.03, 0.5, 30, 100), 0.03);
+  near(linearRate(0.03, 0.5, 50, 100), 0.03);
+  near(linearRate(0.03, 0.5, 75, 100), 0.015);
+  // Past the planned steps (an epoch with a batch more than the first) it stays at the last step's, never 0.
+  near(linearRate(0.03, 0, 120, 100), 0.0003);
 });

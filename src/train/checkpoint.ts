@@ -48,6 +48,8 @@ export interface TrainingState {
   epochProgress: { lossSum: number; seenTokens: number; seconds: number };
   /** Training seconds before this point, over all sessions. */
   seconds: number;
+  /** The epochs a --time-budget run plans to train, as planned at the last epoch's end (absent: --epochs). */
+  plannedEpochs?: number;
 }
 
 export interface Checkpoint {
@@ -141,6 +143,7 @@ const STATE_SHAPE: Shape = object({
     rng: object({ shuffle: integer(0), dropout: integer(0), unk: integer(0) }),
     epochProgress: object({ lossSum: finiteNumber, seenTokens: integer(0), seconds: finiteNumber }),
     seconds: finiteNumber,
+    plannedEpochs: optional(integer(1)),
   }),
   optimizer: object({
     kind: string,

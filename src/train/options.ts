@@ -33,6 +33,14 @@ export interface TrainOptions {
   seed: number;
   /** Stop after this many epochs without a better dev F1 (needs a dev set). 0 = never. */
   patience: number;
+  /**
+   * Minutes of training at most (0 = no limit): after each epoch the run
+   * plans how many more fit, at the pace so far, and ends at an epoch
+   * boundary; the 'linear' schedule decays over the planned epochs, so it
+   * reaches zero when the time is up. The epochs a run gets then depend on
+   * the machine, so two machines give different models for one seed.
+   */
+  timeBudget: number;
   /** Words seen fewer times in training map to <unk>. */
   minCount: number;
   lowercase: boolean;
@@ -199,6 +207,14 @@ export const TRAIN_OPTIONS = {
   },
   clipNorm: { flag: 'clip-norm', group: 'Training:', kind: 'number', default: 5, rule: nonNegative, describe: 'clip the global gradient norm (0 = off)' },
   patience: { flag: 'patience', group: 'Training:', kind: 'number', default: 10, rule: integerFrom(0), describe: 'stop after this many epochs without a better dev F1 (0 = never)' },
+  timeBudget: {
+    flag: 'time-budget',
+    group: 'Training:',
+    kind: 'number',
+    default: 0,
+    rule: nonNegative,
+    describe: 'minutes of training at most (0 = no limit): the run ends at the last epoch that fits, and --schedule linear decays over the epochs that fit',
+  },
   seed: { flag: 'seed', group: 'Training:', kind: 'number', default: 1, rule: integerFrom(0), describe: 'random seed for initialisation and shuffling' },
   optimizer: { flag: 'optimizer', group: 'Training:', kind: 'choice', choices: ['adam', 'sgd'], default: 'sgd', describe: 'adam, or sgd with momentum' },
   momentum: { flag: 'momentum', group: 'Training:', kind: 'number', default: 0.9, rule: within('[0, 1)'), describe: 'momentum of sgd' },

@@ -29,7 +29,7 @@ import { TrainingOptimizer, makeOptimizer } from './optimizer';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, validateTrainOptions } from './options';
 import { AVERAGE_SLOT_PREFIX, WeightAverage } from './average';
 import { inPart } from '../util/parts';
-import { EpochDecision, EpochEnd, StopReason, decideAfterEpoch, linearRate, stoppedEarly } from './trainingRule';
+import { EpochDecision, EpochEnd, StopReason, decideAfterEpoch, linearRate, plannedEpochs, stoppedEarly } from './trainingRule';
 
 // Declared, with their defaults and rules, in ./options; here for library users, as they always were.
 export { DEFAULT_TRAIN_OPTIONS };
@@ -269,8 +269,11 @@ class TrainingRun {
   private diverged: { epoch: number; step: number } | undefined;
   private divergedBecause = `${MAX_NUMERICAL_FAULTS} steps in a row had a NaN or infinite loss or gradient`;
   private readonly sessionStart: number;
+  /** The epochs the run will train: --epochs, or as many as fit in --time-budget (see replan). */
+  private plannedEpochs: number;
 
   static async start(input: TrainInput, options: TrainOptions): Promise<TrainingRun> {
+    const began = Date.now();
     const events = input.events ?? {};
     const corpora = prepareCorpora(input, options, events);
     const { train, dev } = corpora;
@@ -281,7 +284,7 @@ class TrainingRun {
     }
     const data = trainingData(model, train, options);
     if (options.freezeEmbeddings) model.network.getLayer(LAYER.embedding).trainable = false;
-    const run = new TrainingRun(input, options, corpora, model, data);
+    const run = new TrainingRun(input, options, corpora, model, data, began);
     const resume = input.resume;
     if (resume !== undefined) {
       // The average's slots travel with the optimizer's (see `checkpoint` below).
@@ -298,6 +301,7 @@ class TrainingRun {
     private readonly corpora: { train: Corpus; dev?: Corpus; detection?: SchemeDetection },
     private readonly model: NerModel,
     private readonly data: TrainingData,
+    began: number,
   ) {
     this.events = input.events ?? {};
     this.train = corpora.train;
@@ -324,14 +328,16 @@ class TrainingRun {
     this.history = state.history;
     this.best = resume?.checkpoint.bestWeights === undefined ? undefined : { ...state.best!, weights: resume.checkpoint.bestWeights };
     this.faults = state.faults;
-    this.sessionStart = Date.now() - state.seconds * 1000;
+    // A new run's clock starts before its data were prepared, so that a time budget covers that too.
+    this.sessionStart = resume === undefined ? began : Date.now() - state.seconds * 1000;
+    this.plannedEpochs = Math.min(options.epochs, state.plannedEpochs ?? options.epochs);
   }
 
   /** Trains to the end, then leaves the kept weights in the model. */
   async trainAll(): Promise<NerModel> {
     const { model, options } = this;
     try {
-      for (let epoch = this.state.epoch; epoch <= options.epochs; epoch++) {
+      for (let epoch = this.state.epoch; epoch <= this.plannedEpochs; epoch++) {
         if (!(await this.runEpoch(epoch))) break;
       }
       if (this.best === undefined) {
@@ -395,7 +401,7 @@ class TrainingRun {
         throw new TrainingInterrupted(String(input.signal.reason ?? 'aborted'), epoch, i);
       }
       const batch = batches[i];
-      if (this.options.schedule === 'linear') this.setRate(linearRate(this.options.learningRate, this.options.decayStart, (epoch - 1) * batches.length + i, this.options.epochs * batches.length));
+      if (this.options.schedule === 'linear') this.setRate(linearRate(this.options.learningRate, this.options.decayStart, (epoch - 1) * batches.length + i, this.plannedEpochs * batches.length));
       const step = this.step(batch);
       if (!step.finite) {
         this.faults++;
@@ -418,6 +424,14 @@ class TrainingRun {
       // Let signal handlers and progress output run between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** With --time-budget, the epochs that fit, at the pace so far, once `epoch` has been scored. */
+  private replan(epoch: number): void {
+    if (this.options.timeBudget <= 0) return;
+    const planned = plannedEpochs(epoch, (Date.now() - this.sessionStart) / 1000, this.options.timeBudget * 60, this.options.epochs);
+    if (planned !== this.plannedEpochs) this.events.onInfo?.(`time budget: ${planned} epoch${planned === 1 ? '' : 's'} fit in ${this.options.timeBudget} min at this pace${planned === epoch ? ', so this is the last' : ''}`);
+    this.plannedEpochs = planned;
   }
 
   private setRate(learningRate: number): void {
@@ -463,6 +477,7 @@ class TrainingRun {
       // them; with one batch an epoch, no later step of the epoch notices): never kept.
       overflowed = model.nonFiniteWeight();
       if (overflowed === undefined && dev !== undefined) record.dev = inPart('dev scoring', () => devScores(model, dev));
+      this.replan(epoch);
       const best = this.best === undefined ? undefined : { epoch: this.best.epoch, f1: this.best.scores?.f1 };
       const end: EpochEnd = {
         epoch,
@@ -473,7 +488,8 @@ class TrainingRun {
         best,
         learningRate: this.state.learningRate,
       };
-      decision = decideAfterEpoch(end, this.options);
+      decision = decideAfterEpoch(end, { ...this.options, epochs: this.plannedEpochs });
+      if (decision.stop === 'epochs' && this.plannedEpochs < this.options.epochs) decision.stop = 'time-budget';
       if (decision.keep) {
         this.best?.weights.forEach((w) => w.dispose());
         this.best = { epoch, scores: record.dev, weights: model.network.getWeights().map((w) => w.clone()) };
@@ -521,6 +537,7 @@ class TrainingRun {
       rng: { shuffle, dropout: this.dropoutRng.state(), unk: this.unkRng.state() },
       epochProgress: progress,
       seconds: (Date.now() - this.sessionStart) / 1000,
+      ...(this.options.timeBudget > 0 ? { plannedEpochs: this.plannedEpochs } : {}),
     };
     const optimizerState = await this.optimizer.getState();
     if (this.average !== undefined) optimizerState.slots.push(...(await this.average.slots()));

@@ -36,9 +36,10 @@ export interface EpochEnd {
 
 /**
  * Why a run stops: its weights overflowed; it did all its epochs; annealing
- * took the learning rate below the minimum; patience ran out.
+ * took the learning rate below the minimum; patience ran out; no further
+ * epoch fits its time budget.
  */
-export type StopReason = 'diverged' | 'epochs' | 'learning-rate' | 'patience';
+export type StopReason = 'diverged' | 'epochs' | 'learning-rate' | 'patience' | 'time-budget';
 
 export interface EpochDecision {
   /** Whether this epoch's weights become the kept ones. */
@@ -77,11 +78,24 @@ export function decideAfterEpoch(end: EpochEnd, options: TrainingRuleOptions): E
 /**
  * The learning rate of step `step` (0-based) of `totalSteps` under the
  * 'linear' schedule: `peak` for the first `decayStart` of the run, then
- * falling linearly to zero at the end (it is peak / totalSteps at the last
- * step). The decay to zero replaces annealing's halvings at the end of a
- * fixed budget.
+ * falling linearly towards zero at the end. The decay to zero replaces
+ * annealing's halvings at the end of a fixed budget. The last step, and any
+ * step past the plan (an epoch can have a batch more than the first), gets
+ * the last step's rate, which stays positive.
  */
 export function linearRate(peak: number, decayStart: number, step: number, totalSteps: number): number {
-  const done = Math.min(step / totalSteps, 1);
+  const done = Math.min(step, totalSteps - 1) / totalSteps;
   return done <= decayStart ? peak : (peak * (1 - done)) / (1 - decayStart);
+}
+
+/**
+ * The epochs a run with a time budget plans in all, after `epochsDone` epochs
+ * took `elapsedSeconds` (reading the data and building the model included):
+ * as many more as fit in what is left at the average pace so far, within
+ * `maxEpochs`. Equal to `epochsDone` when no further epoch fits.
+ */
+export function plannedEpochs(epochsDone: number, elapsedSeconds: number, budgetSeconds: number, maxEpochs: number): number {
+  const perEpoch = elapsedSeconds / epochsDone;
+  const more = Math.max(0, Math.floor((budgetSeconds - elapsedSeconds) / perEpoch));
+  return Math.min(maxEpochs, epochsDone + more);
 }
