@@ -4,10 +4,10 @@
 // transitions (-1e4) and emission gaps wide enough to underflow a scale.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CrfNllAttrs, crfNllAndGradient, crfNllAndGradientLogSpace } from '../src/fast/crfFused';
+import { CrfNllAttrs, CrfNllOutputs, crfNllAndGradient, crfNllAndGradientLogSpace } from '../src/fast/crfFused';
 import { makeRng, randInt } from '../src/util/random';
 
-type Out = Parameters<typeof crfNllAndGradient>[7];
+type Out = CrfNllOutputs;
 
 function outputs({ batch: B, steps: T, numTags: K }: CrfNllAttrs): Out {
   return { nll: new Float32Array(B), dEmissions: new Float32Array(B * T * K), dStart: new Float32Array(B * K), dTrans: new Float32Array(B * K * K), dEnd: new Float32Array(B * K) };
@@ -40,8 +40,8 @@ function allowedFrom(trans: Float32Array, K: number, from: number, rng: () => nu
 
 function compare(c: ReturnType<typeof randomCase>, what: string): void {
   const [scaled, logSpace] = [outputs(c.attrs), outputs(c.attrs)];
-  crfNllAndGradient(c.emissions, c.tags, c.mask, c.start, c.trans, c.end, c.attrs, scaled);
-  crfNllAndGradientLogSpace(c.emissions, c.tags, c.mask, c.start, c.trans, c.end, c.attrs, logSpace);
+  crfNllAndGradient(c, c.attrs, scaled);
+  crfNllAndGradientLogSpace(c, c.attrs, logSpace);
   for (const key of Object.keys(scaled) as Array<keyof Out>) {
     const [a, b] = [scaled[key], logSpace[key]];
     for (let i = 0; i < a.length; i++) {

@@ -38,71 +38,6 @@ export interface CrfNllAttrs {
   numTags: number;
 }
 
-/**
- * Per sentence: the NLL and the gradient of that sentence's NLL.
- * Inputs emissions [B*T*K], tags [B*T], mask [B*T], start [K], trans [K*K], end [K].
- * Outputs nll [B], dEmissions [B*T*K], dStart [B*K], dTrans [B*K*K], dEnd [B*K].
- */
-export function crfNllAndGradientLogSpace(
-  emissions: TypedArray,
-  tags: TypedArray,
-  mask: TypedArray,
-  start: TypedArray,
-  trans: TypedArray,
-  end: TypedArray,
-  { batch: B, steps: T, numTags: K }: CrfNllAttrs,
-  out: { nll: Float32Array; dEmissions: Float32Array; dStart: Float32Array; dTrans: Float32Array; dEnd: Float32Array },
-): void {
-  const alpha = new Float64Array(T * K);
-  const beta = new Float64Array(T * K);
-  const crf: CrfArrays = { numTags: K, start, transitions: trans, end };
-  out.dEmissions.fill(0);
-  out.dTrans.fill(0);
-  for (let b = 0; b < B; b++) {
-    let n = 0;
-    while (n < T && mask[b * T + n] > 0) n++;
-    const e = b * T * K; // this sentence's emissions
-    const y = b * T;
-    const dS = b * K;
-    const dTr = b * K * K;
-    if (n === 0) {
-      out.nll[b] = 0;
-      out.dStart.fill(0, dS, dS + K);
-      out.dEnd.fill(0, dS, dS + K);
-      continue;
-    }
-    const logZ = forwardBackwardInto(emissions, e, n, crf, alpha, beta);
-
-    // gold path score s(x, y)
-    let gold = start[tags[y]] + end[tags[y + n - 1]];
-    for (let t = 0; t < n; t++) gold += emissions[e + t * K + tags[y + t]];
-    for (let t = 1; t < n; t++) gold += trans[tags[y + t - 1] * K + tags[y + t]];
-    out.nll[b] = logZ - gold;
-
-    // expected counts
-    for (let t = 0; t < n; t++) {
-      for (let j = 0; j < K; j++) out.dEmissions[e + t * K + j] = Math.exp(alpha[t * K + j] + beta[t * K + j] - logZ);
-    }
-    for (let j = 0; j < K; j++) {
-      out.dStart[dS + j] = out.dEmissions[e + j];
-      out.dEnd[dS + j] = out.dEmissions[e + (n - 1) * K + j];
-    }
-    for (let t = 1; t < n; t++) {
-      for (let i = 0; i < K; i++) {
-        const a = alpha[(t - 1) * K + i] - logZ;
-        for (let j = 0; j < K; j++) {
-          out.dTrans[dTr + i * K + j] += Math.exp(a + trans[i * K + j] + emissions[e + t * K + j] + beta[t * K + j]);
-        }
-      }
-    }
-    // minus gold counts
-    for (let t = 0; t < n; t++) out.dEmissions[e + t * K + tags[y + t]] -= 1;
-    out.dStart[dS + tags[y]] -= 1;
-    out.dEnd[dS + tags[y + n - 1]] -= 1;
-    for (let t = 1; t < n; t++) out.dTrans[dTr + tags[y + t - 1] * K + tags[y + t]] -= 1;
-  }
-}
-
 /** The arrays one sentence's scaled recursions work in (reused across sentences). */
 interface ScaledLattice {
   alpha: Float64Array; // [T, K], each row summing to 1
@@ -162,63 +97,111 @@ function scaledForwardBackward(emissions: TypedArray, e: number, n: number, K: n
   return logZ + Math.log(z);
 }
 
+/** The kernel's inputs: emissions [B*T*K], tags [B*T], mask [B*T], start [K], trans [K*K], end [K]. */
+export interface CrfNllInputs {
+  emissions: TypedArray;
+  tags: TypedArray;
+  mask: TypedArray;
+  start: TypedArray;
+  trans: TypedArray;
+  end: TypedArray;
+}
+
+/** Per sentence, the NLL and its gradient: nll [B], dEmissions [B*T*K], dStart [B*K], dTrans [B*K*K], dEnd [B*K]. */
+export interface CrfNllOutputs {
+  nll: Float32Array;
+  dEmissions: Float32Array;
+  dStart: Float32Array;
+  dTrans: Float32Array;
+  dEnd: Float32Array;
+}
+
 /**
- * Per sentence: the NLL and the gradient of that sentence's NLL, by the
- * scaled recursions (see the header).
- * Inputs emissions [B*T*K], tags [B*T], mask [B*T], start [K], trans [K*K], end [K].
- * Outputs nll [B], dEmissions [B*T*K], dStart [B*K], dTrans [B*K*K], dEnd [B*K].
+ * One sentence's recursions: writes its expected counts (marginals into its
+ * rows of dEmissions, dStart and dEnd; pairwise marginals added to its row of
+ * dTrans) and returns log Z, or NaN where they cannot (the scaled ones, on
+ * underflow), leaving the rows for another to write.
+ * @param e offset of the sentence's emissions, b its index, n its real tokens (>= 1)
  */
-export function crfNllAndGradient(
-  emissions: TypedArray,
-  tags: TypedArray,
-  mask: TypedArray,
-  start: TypedArray,
-  trans: TypedArray,
-  end: TypedArray,
-  attrs: CrfNllAttrs,
-  out: { nll: Float32Array; dEmissions: Float32Array; dStart: Float32Array; dTrans: Float32Array; dEnd: Float32Array },
-): void {
-  const { batch: B, steps: T, numTags: K } = attrs;
+type ExpectedCounts = (e: number, b: number, n: number) => number;
+
+/** The NLL and gradient of every sentence: log Z and expected counts from `counts` (then `fallback`), minus the gold path's. */
+function crfNllWith(x: CrfNllInputs, { batch: B, steps: T, numTags: K }: CrfNllAttrs, out: CrfNllOutputs, counts: ExpectedCounts, fallback?: ExpectedCounts): void {
+  const { emissions, tags, mask, start, trans, end } = x;
+  for (const o of [out.dEmissions, out.dTrans, out.dStart, out.dEnd]) o.fill(0);
+  for (let b = 0; b < B; b++) {
+    let n = 0;
+    while (n < T && mask[b * T + n] > 0) n++;
+    out.nll[b] = 0;
+    if (n === 0) continue;
+    const e = b * T * K;
+    const y = b * T;
+    let logZ = counts(e, b, n);
+    if (Number.isNaN(logZ) && fallback !== undefined) logZ = fallback(e, b, n);
+    // gold path score s(x, y), and minus the gold counts
+    let gold = start[tags[y]] + end[tags[y + n - 1]];
+    for (let t = 0; t < n; t++) gold += emissions[e + t * K + tags[y + t]];
+    for (let t = 1; t < n; t++) gold += trans[tags[y + t - 1] * K + tags[y + t]];
+    out.nll[b] = logZ - gold;
+    for (let t = 0; t < n; t++) out.dEmissions[e + t * K + tags[y + t]] -= 1;
+    out.dStart[b * K + tags[y]] -= 1;
+    out.dEnd[b * K + tags[y + n - 1]] -= 1;
+    for (let t = 1; t < n; t++) out.dTrans[b * K * K + tags[y + t - 1] * K + tags[y + t]] -= 1;
+  }
+}
+
+/** P(y_0 = j) and P(y_{n-1} = j) into the sentence's rows of dStart and dEnd, from its marginals in dEmissions. */
+function startEndCounts(out: CrfNllOutputs, e: number, b: number, n: number, K: number): void {
+  for (let j = 0; j < K; j++) {
+    out.dStart[b * K + j] = out.dEmissions[e + j];
+    out.dEnd[b * K + j] = out.dEmissions[e + (n - 1) * K + j];
+  }
+}
+
+/** The log-space recursions of decode/forwardBackward.ts: 3 K^2 exps a token, never underflowing. */
+function logSpaceCounts(x: CrfNllInputs, { steps: T, numTags: K }: CrfNllAttrs, out: CrfNllOutputs): ExpectedCounts {
+  const alpha = new Float64Array(T * K);
+  const beta = new Float64Array(T * K);
+  const crf: CrfArrays = { numTags: K, start: x.start, transitions: x.trans, end: x.end };
+  const { emissions, trans } = x;
+  return (e, b, n) => {
+    const logZ = forwardBackwardInto(emissions, e, n, crf, alpha, beta);
+    for (let t = 0; t < n; t++) {
+      for (let j = 0; j < K; j++) out.dEmissions[e + t * K + j] = Math.exp(alpha[t * K + j] + beta[t * K + j] - logZ);
+    }
+    startEndCounts(out, e, b, n, K);
+    const dTr = b * K * K;
+    for (let t = 1; t < n; t++) {
+      for (let i = 0; i < K; i++) {
+        const a = alpha[(t - 1) * K + i] - logZ;
+        for (let j = 0; j < K; j++) out.dTrans[dTr + i * K + j] += Math.exp(a + trans[i * K + j] + emissions[e + t * K + j] + beta[t * K + j]);
+      }
+    }
+    return logZ;
+  };
+}
+
+/** The scaled recursions (see the header): K exps a token. */
+function scaledCounts(x: CrfNllInputs, { steps: T, numTags: K }: CrfNllAttrs, out: CrfNllOutputs): ExpectedCounts {
+  const { start, trans, end } = x;
   const shifts = { start: maxOf(start), trans: maxOf(trans), end: maxOf(end) };
   const L: ScaledLattice = {
     alpha: new Float64Array(T * K),
     beta: new Float64Array(T * K),
     expEmissions: new Float64Array(T * K),
     scales: new Float64Array(T),
-    expTrans: Float64Array.from(trans, (x) => Math.exp(x - shifts.trans)),
-    expStart: Float64Array.from(start, (x) => Math.exp(x - shifts.start)),
-    expEnd: Float64Array.from(end, (x) => Math.exp(x - shifts.end)),
+    expTrans: Float64Array.from(trans, (v) => Math.exp(v - shifts.trans)),
+    expStart: Float64Array.from(start, (v) => Math.exp(v - shifts.start)),
+    expEnd: Float64Array.from(end, (v) => Math.exp(v - shifts.end)),
   };
-  out.dEmissions.fill(0);
-  out.dTrans.fill(0);
-  out.dStart.fill(0);
-  out.dEnd.fill(0);
-  for (let b = 0; b < B; b++) {
-    let n = 0;
-    while (n < T && mask[b * T + n] > 0) n++;
-    const e = b * T * K;
-    const y = b * T;
-    out.nll[b] = 0;
-    if (n === 0) continue;
-    const logZ = scaledForwardBackward(emissions, e, n, K, shifts, L);
-    if (Number.isNaN(logZ)) {
-      crfNllAndGradientLogSpace(emissions.subarray(e, e + T * K), tags.subarray(y, y + T), mask.subarray(y, y + T), start, trans, end, { batch: 1, steps: T, numTags: K }, {
-        nll: out.nll.subarray(b, b + 1),
-        dEmissions: out.dEmissions.subarray(e, e + T * K),
-        dStart: out.dStart.subarray(b * K, (b + 1) * K),
-        dTrans: out.dTrans.subarray(b * K * K, (b + 1) * K * K),
-        dEnd: out.dEnd.subarray(b * K, (b + 1) * K),
-      });
-      continue;
-    }
-    const { alpha, beta, expEmissions: ee, scales, expTrans } = L;
-    let gold = start[tags[y]] + end[tags[y + n - 1]];
-    for (let t = 0; t < n; t++) gold += emissions[e + t * K + tags[y + t]];
-    for (let t = 1; t < n; t++) gold += trans[tags[y + t - 1] * K + tags[y + t]];
-    out.nll[b] = logZ - gold;
-    // Expected counts: P(y_t = j) = alpha[t][j] beta[t][j];
+  const { alpha, beta, expEmissions: ee, scales, expTrans } = L;
+  return (e, b, n) => {
+    const logZ = scaledForwardBackward(x.emissions, e, n, K, shifts, L);
+    if (Number.isNaN(logZ)) return NaN;
+    // P(y_t = j) = alpha[t][j] beta[t][j];
     // P(y_{t-1} = i, y_t = j) = alpha[t-1][i] expTrans[i][j] ee[t][j] beta[t][j] / scales[t].
     for (let t = 0; t < n; t++) for (let j = 0; j < K; j++) out.dEmissions[e + t * K + j] = alpha[t * K + j] * beta[t * K + j];
+    startEndCounts(out, e, b, n, K);
     const dTr = b * K * K;
     for (let t = 1; t < n; t++) {
       for (let i = 0; i < K; i++) {
@@ -227,16 +210,18 @@ export function crfNllAndGradient(
         for (let j = 0; j < K; j++) out.dTrans[dTr + i * K + j] += a * expTrans[i * K + j] * ee[t * K + j] * beta[t * K + j];
       }
     }
-    for (let j = 0; j < K; j++) {
-      out.dStart[b * K + j] = out.dEmissions[e + j];
-      out.dEnd[b * K + j] = out.dEmissions[e + (n - 1) * K + j];
-    }
-    // Minus gold counts.
-    for (let t = 0; t < n; t++) out.dEmissions[e + t * K + tags[y + t]] -= 1;
-    out.dStart[b * K + tags[y]] -= 1;
-    out.dEnd[b * K + tags[y + n - 1]] -= 1;
-    for (let t = 1; t < n; t++) out.dTrans[dTr + tags[y + t - 1] * K + tags[y + t]] -= 1;
-  }
+    return logZ;
+  };
+}
+
+/** The NLL and gradients by the log-space recursions: the reference the scaled ones are tested against. */
+export function crfNllAndGradientLogSpace(x: CrfNllInputs, attrs: CrfNllAttrs, out: CrfNllOutputs): void {
+  crfNllWith(x, attrs, out, logSpaceCounts(x, attrs, out));
+}
+
+/** The NLL and gradients by the scaled recursions, a sentence whose scales underflow by the log-space ones. */
+export function crfNllAndGradient(x: CrfNllInputs, attrs: CrfNllAttrs, out: CrfNllOutputs): void {
+  crfNllWith(x, attrs, out, scaledCounts(x, attrs, out), logSpaceCounts(x, attrs, out));
 }
 
 export const crfNllKernel: JsKernelSpec<CrfNllAttrs> = {
@@ -249,7 +234,7 @@ export const crfNllKernel: JsKernelSpec<CrfNllAttrs> = {
     { shape: [B, K], dtype: 'float32' },
   ],
   compute: (x, [nll, dEmissions, dStart, dTrans, dEnd], attrs) =>
-    crfNllAndGradient(x.emissions, x.tags, x.mask, x.start, x.trans, x.end, attrs, {
+    crfNllAndGradient(x as unknown as CrfNllInputs, attrs, {
       nll: nll as Float32Array,
       dEmissions: dEmissions as Float32Array,
       dStart: dStart as Float32Array,
