@@ -148,6 +148,7 @@ async function main(): Promise<void> {
     singletonUnk: 0,
     optimizer: 'adam',
     learningRate: 1e-3,
+    schedule: 'anneal',
     annealPatience: 0,
     contextTokens: 0,
   } as const;

@@ -23,7 +23,7 @@ import { BackendRequest, initBackend } from '../src/backend';
 import { readCorpus } from '../src/io/corpusFormat';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, trainModel } from '../src/train/trainer';
 import { TRAIN_OPTIONS, TRAIN_OPTION_KEYS } from '../src/train/options';
-import { STEP_PARTS, StepPart, currentPart, inPart, observeParts } from '../src/util/parts';
+import { TRAINING_PARTS, TrainingPart, currentPart, inPart, observeParts } from '../src/util/parts';
 import type { Corpus } from '../src/types';
 import { eachOption } from './options';
 
@@ -63,7 +63,7 @@ function parseArgs(argv: string[]): Args {
 
 type Phase = 'forward' | 'backward';
 /** Milliseconds of kernel time by part and phase; 'other' is a kernel run outside every marked part. */
-type KernelTimes = Map<StepPart | 'other', Record<Phase, number>>;
+type KernelTimes = Map<TrainingPart | 'other', Record<Phase, number>>;
 
 /** The engine's internals the profiler hooks (tfjs-core's Engine; not public API, so checked at start). */
 interface EngineInternals {
@@ -100,7 +100,7 @@ function hookKernels(scoring: () => boolean): KernelTimes {
     }
   };
   /** Runs a gradient function in the backward phase, as the part its forward kernel ran in. */
-  const backward = <T>(part: StepPart | undefined, f: () => T): T => {
+  const backward = <T>(part: TrainingPart | undefined, f: () => T): T => {
     const outer = phase;
     phase = 'backward';
     try {
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   const wallMs = ended - started;
   const rows: Array<{ part: string; forward: number; backward: number; total: number }> = [];
   let kernelTrainMs = 0;
-  for (const part of [...STEP_PARTS, 'other'] as const) {
+  for (const part of [...TRAINING_PARTS, 'other'] as const) {
     const k = kernels.get(part) ?? { forward: 0, backward: 0 };
     if (part === 'dev scoring') continue;
     kernelTrainMs += k.forward + k.backward;
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
   const devMs = scoring.ms;
   rows.push({ part: 'JavaScript around the kernels (batches, tape, garbage collection)', forward: 0, backward: 0, total: trainMs - kernelTrainMs });
   rows.push({ part: 'dev scoring (all of it)', forward: 0, backward: 0, total: devMs });
-  rows.push({ part: 'between epochs (checkpoints, keeping the best weights)', forward: 0, backward: 0, total: wallMs - trainMs - devMs });
+  rows.push({ part: 'between epochs (keeping the best weights)', forward: 0, backward: 0, total: wallMs - trainMs - devMs });
 
   const pad = (s: string, n: number) => s.padEnd(n);
   const out: string[] = [];

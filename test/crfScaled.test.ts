@@ -4,7 +4,7 @@
 // transitions (-1e4) and emission gaps wide enough to underflow a scale.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CrfNllAttrs, CrfNllOutputs, crfNllAndGradient, crfNllAndGradientLogSpace } from '../src/fast/crfFused';
+import { CrfNllAttrs, CrfNllOutputs, crfNllAndGradient, crfNllAndGradientLogSpace, crfNllScaledOnly } from '../src/fast/crfFused';
 import { makeRng, randInt } from '../src/util/random';
 
 type Out = CrfNllOutputs;
@@ -60,9 +60,16 @@ test('constrained transitions (-1e4) and large emissions stay exact', () => {
   compare(randomCase(3, 17, [60, 33, 2], 40, 0.4), 'constrained');
 });
 
-test('a sentence whose scales underflow falls back to log space, and the others are untouched', () => {
-  // Emission gaps of thousands of nats: every exp but the row's maximum underflows,
-  // and a forbidden step from the only live tag leaves nothing.
-  const c = randomCase(4, 5, [30, 12], 4000, 0.5);
+test('a sentence whose scales underflow falls back to log space, and the others in its batch do not', () => {
+  // Sentence 0 has emission gaps of thousands of nats: every exp but the row's maximum
+  // underflows, and a forbidden step from the only live tag leaves nothing. Sentence 1 is tame.
+  const tame = randomCase(5, 5, [30, 12], 2, 0.5);
+  const wild = randomCase(4, 5, [30, 12], 4000, 0.5);
+  // tame's tags and transitions (its gold paths stay allowed), wild's emissions in sentence 0.
+  const c = { ...tame, emissions: Float32Array.from(tame.emissions, (v, i) => (i < 30 * 5 ? wild.emissions[i] : v)) };
+  const scaledOnly = outputs(c.attrs);
+  crfNllScaledOnly(c, c.attrs, scaledOnly);
+  assert.ok(Number.isNaN(scaledOnly.nll[0]), `the wild sentence underflows the scales (nll ${scaledOnly.nll[0]})`);
+  assert.ok(Number.isFinite(scaledOnly.nll[1]), 'the tame one does not');
   compare(c, 'underflow');
 });

@@ -338,7 +338,7 @@ describe('models with character features', () => {
     const model = await trainModel({
       train: tinyCorpus(),
       dev: tinyCorpus('dev.conll'),
-      options: { ...TINY_OPTIONS, epochs: 12, patience: 0, annealPatience: 2, annealFactor: 0.5, learningRate: 0.05, minLearningRate: 0 },
+      options: { ...TINY_OPTIONS, epochs: 12, patience: 0, schedule: 'anneal', annealPatience: 2, annealFactor: 0.5, learningRate: 0.05, minLearningRate: 0 },
     });
     const summary = model.training!;
     model.dispose();

@@ -29,12 +29,13 @@ test('--decay-start holds the rate for that part of the run', async () => {
   model.dispose();
 });
 
-test('plannedEpochs: as many more epochs as fit at the pace so far, within --epochs', () => {
-  assert.equal(plannedEpochs(1, 30, 600, 50), 20); // 30 s an epoch: 19 more fit in 570 s
-  assert.equal(plannedEpochs(4, 100, 600, 50), 24);
-  assert.equal(plannedEpochs(4, 100, 600, 10), 10); // --epochs caps it
-  assert.equal(plannedEpochs(5, 590, 600, 50), 5); // the next would not fit: stop here
-  assert.equal(plannedEpochs(5, 700, 600, 50), 5); // already over
+test("plannedEpochs: as many more epochs as fit at the epochs' pace, within --epochs", () => {
+  assert.equal(plannedEpochs(1, 30, 30, 600, 50), 20); // 30 s an epoch: 19 more fit in 570 s
+  assert.equal(plannedEpochs(1, 30, 90, 600, 50), 18); // a minute of setup before it: 17 more
+  assert.equal(plannedEpochs(4, 25, 100, 600, 50), 24);
+  assert.equal(plannedEpochs(4, 25, 100, 600, 10), 10); // --epochs caps it
+  assert.equal(plannedEpochs(5, 100, 590, 600, 50), 5); // the next would not fit: stop here
+  assert.equal(plannedEpochs(5, 100, 700, 600, 50), 5); // already over
 });
 
 test('--time-budget: a budget no second epoch fits in ends the run after the first, as a planned end, not an early stop', async () => {

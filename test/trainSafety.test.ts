@@ -14,6 +14,7 @@ import { CliResult, REPO, assertUserError, ner } from './helpers/cli';
 import { createHash } from 'node:crypto';
 import { rejectNonFiniteNumbers } from '../src/cli/finiteNumbers';
 import { changedOptions, runConfigFromArgs } from '../src/cli/runConfig';
+import { DEFAULT_TRAIN_OPTIONS } from '../src/train/options';
 import { fingerprintChange, fingerprintFile } from '../src/io/fingerprint';
 import { fileSystemError, withPath } from '../src/io/fsErrors';
 import { removeStaleLock } from '../src/io/modelLock';
@@ -464,7 +465,7 @@ describe('the pure pieces', () => {
   test('--resume: given options compared with the run, paths by what they name, neutral options ignored', () => {
     const recorded = runConfigFromArgs({ data, out: at('run'), epochs: 8 });
     const relative = path.relative(process.cwd(), data);
-    assert.deepEqual(changedOptions({ data: relative, epochs: 8, lr: 0.015, threads: 1, 'checkpoint-every': 3, quiet: true }, ['data', 'epochs', 'lr', 'threads', 'checkpoint-every', 'quiet'], recorded), []);
+    assert.deepEqual(changedOptions({ data: relative, epochs: 8, lr: DEFAULT_TRAIN_OPTIONS.learningRate, threads: 1, 'checkpoint-every': 3, quiet: true }, ['data', 'epochs', 'lr', 'threads', 'checkpoint-every', 'quiet'], recorded), []);
     assert.deepEqual(changedOptions({ epochs: 9, lowercase: false, dev: data }, ['epochs', 'lowercase', 'dev'], recorded), ['--epochs (9, the run has 8)', '--lowercase (false, the run has true)', `--dev (${data}, the run has none)`]);
   });
 

@@ -244,6 +244,7 @@ function withFlag(err: OptionError): UsageError {
 }
 
 export async function handler(args: TrainArgs): Promise<void> {
+  const startedAt = Date.now(); // a --time-budget counts reading the data too
   const messages = new Messages(args.quiet);
   // What the user named, for messages; and the directory the run replaces (a symbolic link's target).
   const shown = args.resume ?? args.out!;
@@ -308,6 +309,7 @@ export async function handler(args: TrainArgs): Promise<void> {
         extendVocabulary: extend,
         embeddingDimGiven: config.embeddingDimGiven,
         options: config.options,
+        startedAt,
         backend,
         events: trainProgress({ quiet: args.quiet, messages }),
         checkpointEvery: config.checkpointEvery,

@@ -23,9 +23,10 @@ interface CharCnnAttrs {
  * The character CNN of one batch, max-pooled: for each word i and filter f,
  *   out[i, f] = max over real positions p of  bias[f] + sum_k table[id(p + k - half), k, f]
  * where table [C, window, F] is the kernel folded into the character
- * embeddings (see charCnn), a position is real when its id is not 0 (padding),
- * and a window position outside the row or on padding adds nothing; argmax keeps the position each maximum came from. A word without
- * characters gives 0 and position -1.
+ * embeddings (see charCnn), a position is real when its id is not 0
+ * (padding), and a window position outside the row or on padding adds
+ * nothing; argmax keeps the position each maximum came from (the first, on a
+ * tie). A word without characters gives 0 and position -1.
  */
 export function charCnnForward(ids: TypedArray, table: TypedArray, bias: TypedArray, a: CharCnnAttrs, out: Float32Array, argmax: Int32Array): void {
   const { n, l, window, f } = a;
@@ -103,8 +104,10 @@ export const charCnnGradKernel: JsKernelSpec<CharCnnAttrs> = {
  * convolution over the folded tables and the masked max-pool in one pass,
  * and a backward pass that touches only the rows each maximum came from.
  * Against the tf-op version (gathers of [N, L, F] per window offset, their
- * scatter-add gradients, a separate max-pool) this took the encoder from
- * 4.8 s to XXX of a 28 s CoNLL-2003 epoch (`npm run profile`).
+ * scatter-add gradients, a separate max-pool) this cut the encoder's share of
+ * a CoNLL-2003 epoch by more than half (`npm run profile`; README, Time to
+ * accuracy). On a tie the gradient goes to the first maximum, as PyTorch's
+ * max does (tf.max's gradient goes to each).
  */
 export function charCnnFused(ids: tf.Tensor2D, w: CharEncoderWeights, window: number): tf.Tensor2D {
   const [n, l] = ids.shape;

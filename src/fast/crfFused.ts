@@ -19,8 +19,9 @@
  * Training runs the same recursions in probability space with a scale per
  * token (Rabiner, 1989, sec. V.A): alpha and beta normalised to sum to one at
  * each step, log Z the sum of the logs of the scales. Then a token costs K
- * exps instead of the K^2 of log space, and the K^2 work is multiply-adds:
- * about ten times faster with K = 17 (IOBES over four types). A sentence
+ * exps instead of the 3 K^2 of log space (forward, backward, pairwise
+ * marginals), and the K^2 work is multiply-adds: K = 17 with IOBES over four
+ * types. A sentence
  * whose scales underflow (emission gaps of over ~700 nats) falls back to
  * the log-space recursions of decode/forwardBackward.ts, which the marginals
  * of decoding use, and which crfNllAndGradientLogSpace keeps as the reference.
@@ -48,6 +49,9 @@ interface ScaledLattice {
   expStart: Float64Array; // [K]: exp(start - max start)
   expEnd: Float64Array; // [K]: exp(end - max end)
 }
+
+/** The smallest normal float64: below it a scale keeps too few bits. */
+const MIN_NORMAL = 2.2250738585072014e-308;
 
 const maxOf = (xs: ArrayLike<number>): number => {
   let m = -Infinity;
@@ -78,20 +82,24 @@ function scaledForwardBackward(emissions: TypedArray, e: number, n: number, K: n
       alpha[t * K + j] = a;
       sum += a;
     }
-    if (!(sum > 0 && sum < Infinity)) return NaN;
+    // A subnormal scale has lost its precision: as good as underflowed.
+    if (!(sum >= MIN_NORMAL && sum < Infinity)) return NaN;
     scales[t] = sum;
     logZ += Math.log(sum);
     for (let j = 0; j < K; j++) alpha[t * K + j] /= sum;
   }
   let z = 0;
   for (let j = 0; j < K; j++) z += alpha[(n - 1) * K + j] * expEnd[j];
-  if (!(z > 0 && z < Infinity)) return NaN;
+  if (!(z >= MIN_NORMAL && z < Infinity)) return NaN;
   for (let i = 0; i < K; i++) beta[(n - 1) * K + i] = expEnd[i] / z;
   for (let t = n - 2; t >= 0; t--) {
     for (let i = 0; i < K; i++) {
       let s = 0;
       for (let j = 0; j < K; j++) s += expTrans[i * K + j] * ee[(t + 1) * K + j] * beta[(t + 1) * K + j];
-      beta[t * K + i] = s / scales[t + 1];
+      const b = s / scales[t + 1];
+      // beta can overflow where alpha is 0 (a tag ruled out): 0 * Infinity would be NaN.
+      if (!(b < Infinity)) return NaN;
+      beta[t * K + i] = b;
     }
   }
   return logZ + Math.log(z);
@@ -217,6 +225,11 @@ function scaledCounts(x: CrfNllInputs, { steps: T, numTags: K }: CrfNllAttrs, ou
 /** The NLL and gradients by the log-space recursions: the reference the scaled ones are tested against. */
 export function crfNllAndGradientLogSpace(x: CrfNllInputs, attrs: CrfNllAttrs, out: CrfNllOutputs): void {
   crfNllWith(x, attrs, out, logSpaceCounts(x, attrs, out));
+}
+
+/** The scaled recursions alone: a sentence whose scales underflow gets NaN (tests tell the fallback's cases by it). */
+export function crfNllScaledOnly(x: CrfNllInputs, attrs: CrfNllAttrs, out: CrfNllOutputs): void {
+  crfNllWith(x, attrs, out, scaledCounts(x, attrs, out));
 }
 
 /** The NLL and gradients by the scaled recursions, a sentence whose scales underflow by the log-space ones. */

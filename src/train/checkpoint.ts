@@ -46,7 +46,7 @@ export interface TrainingState {
   rng: { shuffle: number; dropout: number; unk: number };
   /** Sums over the done batches of `epoch`, and its seconds so far. */
   epochProgress: { lossSum: number; seenTokens: number; seconds: number };
-  /** Training seconds before this point, over all sessions. */
+  /** Seconds of the run before this point, over all sessions, each counted from when it began (data reading included). */
   seconds: number;
   /** The epochs a --time-budget run plans to train, as planned at the last epoch's end (absent: --epochs). */
   plannedEpochs?: number;

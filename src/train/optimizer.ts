@@ -270,10 +270,15 @@ export class MomentumSgd implements TrainingOptimizer {
     if (this.sgd !== undefined) return setTfOptimizerState('sgd', this.sgd, state);
     if (state.kind !== 'sgd') throw new Error(`optimizer state is for ${state.kind}, not sgd`);
     const [iter, ...accumulators] = state.slots;
+    // By position, as tf.train.momentum keeps them; the SIMD step trusts the shapes, so they are checked.
+    if (accumulators.length !== 0 && accumulators.length !== this.variables.length) throw new Error(`optimizer state has ${accumulators.length} momentum slots for ${this.variables.length} variables`);
+    accumulators.forEach((slot, i) => {
+      const shape = this.variables[i].shape;
+      if (slot.shape.join(',') !== shape.join(',')) throw new Error(`optimizer state: slot ${slot.name} has shape [${slot.shape}], its variable [${shape}]`);
+    });
     this.steps = iter?.values[0] ?? 0;
     tf.dispose([...this.accumulators.values()]);
     this.accumulators.clear();
-    // By position, as tf.train.momentum keeps them.
     accumulators.forEach((slot, i) => this.accumulators.set(this.variables[i].name, tf.keep(tf.tensor(slot.values, slot.shape, 'float32'))));
   }
 

@@ -98,6 +98,12 @@ export interface TrainInput {
   signal?: AbortSignal;
   /** Continue a run from a checkpoint (readCheckpoint), with the model as it was then. */
   resume?: { model: NerModel; checkpoint: Checkpoint };
+  /**
+   * When the run began (Date.now()), for --time-budget: the CLI passes the
+   * moment it started, so that reading the data counts. Default: when
+   * trainModel was called.
+   */
+  startedAt?: number;
 }
 
 /** Training stopped on request (`signal`), after writing a checkpoint. */
@@ -271,9 +277,11 @@ class TrainingRun {
   private readonly sessionStart: number;
   /** The epochs the run will train: --epochs, or as many as fit in --time-budget (see replan). */
   private plannedEpochs: number;
+  /** When this session's first epoch began, and which it was: the pace of a time budget leaves setup out. */
+  private epochsBegan = { at: 0, epoch: 1 };
 
   static async start(input: TrainInput, options: TrainOptions): Promise<TrainingRun> {
-    const began = Date.now();
+    const began = input.startedAt ?? Date.now();
     const events = input.events ?? {};
     const corpora = prepareCorpora(input, options, events);
     const { train, dev } = corpora;
@@ -328,15 +336,16 @@ class TrainingRun {
     this.history = state.history;
     this.best = resume?.checkpoint.bestWeights === undefined ? undefined : { ...state.best!, weights: resume.checkpoint.bestWeights };
     this.faults = state.faults;
-    // A new run's clock starts before its data were prepared, so that a time budget covers that too.
-    this.sessionStart = resume === undefined ? began : Date.now() - state.seconds * 1000;
-    this.plannedEpochs = Math.min(options.epochs, state.plannedEpochs ?? options.epochs);
+    // The clock starts when the run (or this session of it) began, data reading included, so that a time budget covers it.
+    this.sessionStart = began - state.seconds * 1000;
+    this.plannedEpochs = Math.min(options.epochs, options.timeBudget > 0 ? (state.plannedEpochs ?? options.epochs) : options.epochs);
   }
 
   /** Trains to the end, then leaves the kept weights in the model. */
   async trainAll(): Promise<NerModel> {
     const { model, options } = this;
     try {
+      this.epochsBegan = { at: Date.now(), epoch: this.state.epoch };
       for (let epoch = this.state.epoch; epoch <= this.plannedEpochs; epoch++) {
         if (!(await this.runEpoch(epoch))) break;
       }
@@ -429,7 +438,9 @@ class TrainingRun {
   /** With --time-budget, the epochs that fit, at the pace so far, once `epoch` has been scored. */
   private replan(epoch: number): void {
     if (this.options.timeBudget <= 0) return;
-    const planned = plannedEpochs(epoch, (Date.now() - this.sessionStart) / 1000, this.options.timeBudget * 60, this.options.epochs);
+    const now = Date.now();
+    const perEpoch = (now - this.epochsBegan.at) / 1000 / (epoch - this.epochsBegan.epoch + 1);
+    const planned = plannedEpochs(epoch, perEpoch, (now - this.sessionStart) / 1000, this.options.timeBudget * 60, this.options.epochs);
     if (planned !== this.plannedEpochs) this.events.onInfo?.(`time budget: ${planned} epoch${planned === 1 ? '' : 's'} fit in ${this.options.timeBudget} min at this pace${planned === epoch ? ', so this is the last' : ''}`);
     this.plannedEpochs = planned;
   }

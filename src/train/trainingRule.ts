@@ -89,13 +89,14 @@ export function linearRate(peak: number, decayStart: number, step: number, total
 }
 
 /**
- * The epochs a run with a time budget plans in all, after `epochsDone` epochs
- * took `elapsedSeconds` (reading the data and building the model included):
- * as many more as fit in what is left at the average pace so far, within
- * `maxEpochs`. Equal to `epochsDone` when no further epoch fits.
+ * The epochs a run with a time budget plans in all, once `epochsDone`
+ * epochs are done, `elapsedSeconds` after it began (reading the data
+ * included): as many more as fit in what is left at `secondsPerEpoch` (the
+ * epochs' own pace, dev scoring included, setup left out, so that the plan
+ * does not grow as a first slow start is averaged away), within `maxEpochs`.
+ * Equal to `epochsDone` when no further epoch fits.
  */
-export function plannedEpochs(epochsDone: number, elapsedSeconds: number, budgetSeconds: number, maxEpochs: number): number {
-  const perEpoch = elapsedSeconds / epochsDone;
-  const more = Math.max(0, Math.floor((budgetSeconds - elapsedSeconds) / perEpoch));
+export function plannedEpochs(epochsDone: number, secondsPerEpoch: number, elapsedSeconds: number, budgetSeconds: number, maxEpochs: number): number {
+  const more = Math.max(0, Math.floor((budgetSeconds - elapsedSeconds) / secondsPerEpoch));
   return Math.min(maxEpochs, epochsDone + more);
 }

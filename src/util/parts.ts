@@ -4,14 +4,15 @@
  * profiler (scripts/profile.ts) can say where the time goes. Marking a part
  * costs an assignment; nothing here measures unless an observer is set.
  */
-export const STEP_PARTS = ['embeddings', 'character encoder', 'dropout', 'BiLSTM', 'emission scores', 'CRF loss', 'optimizer', 'dev scoring'] as const;
-export type StepPart = (typeof STEP_PARTS)[number];
+/** The parts of a training step, in the order they run, and dev scoring, which runs after each epoch. */
+export const TRAINING_PARTS = ['embeddings', 'character encoder', 'dropout', 'BiLSTM', 'emission scores', 'CRF loss', 'optimizer', 'dev scoring'] as const;
+export type TrainingPart = (typeof TRAINING_PARTS)[number];
 
-let current: StepPart | undefined;
-let observer: ((part: StepPart, entering: boolean) => void) | undefined;
+let current: TrainingPart | undefined;
+let observer: ((part: TrainingPart, entering: boolean) => void) | undefined;
 
 /** Runs `f` as `part`; a part inside another is its own (the inner one counts). */
-export function inPart<T>(part: StepPart, f: () => T): T {
+export function inPart<T>(part: TrainingPart, f: () => T): T {
   const outer = current;
   current = part;
   observer?.(part, true);
@@ -24,11 +25,11 @@ export function inPart<T>(part: StepPart, f: () => T): T {
 }
 
 /** The part running now, if any. */
-export function currentPart(): StepPart | undefined {
+export function currentPart(): TrainingPart | undefined {
   return current;
 }
 
 /** Tells `f` when each part starts and ends (one observer; undefined removes it). */
-export function observeParts(f: ((part: StepPart, entering: boolean) => void) | undefined): void {
+export function observeParts(f: ((part: TrainingPart, entering: boolean) => void) | undefined): void {
   observer = f;
 }

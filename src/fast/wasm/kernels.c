@@ -162,18 +162,12 @@ double sum_squares(const f32 *x, int n) {
 }
 
 /*
- * One Adam update over n floats, as tf.train.adam computes it: the gradient
- * scaled by `scale` (clipping), moments m and v updated in place (they belong
- * to the optimizer alone), the new value written to `out` (the variable's old
- * value may be shared by a snapshot, so it is not overwritten).
- */
-EXPORT(momentum_step)
-/*
  * One step of SGD with heavy-ball momentum over n floats, as
  * tf.train.momentum computes it: acc = momentum * acc + scale * grad (acc in
  * place, it belongs to the optimizer alone), out = value - lr * acc (the old
  * value may be shared by a snapshot, so it is not overwritten).
  */
+EXPORT(momentum_step)
 void momentum_step(const f32 *value, f32 *acc, const f32 *grad, int n, f32 lr, f32 momentum, f32 scale, f32 *out) {
   const v128_t mo = SPLAT(momentum), rate = SPLAT(lr), sc = SPLAT(scale);
   int k = 0;
@@ -189,6 +183,12 @@ void momentum_step(const f32 *value, f32 *acc, const f32 *grad, int n, f32 lr, f
   }
 }
 
+/*
+ * One Adam update over n floats, as tf.train.adam computes it: the gradient
+ * scaled by `scale` (clipping), moments m and v updated in place (they belong
+ * to the optimizer alone), the new value written to `out` (the variable's old
+ * value may be shared by a snapshot, so it is not overwritten).
+ */
 EXPORT(adam_step)
 void adam_step(const f32 *value, f32 *m, f32 *v, const f32 *grad, int n, f32 lr, f32 beta1, f32 beta2,
                f32 epsilon, f32 correct1, f32 correct2, f32 scale, f32 *out) {
