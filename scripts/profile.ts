@@ -230,6 +230,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`profile: ${(err as Error).stack}\n`);
+  process.stderr.write(`profile: ${(err as Error).message}\n`);
   process.exitCode = 1;
 });
