@@ -35,6 +35,17 @@ function fakeService(overrides: Partial<TagService> = {}): TagService & { calls:
   };
 }
 
+/** A tag function that never answers until its request is aborted; `signal()` is the signal it was given. */
+function hangingTagger(): { hang: TagService['tag']; signal: () => AbortSignal | undefined } {
+  let seen: AbortSignal | undefined;
+  const hang = (_input: TagInput, signal?: AbortSignal) =>
+    new Promise<TaggedSentence[]>((_resolve, reject) => {
+      seen = signal;
+      signal!.addEventListener('abort', () => reject(signal!.reason));
+    });
+  return { hang, signal: () => seen };
+}
+
 const servers: http.Server[] = [];
 afterEach(async () => {
   for (const server of servers.splice(0)) {
@@ -104,37 +115,27 @@ describe('limits', () => {
   });
 
   test('--request-timeout-ms: 503, and the service call is aborted', async () => {
-    let seen: AbortSignal | undefined;
-    const hang = (_input: TagInput, signal?: AbortSignal) =>
-      new Promise<TaggedSentence[]>((_resolve, reject) => {
-        seen = signal;
-        signal!.addEventListener('abort', () => reject(signal!.reason));
-      });
+    const { hang, signal: seen } = hangingTagger();
     const { base } = await start(fakeService({ tag: hang }), { requestTimeoutMs: 150 });
     const started = Date.now();
     const res = await post(base, '{"text": "Rome"}');
     assert.equal(res.status, 503);
     assert.match(await errorOf(res), /not answered within 150 ms/);
     assert.ok(Date.now() - started < 2_000);
-    assert.equal(seen?.aborted, true);
+    assert.equal(seen()?.aborted, true);
   });
 
   test('a client that disconnects aborts its work', async () => {
-    let seen: AbortSignal | undefined;
-    const hang = (_input: TagInput, signal?: AbortSignal) =>
-      new Promise<TaggedSentence[]>((_resolve, reject) => {
-        seen = signal;
-        signal!.addEventListener('abort', () => reject(signal!.reason));
-      });
+    const { hang, signal: seen } = hangingTagger();
     const { port } = await start(fakeService({ tag: hang }));
     const socket = net.connect(port, '127.0.0.1');
     socket.on('error', () => {});
     const body = '{"text": "Rome"}';
     socket.write(`POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-    await until(() => seen !== undefined, 'the service call');
-    assert.equal(seen!.aborted, false);
+    await until(() => seen() !== undefined, 'the service call');
+    assert.equal(seen()!.aborted, false);
     socket.destroy();
-    await until(() => seen!.aborted, 'the abort');
+    await until(() => seen()!.aborted, 'the abort');
   });
 });
 
