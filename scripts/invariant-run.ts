@@ -44,6 +44,7 @@ export const INVARIANT_OPTIONS: TrainOptions = {
   charSize: 8,
   charWindow: 3,
   casingDim: 8,
+  featureDim: 8,
   optimizer: 'sgd',
   momentum: 0.9,
   schedule: 'anneal',

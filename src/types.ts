@@ -16,6 +16,8 @@ export interface Sentence {
   document?: number;
   /** The file `lines` count in, when it is not `Corpus.file` (a BRAT corpus is a directory of `.txt` files). */
   file?: string;
+  /** Per token, the values of the feature columns read (`Corpus.featureColumns`, in that order). */
+  featureValues?: string[][];
 }
 
 /** A CoNLL file read into sentences. */
@@ -23,4 +25,6 @@ export interface Corpus {
   /** The path as the user gave it; used in error messages. */
   file: string;
   sentences: Sentence[];
+  /** The extra columns read as token features (index or header name, as given), when any were asked for. */
+  featureColumns?: Array<number | string>;
 }

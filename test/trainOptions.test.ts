@@ -53,6 +53,7 @@ describe('the table of training options', () => {
     ['charSize', -1, 'charSize must be an integer >= 0, got -1'],
     ['charWindow', 2, 'charWindow must be an odd integer >= 1, got 2'],
     ['casingDim', -1, 'casingDim must be an integer >= 0, got -1'],
+    ['featureDim', 0, 'featureDim must be an integer >= 1, got 0'],
     ['optimizer', 'rmsprop', 'optimizer must be adam or sgd, got rmsprop'],
     ['momentum', 1, 'momentum must be in [0, 1), got 1'],
     ['annealPatience', -1, 'annealPatience must be an integer >= 0, got -1'],

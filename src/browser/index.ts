@@ -19,6 +19,7 @@ import { TaggedSentence, tagLines } from '../predict';
 // Registers the custom layers, so that loadLayersModel knows them.
 import '../model/crf';
 import '../model/charEncoder';
+import '../model/featureEmbedding';
 
 export { tf };
 

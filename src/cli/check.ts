@@ -4,7 +4,9 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { NerError } from '../errors';
 import type { TagScheme } from '../types';
-import { CorpusReport, Duplicates, checkCorpus, duplicateSentences, issues } from '../data/check';
+import { CorpusReport, Duplicates, GazetteerCoverage, checkCorpus, duplicateSentences, gazetteerCoverage, issues } from '../data/check';
+import type { Gazetteer } from '../data/gazetteer';
+import { readGazetteerFiles } from '../io/gazetteerFile';
 import { TAG_SCHEMES, describeDetection } from '../data/tagScheme';
 import { Messages, quietOption } from './common';
 import { corpusReading, dataOptions, readDataFiles } from './dataOptions';
@@ -21,9 +23,16 @@ export function builder(yargs: Argv) {
       scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme to check against; auto detects it from --data' },
       strict: { type: 'boolean', default: false, describe: 'exit with status 1 when any problem is found' },
       json: { type: 'boolean', default: false, describe: 'print the report as JSON' },
+      gazetteer: {
+        type: 'array',
+        string: true,
+        describe: 'gazetteer files (name<TAB>TYPE lines) to report on: how many entities of --data and --dev they list with the right type, another type or not at all, and names listed under several types',
+      },
+      'gazetteer-case': { type: 'boolean', default: false, describe: 'match gazetteer names exactly as written, as ner train --gazetteer-case does' },
       ...quietOption,
     })
-    .example('$0 check --data train.conll --dev dev.conll --strict', 'fail a CI job on scheme violations or train/dev overlap');
+    .example('$0 check --data train.conll --dev dev.conll --strict', 'fail a CI job on scheme violations or train/dev overlap')
+    .example('$0 check --data train.conll --dev dev.conll --gazetteer names.tsv', "how well a gazetteer covers the data's entities");
 }
 
 type CheckArgs = ArgumentsCamelCase<Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>>;
@@ -50,6 +59,36 @@ function formatReport(r: FileReport): string {
   return out;
 }
 
+/** What `ner check --gazetteer` reports: its size, its conflicts, and its coverage of each file. */
+interface GazetteerReport {
+  files: string[];
+  caseSensitive: boolean;
+  names: Record<string, number>;
+  /** Names listed under more than one type: how many, and the first few. */
+  conflicts: { count: number; examples: Array<{ name: string; types: string[] }> };
+  coverage: GazetteerCoverage[];
+}
+
+function gazetteerReport(gazetteer: Gazetteer, files: string[], coverage: GazetteerCoverage[]): GazetteerReport {
+  const conflicts = gazetteer.conflicts();
+  return { files, caseSensitive: gazetteer.caseSensitive, names: gazetteer.sizes(), conflicts: { count: conflicts.length, examples: conflicts.slice(0, 10) }, coverage };
+}
+
+const percent = (n: number, of: number) => (of === 0 ? '-' : `${((100 * n) / of).toFixed(1)}%`);
+
+function formatGazetteerReport(g: GazetteerReport): string {
+  const examples = g.conflicts.examples.map((c) => `${c.name}: ${c.types.join('/')}`).join('; ');
+  let out = `gazetteer ${g.files.join(', ')}: ${counts(g.names)} names (${g.caseSensitive ? 'matched as written' : 'matched ignoring case'})\n`;
+  out += `  names under several types: ${g.conflicts.count}${examples === '' ? '' : ` (${examples}${g.conflicts.count > g.conflicts.examples.length ? '; ...' : ''})`}\n`;
+  for (const c of g.coverage) {
+    out += `  ${c.file}: entities listed with the right type / another type only / not listed\n`;
+    for (const [type, n] of Object.entries(c.byType).sort(([a], [b]) => (a === 'all' ? 1 : b === 'all' ? -1 : a.localeCompare(b)))) {
+      out += `    ${type.padEnd(6)} ${String(n.entities).padStart(6)}: ${percent(n.rightType, n.entities)} / ${percent(n.otherType, n.entities)} / ${percent(n.absent, n.entities)}\n`;
+    }
+  }
+  return out;
+}
+
 export async function handler(args: CheckArgs): Promise<void> {
   const messages = new Messages(args.quiet || args.json);
   const reading = corpusReading(args);
@@ -62,8 +101,15 @@ export async function handler(args: CheckArgs): Promise<void> {
   const dev: FileReport | undefined = devRead === undefined ? undefined : { ...checkCorpus(devRead.corpus, train.scheme), format: devRead.format, adjustments: devRead.notes };
   const duplicates: Duplicates | undefined = devCorpus === undefined ? undefined : duplicateSentences(trainCorpus, devCorpus);
   const found = [...issues(train, duplicates, args.dev), ...(dev === undefined ? [] : issues(dev))];
+  const gazetteerFiles = (args.gazetteer ?? []).map(String);
+  let gazetteer: GazetteerReport | undefined;
+  if (gazetteerFiles.length > 0) {
+    const g = readGazetteerFiles(gazetteerFiles, args.gazetteerCase);
+    const coverage = [gazetteerCoverage(g, trainCorpus, train.scheme), ...(devCorpus === undefined ? [] : [gazetteerCoverage(g, devCorpus, train.scheme)])];
+    gazetteer = gazetteerReport(g, gazetteerFiles, coverage);
+  }
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ train, dev, duplicates, issues: found }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ train, dev, duplicates, gazetteer, issues: found }, null, 2)}\n`);
   } else if (!args.quiet) {
     let out = formatReport(train);
     if (dev !== undefined) out += formatReport(dev);
@@ -71,6 +117,7 @@ export async function handler(args: CheckArgs): Promise<void> {
       out += `${args.dev}: ${duplicates.count} sentence${duplicates.count === 1 ? '' : 's'} also in ${args.data}\n`;
       for (const e of duplicates.examples) out += `    ${args.dev}:${e.devLine} = ${args.data}:${e.trainLine}: ${e.text}\n`;
     }
+    if (gazetteer !== undefined) out += formatGazetteerReport(gazetteer);
     out += found.length === 0 ? 'no problems found\n' : `${found.length} problem${found.length === 1 ? '' : 's'}:\n${found.map((f) => `  ${f}\n`).join('')}`;
     process.stdout.write(out);
   }

@@ -4,7 +4,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { DataError, UsageError } from '../errors';
 import { MAX_TAGGED_TOKENS } from '../limits';
-import type { TagScheme } from '../types';
+import type { Corpus, TagScheme } from '../types';
 import { SchemeDetection, TAG_SCHEMES, TagStyle, describeDetection, fromSuffixStyle, schemeBreaks, tagStyle } from '../data/tagScheme';
 import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalFile } from '../eval/conlleval';
 import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
@@ -102,11 +102,20 @@ function warnSchemeBreaks(sentences: readonly ScoredSentence[], scheme: TagSchem
 async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   const inputs = [{ option: '--data', file: args.data! }, ...modelInputs(args.model!)];
   const output = args.output === undefined ? undefined : checkOutput(args.output, inputs);
-  const [{ corpus: read }] = readDataFiles([{ file: args.data!, maxSentenceTokens: MAX_TAGGED_TOKENS }], corpusReading(args), messages);
+  await startBackend(args, messages);
+  // The model first: it says which feature columns the data must have.
+  const model = await loadModel(args.model!);
+  let read: Corpus;
+  try {
+    const featureColumns = model.features?.columnNames;
+    const reading = { ...corpusReading(args), featureColumns: featureColumns?.length ? featureColumns : undefined };
+    [{ corpus: read }] = readDataFiles([{ file: args.data!, maxSentenceTokens: MAX_TAGGED_TOKENS }], reading, messages);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
   warnStyle(tagStyle(read.sentences.map((s) => s.tags)), 'gold', args.suffix, args.data!, messages);
   const corpus = args.suffix ? { ...read, sentences: read.sentences.map((s) => ({ ...s, tags: s.tags.map(fromSuffixStyle) })) } : read;
-  await startBackend(args, messages);
-  const model = await loadModel(args.model!);
   try {
     const { counts, predictions } = evaluateModel(model, corpus);
     if (output !== undefined) {

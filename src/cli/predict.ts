@@ -19,6 +19,7 @@ import { textRecords } from '../io/textRecords';
 import { tokenize } from '../io/tokenize';
 import { joinTokens } from '../decode/entities';
 import { parseTag } from '../data/tagScheme';
+import { describeColumns } from '../data/tokenFeatures';
 import { OUTPUT_FORMATS, type OutputFormat, type RecordWriter, bratWriter, recordWriter, sayingReplacedFields } from './predictOutput';
 import { Messages, assertInputFile, backendOptions, modelInputs, quietOption, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
@@ -177,10 +178,15 @@ async function tagInput(model: NerModel, args: InputOptions, options: TagOptions
     }
   };
   if (args.inputFormat === 'conll') {
-    const reading = { tokenColumn: args.tokenColumn, commentPrefix: args.commentPrefix, requireTags: false, maxSentenceTokens: MAX_TAGGED_TOKENS };
+    const featureColumns = model.features?.columnNames;
+    if (featureColumns?.some((c) => typeof c === 'string')) {
+      throw new UsageError(`the model reads the csv columns ${describeColumns(featureColumns)} as features, which CoNLL input names by index only; tag a csv file with ner eval, or CoNLL input from a model trained on CoNLL columns`);
+    }
+    const reading = { tokenColumn: args.tokenColumn, commentPrefix: args.commentPrefix, requireTags: false, maxSentenceTokens: MAX_TAGGED_TOKENS, featureColumns: featureColumns as number[] | undefined };
     for await (const group of groups(readConllStream(lines, name, reading), (s) => s.tokens.length, sequenceStarts(model))) {
       const documents = group.map((s) => s.document);
-      const tagged = atLine((i) => group[i].lines[0], () => tagTokens(model, group.map((s) => s.tokens), { ...options, documents }));
+      const featureValues = group.map((s) => s.featureValues);
+      const tagged = atLine((i) => group[i].lines[0], () => tagTokens(model, group.map((s) => s.tokens), { ...options, documents, featureValues }));
       tagged.forEach((sentence, i) => {
         const { line, spans } = joinTokens(group[i].tokens);
         writer.record({ text: line, sentences: [sentence], tokenSpans: () => spans });
@@ -240,6 +246,11 @@ export async function handler(args: PredictArgs): Promise<void> {
   const output = dir === undefined ? checkOutput(args.output, [{ option: '--input', file: args.input }, ...modelInputs(args.model)]) : undefined;
   await startBackend(args, messages);
   const model = await loadModel(args.model);
+  const columns = model.features?.columnNames ?? [];
+  if (columns.length > 0 && args.inputFormat !== 'conll') {
+    model.dispose();
+    throw new UsageError(`the model reads the feature column${columns.length === 1 ? '' : 's'} ${describeColumns(columns)} of its training data, which ${args.inputFormat} input cannot have: give --input-format conll with those columns`);
+  }
   const count = { bytes: 0 };
   const counter = { sentences: 0 };
   const progress = predictProgress({ quiet: args.quiet, totalBytes: args.input === '-' ? undefined : fs.statSync(args.input).size });

@@ -38,6 +38,11 @@ export interface RunConfig {
   embeddingDimGiven: boolean;
   checkpointEvery: number;
   options: Partial<TrainOptions>;
+  /** --gazetteer files, absolute (absent in checkpoints written before gazetteers: none). */
+  gazetteers?: string[];
+  gazetteerCase?: boolean;
+  /** --feature-columns as given, indexes or header names (absent: none). */
+  featureColumns?: Column[];
   /** Every data file the run read (absent in checkpoints written before they were recorded). */
   fingerprints?: FileFingerprint[];
 }
@@ -93,6 +98,9 @@ export function runConfigFromArgs(args: Args): RunConfig {
     delimiter: (args.delimiter as string | undefined) ?? null,
     offsets: (args.offsets as string | undefined) ?? null,
     tagNames: tagNamesValue(args['tag-names']),
+    gazetteers: ((args.gazetteer as unknown[] | undefined) ?? []).map((f) => path.resolve(String(f))),
+    gazetteerCase: args['gazetteer-case'] === true,
+    featureColumns: ((args['feature-columns'] as unknown[] | undefined) ?? []).map((c) => parseColumn('--feature-columns', c as string)!),
     embeddingDimGiven: args['embedding-dim'] !== undefined,
     checkpointEvery: (args['checkpoint-every'] as number | undefined) ?? RUN_DEFAULTS['checkpoint-every'],
     options: options as Partial<TrainOptions>,
@@ -118,7 +126,7 @@ export function dataArgs(config: RunConfig): DataArgs {
 /** Every data file the run reads (a --tag-names list is no file). */
 export function dataFiles(config: RunConfig): string[] {
   const tagNamesFile = config.tagNames?.includes(',') === false ? config.tagNames : undefined;
-  const files = [config.data, config.dev, config.options.embeddings, ...config.embeddingsExtend, tagNamesFile].filter((f): f is string => typeof f === 'string');
+  const files = [config.data, config.dev, config.options.embeddings, ...config.embeddingsExtend, ...(config.gazetteers ?? []), tagNamesFile].filter((f): f is string => typeof f === 'string');
   return [...new Set(files)];
 }
 
@@ -133,6 +141,12 @@ function runValue(config: RunConfig, name: string): unknown {
       return config.dev ?? undefined;
     case 'embeddings-extend':
       return config.embeddingsExtend;
+    case 'gazetteer':
+      return config.gazetteers ?? [];
+    case 'gazetteer-case':
+      return config.gazetteerCase === true;
+    case 'feature-columns':
+      return config.featureColumns ?? [];
     case 'token-column':
       return config.tokenColumn ?? RUN_DEFAULTS['token-column'];
     case 'tag-column':
@@ -172,7 +186,12 @@ function samePath(a: string, b: string): boolean {
 }
 
 function sameValue(name: string, given: unknown, recorded: unknown): boolean {
-  if (name === 'embeddings-extend') {
+  if (name === 'feature-columns') {
+    const columns = (given as unknown[]).map((c) => parseColumn('--feature-columns', c as string));
+    const had = (recorded as Column[] | undefined) ?? [];
+    return columns.length === had.length && columns.every((c, i) => c === had[i]);
+  }
+  if (name === 'embeddings-extend' || name === 'gazetteer') {
     const files = (given as unknown[]).map(String);
     const had = (recorded as string[] | undefined) ?? [];
     return files.length === had.length && files.every((f, i) => samePath(f, had[i]));
@@ -224,6 +243,9 @@ const RUN_CONFIG_SHAPE: Shape = object({
   delimiter: optional(nullable(string)),
   offsets: optional(nullable(oneOf('codepoint', 'utf16'))),
   tagNames: optional(nullable(string)),
+  gazetteers: optional(arrayOf(string)),
+  gazetteerCase: optional(boolean),
+  featureColumns: optional(arrayOf(column)),
   embeddingDimGiven: boolean,
   checkpointEvery: integer(0),
   options: object(optionShapes),

@@ -6,6 +6,7 @@
 import * as os from 'node:os';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
+import { describeColumns } from '../data/tokenFeatures';
 import { Metrics } from '../serve/metrics';
 import { DEFAULT_LIMITS, SHUTDOWN_GRACE_MS, createServer, modelInfo, stopServer } from '../serve/server';
 import { TagService, inThreadService } from '../serve/tagService';
@@ -105,6 +106,11 @@ export type OnBatch = (sentences: number, paddedTokens: number, ms: number) => v
  */
 export async function startService(args: ServeArgs, onBatch: OnBatch): Promise<{ service: TagService; info: object }> {
   const model = await loadModel(args.model);
+  const columns = model.features?.columnNames ?? [];
+  if (columns.length > 0) {
+    model.dispose();
+    throw new UsageError(`${args.model}: the model reads the feature column${columns.length === 1 ? '' : 's'} ${describeColumns(columns)} of its training data, which text sent to a server cannot have; serve a model trained without --feature-columns`);
+  }
   if (args.workers > 0) {
     // The main thread only needs what /api/model says; each worker loads its own copy.
     const info = modelInfo(model);

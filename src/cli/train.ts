@@ -25,6 +25,7 @@ import { isDirectory } from '../io/corpusFormat';
 import { Args, RunConfig, changedOptions, dataArgs, dataFiles, runConfigFromArgs, runConfigProblem } from './runConfig';
 import { trainProgress } from './progress';
 import { saveModel } from '../io/modelStore';
+import { readGazetteerFiles } from '../io/gazetteerFile';
 
 export const command = 'train';
 export const describe = 'train a BiLSTM-CRF tagger on tagged data (CoNLL, CSV, JSONL, Label Studio, BRAT)';
@@ -95,6 +96,19 @@ const OPTIONS = {
       group: 'Model:',
     },
   }),
+  gazetteer: {
+    type: 'array' as const,
+    string: true,
+    describe: 'files of name<TAB>TYPE lines (# comments): each token gets, per type, whether a listed name begins, continues, ends or is it, as a feature kept in the model (repeatable)',
+    group: 'Features:',
+  },
+  'gazetteer-case': { type: 'boolean', describe: 'match gazetteer names exactly as written (default: ignoring case)', group: 'Features:' },
+  'feature-columns': {
+    type: 'array' as const,
+    string: true,
+    describe: 'conll, csv: extra input columns read as token features with their own embeddings (0-based indexes, or csv header names), e.g. 1 2 for CoNLL-2003 POS and chunk tags; eval and predict then read them from the same columns',
+    group: 'Features:',
+  },
   'allow-changed-data': {
     type: 'boolean',
     describe: 'with --resume: continue even if a data file changed since the checkpoint (a warning names it)',
@@ -156,6 +170,7 @@ function checkInputs(config: RunConfig, out: string, configFile: string | undefi
   if (config.dev !== null) inputs.push(['dev', config.dev]);
   if (typeof config.options.embeddings === 'string') inputs.push(['embeddings', config.options.embeddings]);
   for (const file of config.embeddingsExtend) inputs.push(['embeddings-extend', file]);
+  for (const file of config.gazetteers ?? []) inputs.push(['gazetteer', file]);
   if (configFile !== undefined) inputs.push(['config', configFile]);
   const realOut = fs.existsSync(out) ? fs.realpathSync(out) : undefined;
   for (const [option, file] of inputs) {
@@ -296,7 +311,11 @@ export async function handler(args: TrainArgs): Promise<void> {
     // Dev sentences are tagged after every epoch, within the tagging limit.
     const devFiles = config.dev === null ? [] : [{ file: config.dev, maxSentenceTokens: MAX_TAGGED_TOKENS }];
     const files = [{ file: config.data }, ...devFiles, ...config.embeddingsExtend.map((file) => ({ file }))];
-    const [train, ...others] = readDataFiles(files, corpusReading(dataArgs(config)), messages).map((r) => r.corpus);
+    const featureColumns = config.featureColumns ?? [];
+    const reading = { ...corpusReading(dataArgs(config)), featureColumns: featureColumns.length > 0 ? featureColumns : undefined };
+    const [train, ...others] = readDataFiles(files, reading, messages).map((r) => r.corpus);
+    const gazetteers = config.gazetteers ?? [];
+    const gazetteer = gazetteers.length === 0 ? undefined : readGazetteerFiles(gazetteers, config.gazetteerCase === true);
     const dev = config.dev === null ? undefined : others.shift();
     const extend = others;
     backend ??= await startBackend(args, messages);
@@ -308,6 +327,7 @@ export async function handler(args: TrainArgs): Promise<void> {
         dev,
         extendVocabulary: extend,
         embeddingDimGiven: config.embeddingDimGiven,
+        gazetteer,
         options: config.options,
         startedAt,
         backend,

@@ -13,6 +13,8 @@ export interface SentenceLike {
   tokens: readonly string[];
   tags: readonly string[];
   lines?: readonly number[];
+  /** Per token, the values of the feature columns (see tokenFeatures.ts), when the model reads them. */
+  featureValues?: ReadonlyArray<readonly string[]>;
 }
 
 export interface EncodedSentence {
@@ -22,6 +24,8 @@ export interface EncodedSentence {
   chars?: TokenChars;
   /** Casing category of each token, when the model uses casing (see features.ts). */
   casing?: Int32Array;
+  /** Token features (gazetteer matches, extra columns), token-major [length * F] (see tokenFeatures.ts). */
+  features?: Int32Array;
   /** Tag ids, one per token; empty when encoded without a tag vocabulary. */
   tags: Int32Array;
   length: number;
@@ -99,6 +103,10 @@ export interface Batch {
   chars?: Int32Array;
   /** B*T casing ids, 0 at padding (present when the sentences carry casing). */
   casing?: Int32Array;
+  /** F: token features per token (0 without them). */
+  featureCount: number;
+  /** B*T*F row-major feature row ids, 0 at padding (present when the sentences carry features). */
+  features?: Int32Array;
   /** B: for each row, the lengths of the sentences it joins (document context, see context.ts); absent: one sentence per row. */
   pieces?: Int32Array[];
 }
@@ -212,11 +220,17 @@ function toBatch(group: EncodedSentence[]): Batch {
     lengths[b] = s.length;
     indices[b] = s.index;
   }
-  const batch: Batch = { size, maxLength, ids, tags, mask, lengths, indices, charLength: 0 };
+  const batch: Batch = { size, maxLength, ids, tags, mask, lengths, indices, charLength: 0, featureCount: 0 };
   if (group.some((s) => s.pieces !== undefined && s.pieces.length > 1)) batch.pieces = group.map((s) => s.pieces ?? Int32Array.of(s.length));
   if (group.every((s) => s.casing !== undefined)) {
     batch.casing = new Int32Array(cells);
     group.forEach((s, b) => batch.casing!.set(s.casing!, b * maxLength));
+  }
+  if (group.every((s) => s.features !== undefined)) {
+    const F = group[0].features!.length / group[0].length;
+    batch.featureCount = F;
+    batch.features = new Int32Array(cells * F);
+    group.forEach((s, b) => batch.features!.set(s.features!, b * maxLength * F));
   }
   if (group.every((s) => s.chars !== undefined)) {
     let charLength = 1;

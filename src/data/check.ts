@@ -6,6 +6,7 @@
  */
 import type { Corpus, TagScheme } from '../types';
 import { SchemeDetection, chooseScheme, readChunks, schemeProblems } from './tagScheme';
+import type { Gazetteer } from './gazetteer';
 
 export interface Violation {
   file: string;
@@ -105,4 +106,35 @@ function sorted(counts: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const key of Object.keys(counts).sort()) out[key] = counts[key];
   return out;
+}
+
+/** How a gazetteer covers a corpus's entities, by gold type (see gazetteerCoverage). */
+export interface GazetteerCoverage {
+  file: string;
+  /** Per gold type, and `all`: entities whose exact tokens the gazetteer lists under that type, only under others, or not at all. */
+  byType: Record<string, { entities: number; rightType: number; otherType: number; absent: number }>;
+}
+
+/**
+ * For each entity of `corpus` (read in `scheme`), whether the gazetteer
+ * lists its exact token sequence (matched as the gazetteer matches, with or
+ * without case) under the entity's type, only under other types, or not at
+ * all: `ner check --gazetteer`.
+ */
+export function gazetteerCoverage(gazetteer: Gazetteer, corpus: Corpus, scheme: TagScheme): GazetteerCoverage {
+  const byType: GazetteerCoverage['byType'] = {};
+  const count = (type: string, field: 'rightType' | 'otherType' | 'absent') => {
+    for (const key of [type, 'all']) {
+      const c = (byType[key] ??= { entities: 0, rightType: 0, otherType: 0, absent: 0 });
+      c.entities++;
+      c[field]++;
+    }
+  };
+  for (const s of corpus.sentences) {
+    for (const chunk of readChunks(s.tags, scheme)) {
+      const types = gazetteer.typesOf(s.tokens.slice(chunk.start, chunk.end));
+      count(chunk.type, types.includes(chunk.type) ? 'rightType' : types.length > 0 ? 'otherType' : 'absent');
+    }
+  }
+  return { file: corpus.file, byType };
 }

@@ -121,6 +121,7 @@ export function joinEncoded(parts: ReadonlyArray<EncodedSentence>, index: number
     joined.chars = { ids: concat(parts.map((p) => p.chars!.ids)), offsets };
   }
   if (parts.every((p) => p.casing !== undefined)) joined.casing = concat(parts.map((p) => p.casing!));
+  if (parts.every((p) => p.features !== undefined)) joined.features = concat(parts.map((p) => p.features!));
   return joined;
 }
 

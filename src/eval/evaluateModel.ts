@@ -14,7 +14,7 @@ export interface ModelEvaluation {
 export function evaluateModel(model: NerModel, corpus: Corpus): ModelEvaluation {
   const predictions = model.predict(
     corpus.sentences.map((s) => s.tokens),
-    { documents: corpus.sentences.map((s) => s.document) },
+    { documents: corpus.sentences.map((s) => s.document), featureValues: corpus.sentences.map((s) => s.featureValues) },
   );
   const pairs = corpus.sentences.map((s, i) => ({ gold: s.tags, pred: predictions[i] }));
   return { counts: evaluateSequences(pairs, model.scheme), predictions };

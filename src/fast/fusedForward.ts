@@ -11,7 +11,7 @@
  * is encoded once per batch; masking is a multiply in the LSTM cell rather
  * than tf.layers' per-step select (the same values: a masked step keeps its state).
  *
- *   ids [B, T] -> (time-major) gather embeddings [T*B, D] (+ character encoder, + casing) -> dropout
+ *   ids [B, T] -> (time-major) gather embeddings [T*B, D] (+ character encoder, + casing, + token features) -> dropout
  *     -> bidirectional LSTM [T*B, 2H] (forward, backward directions) -> dropout   (per stacked layer)
  *     -> dense [T*B, K] -> emissions [B, T, K]
  *
@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batch';
 import type { CharEncoder } from '../model/charEncoder';
+import type { FeatureEmbedding } from '../model/featureEmbedding';
 import { LstmState, LstmWeights, bilstm, directionForwardReference, directionSlice } from './lstm';
 import { fastPath } from './fastPath';
 import type { Architecture, LstmWeightNames } from '../model/architecture';
@@ -31,6 +32,8 @@ interface TaggerWeights {
   /** The character encoder layer, whose encodeWords this pass calls on each distinct word once. */
   chars?: Pick<CharEncoder, 'encodeWords'>;
   casingEmbeddings?: tf.Tensor2D;
+  /** The token features' layer, whose embedRows this pass calls. */
+  features?: Pick<FeatureEmbedding, 'embedRows'>;
   /** Each BiLSTM layer's directions, lowest first. */
   bilstms: Array<{ forward: LstmWeights; backward: LstmWeights }>;
   denseKernel: tf.Tensor2D;
@@ -56,10 +59,17 @@ function taggerWeights(network: tf.LayersModel, arch: Architecture): TaggerWeigh
     embeddings: get(arch.wordEmbedding.weight),
     chars,
     casingEmbeddings: arch.casingEmbedding === undefined ? undefined : get<tf.Tensor2D>(arch.casingEmbedding.weight),
+    features: arch.featureEmbedding === undefined ? undefined : featureLayer(network, arch.featureEmbedding.layer),
     bilstms: arch.bilstms.map((b) => ({ forward: lstm(b.forward), backward: lstm(b.backward) })),
     denseKernel: get(arch.emissions.kernel),
     denseBias: get(arch.emissions.bias),
   };
+}
+
+function featureLayer(network: tf.LayersModel, name: string): Pick<FeatureEmbedding, 'embedRows'> {
+  const layer = network.getLayer(name) as unknown as Partial<FeatureEmbedding>;
+  if (typeof layer.embedRows !== 'function') throw new Error(`fusedForward: layer ${name} is not a FeatureEmbedding`);
+  return layer as Pick<FeatureEmbedding, 'embedRows'>;
 }
 
 /** Steps `from`..`to`-1 of a batch-major [B, T] array, reordered time-major: [to - from, B]. */
@@ -113,7 +123,7 @@ export function timeMajorDropout(x: tf.Tensor2D, rate: number, locked: boolean, 
 
 /**
  * The token features of steps `from`..`to`-1 of a batch, time-major
- * [(to - from) * B, D (+ F + Dcase)]: the same features, in the same order, as
+ * [(to - from) * B, D (+ F + Dcase + Ffeat * Dfeat)]: the same features, in the same order, as
  * the tf.layers concatenation (see tagger.ts), before dropout.
  */
 function tokenFeatures(w: TaggerWeights, batch: Batch, training: boolean, from = 0, to = batch.maxLength): tf.Tensor2D {
@@ -134,6 +144,11 @@ function tokenFeatures(w: TaggerWeights, batch: Batch, training: boolean, from =
     if (w.casingEmbeddings !== undefined) {
       const casing = tf.tensor1d(timeMajor(batch.casing!, B, T, (n) => new Int32Array(n), from, to), 'int32');
       features.push(inPart('embeddings', () => tf.gather(w.casingEmbeddings!, casing))); // [S*B, Dcase]
+    }
+    if (w.features !== undefined) {
+      const F = batch.featureCount;
+      const rows = tf.tensor2d(timeMajorRows(batch.features!, B, T, F, from, to), [(to - from) * B, F], 'int32');
+      features.push(inPart('embeddings', () => w.features!.embedRows(rows))); // [S*B, Ffeat * Dfeat]
     }
     return features.length === 1 ? features[0] : inPart('embeddings', () => tf.concat(features, 1) as tf.Tensor2D);
   });

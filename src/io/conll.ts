@@ -39,6 +39,8 @@ export interface ConllOptions {
   commentPrefix?: string;
   /** How readConllFile decodes the file's bytes; default 'utf8'. Streams are decoded by readLines. */
   encoding?: TextEncoding;
+  /** Columns read as token features (`Sentence.featureValues`), 0-based, negative counting from the end; default none. */
+  featureColumns?: readonly number[];
 }
 
 export const DOCSTART = '-DOCSTART-';
@@ -61,7 +63,7 @@ const CONTROL = /[\u0000-\u001F]/;
  * file or a broken export would otherwise become part of the vocabulary, and
  * of every file the token is written to).
  */
-function checkPrintable(file: string, lineNo: number, what: 'token' | 'tag', value: string): void {
+function checkPrintable(file: string, lineNo: number, what: 'token' | 'tag' | 'feature value', value: string): void {
   const found = CONTROL.exec(value);
   if (found === null) return;
   const code = `U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
@@ -83,6 +85,8 @@ interface Layout {
   tokenIndex: number;
   /** -1 when the file has no tag column (only possible with requireTags false). */
   tagIndex: number;
+  /** The feature columns' indexes, in the order asked. */
+  featureIndexes: number[];
 }
 
 /**
@@ -96,6 +100,7 @@ export class ConllLineReader {
   private readonly requireTags: boolean;
   private readonly maxSentenceTokens: number;
   private readonly commentPrefix?: string;
+  private readonly featureColumns: readonly number[];
   private layout?: Layout;
   private current: Sentence = { tokens: [], tags: [], lines: [] };
   private lineNo = 0;
@@ -114,6 +119,8 @@ export class ConllLineReader {
     if (this.commentPrefix === '') throw new UsageError('--comment-prefix must not be empty');
     checkColumnOption('--token-column', this.tokenColumn);
     checkColumnOption('--tag-column', this.tagColumn);
+    this.featureColumns = options.featureColumns ?? [];
+    for (const c of this.featureColumns) checkColumnOption('--feature-columns', c);
   }
 
   /**
@@ -144,6 +151,9 @@ export class ConllLineReader {
     if (this.layout === undefined) {
       try {
         this.layout = establishLayout(file, lineNo, n, this.tokenColumn, this.tagColumn, this.requireTags, hash);
+        // Input to tag may lack the tag column: a feature column where the tag would be is the feature.
+        if (!this.requireTags && this.featureColumns.some((c) => resolveColumn(c, n) === this.layout!.tagIndex)) this.layout.tagIndex = -1;
+        this.layout.featureIndexes = featureIndexes(file, lineNo, n, this.featureColumns, this.layout);
       } catch (err) {
         if (hash && err instanceof DataError) throw new DataError(file, lineNo, `${err.reason} ${commentHint('this line')}`);
         throw err;
@@ -171,6 +181,11 @@ export class ConllLineReader {
       if (tag === undefined || tag === '') throw new DataError(file, lineNo, 'empty tag');
       checkPrintable(file, lineNo, 'tag', tag);
       this.current.tags.push(tag);
+    }
+    if (this.featureColumns.length > 0) {
+      const values = this.layout.featureIndexes.map((i) => cols[i]);
+      for (const v of values) checkPrintable(file, lineNo, 'feature value', v);
+      (this.current.featureValues ??= []).push(values);
     }
     return undefined;
   }
@@ -200,7 +215,9 @@ export function parseConll(text: string, file: string, options: ConllOptions = {
   const last = reader.finish();
   if (last !== undefined) sentences.push(last);
   if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found');
-  return { file, sentences };
+  const corpus: Corpus = { file, sentences };
+  if ((options.featureColumns ?? []).length > 0) corpus.featureColumns = [...options.featureColumns!];
+  return corpus;
 }
 
 /** Sentences of a CoNLL stream as they complete (see readLines for decoding). */
@@ -224,6 +241,18 @@ function commentHint(which: string): string {
   return `(${which} starts with '#': if such lines are comments, give --comment-prefix '#')`;
 }
 
+/** The indexes of the feature columns in a line of `n` columns: each in range, and neither the token's nor the tag's. */
+function featureIndexes(file: string, lineNo: number, n: number, columns: readonly number[], layout: Layout): number[] {
+  return columns.map((column) => {
+    const index = resolveColumn(column, n);
+    if (index < 0) throw new DataError(file, lineNo, `feature column ${column} (--feature-columns) is out of range: line has ${n} column${n === 1 ? '' : 's'}`);
+    if (index === layout.tokenIndex || index === layout.tagIndex) {
+      throw new DataError(file, lineNo, `feature column ${column} (--feature-columns) is column ${index} of ${n}, the ${index === layout.tokenIndex ? 'token' : 'tag'} column`);
+    }
+    return index;
+  });
+}
+
 function establishLayout(
   file: string,
   lineNo: number,
@@ -243,7 +272,7 @@ function establishLayout(
   }
   // Without required tags, a 1-column file simply has no tags.
   if (!requireTags && n === 1) {
-    return { columns: n, firstLine: lineNo, firstHash, tokenIndex, tagIndex: -1 };
+    return { columns: n, firstLine: lineNo, firstHash, tokenIndex, tagIndex: -1, featureIndexes: [] };
   }
   const tagIndex = resolveColumn(tagColumn, n);
   if (tagIndex < 0) {
@@ -256,7 +285,7 @@ function establishLayout(
       `--token-column ${tokenColumn} and --tag-column ${tagColumn} both select column ${tokenIndex} of ${n}`,
     );
   }
-  return { columns: n, firstLine: lineNo, firstHash, tokenIndex, tagIndex };
+  return { columns: n, firstLine: lineNo, firstHash, tokenIndex, tagIndex, featureIndexes: [] };
 }
 
 /**

@@ -49,12 +49,15 @@ export interface CorpusReading {
   tagNames?: readonly string[];
   /** The most tokens a sentence may have (a DataError naming where it is); default none. */
   maxSentenceTokens?: number;
+  /** conll, csv: columns read as token features (see data/tokenFeatures.ts). */
+  featureColumns?: readonly Column[];
 }
 
 /** Which options apply to which formats (the others are refused, so that none is silently ignored). */
 const APPLIES: Record<Exclude<keyof CorpusReading, 'format' | 'maxSentenceTokens' | 'encoding'>, readonly DataFormat[]> = {
   tokenColumn: ['conll', 'csv'],
   tagColumn: ['conll', 'csv'],
+  featureColumns: ['conll', 'csv'],
   sentenceColumn: ['csv'],
   delimiter: ['csv'],
   commentPrefix: ['conll'],
@@ -119,10 +122,16 @@ export interface PlannedRead {
   reading: CorpusReading;
 }
 
+/** Whether a column option names a column (or, for a list, any column) by header name, which only CSV has. */
+function byHeaderName(name: string, value: unknown): boolean {
+  if (!/Columns?$/.test(name)) return false;
+  return Array.isArray(value) ? value.some((v) => typeof v === 'string') : typeof value === 'string';
+}
+
 /** Whether option `name` with `value` applies to `format` (a column by header name applies to csv only). */
 function applies(name: keyof typeof APPLIES, value: unknown, format: DataFormat): boolean {
   if (!APPLIES[name].includes(format)) return false;
-  return !(format === 'conll' && typeof value === 'string' && name.endsWith('Column'));
+  return !(format === 'conll' && byHeaderName(name, value));
 }
 
 /**
@@ -151,7 +160,7 @@ export function planReads(files: readonly string[], reading: CorpusReading): Pla
 
 /** Why an option fits none of the files: what it applies to, what each file is, and how to say otherwise. */
 function refusal(name: keyof typeof APPLIES, value: unknown, plans: readonly PlannedRead[]): string {
-  const byName = typeof value === 'string' && name.endsWith('Column');
+  const byName = byHeaderName(name, value);
   const formats = byName ? ['csv'] : APPLIES[name];
   const what = plans.map((p) => `${p.file} is ${p.format}${p.detected === undefined ? '' : `: ${p.detected}`}`).join('; ');
   const fix = !byName && plans.some((p) => p.detected !== undefined) ? `; --data-format ${formats[0]} reads it as ${formats[0]}` : '';
@@ -176,6 +185,7 @@ export function readPlanned(plan: PlannedRead): ReadCorpus {
       commentPrefix: reading.commentPrefix,
       encoding,
       maxSentenceTokens,
+      featureColumns: reading.featureColumns as number[] | undefined,
     });
   } else if (format === 'csv') {
     corpus = readCsvCorpus(file, {
@@ -185,6 +195,7 @@ export function readPlanned(plan: PlannedRead): ReadCorpus {
       delimiter: reading.delimiter,
       encoding,
       maxSentenceTokens,
+      featureColumns: reading.featureColumns,
     });
   } else {
     const options: SpanCorpusOptions = { offsets: reading.offsets, tagNames: reading.tagNames, encoding };

@@ -40,6 +40,8 @@ export interface CsvCorpusOptions {
   encoding?: 'utf8' | 'latin1';
   /** The most tokens a sentence may have (a DataError at the row past it); default none. */
   maxSentenceTokens?: number;
+  /** Header names or indexes of columns read as token features (`Sentence.featureValues`); default none. */
+  featureColumns?: ReadonlyArray<string | number>;
 }
 
 /** One CSV record: its cells and the 1-based line where it starts. */
@@ -54,6 +56,7 @@ interface Columns {
   token: number;
   tag: number;
   sentence: number;
+  features: number[];
 }
 
 /**
@@ -90,7 +93,9 @@ export function parseCsvCorpus(text: string, file: string, options: CsvCorpusOpt
   const columns = resolveColumns(file, header, options);
   const sentences = groupSentences(file, header, rows, columns, options.maxSentenceTokens ?? Infinity);
   if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found: no token rows after the header');
-  return { file, sentences };
+  const corpus: Corpus = { file, sentences };
+  if ((options.featureColumns ?? []).length > 0) corpus.featureColumns = [...options.featureColumns!];
+  return corpus;
 }
 
 function checkOptions(options: CsvCorpusOptions): void {
@@ -213,7 +218,14 @@ function resolveColumns(file: string, header: Row, options: CsvCorpusOptions): C
   if (sentence === token || (sentence >= 0 && sentence === tag)) {
     throw new DataError(file, header.line, `the sentence column (--sentence-column) is ${named(sentence)}, already the ${sentence === token ? 'token' : 'tag'} column`);
   }
-  return { count, token, tag, sentence };
+  const features = (options.featureColumns ?? []).map((column) => {
+    const index = resolveColumn(file, header, 'featureColumns', column);
+    if (index === token || index === tag || index === sentence) {
+      throw new DataError(file, header.line, `the feature column (--feature-columns) ${named(index)} is already the ${index === token ? 'token' : index === tag ? 'tag' : 'sentence'} column`);
+    }
+    return index;
+  });
+  return { count, token, tag, sentence, features };
 }
 
 /** True for a row that separates sentences: an empty line, or every cell empty. */
@@ -222,7 +234,7 @@ function isBlank(row: Row): boolean {
 }
 
 /** Refuses a token or tag that a CoNLL file could not hold: a control character or a space. */
-function checkCell(file: string, line: number, what: 'token' | 'tag', value: string): void {
+function checkCell(file: string, line: number, what: 'token' | 'tag' | 'feature value', value: string): void {
   const control = CONTROL.exec(value);
   if (control !== null) {
     const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
@@ -273,6 +285,11 @@ function groupSentences(file: string, header: Row, rows: readonly Row[], columns
       if (tag === '') throw new DataError(file, row.line, `empty tag (column ${shownName(header.cells[columns.tag])})`);
       checkCell(file, row.line, 'tag', tag);
       current.tags.push(tag);
+    }
+    if (columns.features.length > 0) {
+      const values = columns.features.map((i) => row.cells[i]);
+      for (const v of values) checkCell(file, row.line, 'feature value', v);
+      (current.featureValues ??= []).push(values);
     }
     current.tokens.push(token);
     current.lines.push(row.line);

@@ -5,7 +5,8 @@
  *
  *   token ids [B, T] -> word embedding (id 0 is padding)       ┐
  *   char ids [B, T, L] -> character encoder (optional)         ├ concatenate -> dropout
- *   casing ids [B, T] -> casing embedding (optional)           ┘
+ *   casing ids [B, T] -> casing embedding (optional)           │
+ *   feature ids [B, T, F] -> feature embedding (optional)      ┘   (gazetteer, extra columns)
  *     -> BiLSTM (return sequences, directions concatenated) -> dropout   (lstmLayers times)
  *     -> dense emissions [B, T, K] -> CRF (owns the transitions; passes emissions on)
  *
@@ -47,10 +48,12 @@ export interface LstmWeightNames {
 }
 
 export interface Architecture {
-  inputs: { tokens: string; chars?: string; casing?: string };
+  inputs: { tokens: string; chars?: string; casing?: string; features?: string };
   wordEmbedding: { layer: string; weight: string; inputDim: number; outputDim: number };
   chars?: { layer: string; config: CharEncoderConfig };
   casingEmbedding?: { layer: string; weight: string; inputDim: number; outputDim: number };
+  /** The token features' table (model/featureEmbedding.ts): F features per token, D each. */
+  featureEmbedding?: { layer: string; weight: string; rows: number; dim: number; count: number };
   /** The layer joining the features, when there is more than one. */
   features?: string;
   /** Rate of every dropout (0: none, and no dropout layers); locked: one mask per sequence. */
@@ -68,9 +71,11 @@ export const LAYER = {
   input: 'token_ids',
   charInput: 'char_ids',
   casingInput: 'casing_ids',
+  featureInput: 'feature_ids',
   embedding: 'word_embedding',
   charEncoder: 'char_encoder',
   casingEmbedding: 'casing_embedding',
+  featureEmbedding: 'feature_embedding',
   features: 'features',
   bilstm: 'bilstm',
   emissions: 'emissions',
@@ -109,6 +114,8 @@ export function architecture(shape: TaggerShape): Architecture {
   const casingDim = shape.casingDim ?? 0;
   const casingEmbedding = casingDim > 0 ? { layer: LAYER.casingEmbedding, weight: `${LAYER.casingEmbedding}/embeddings`, inputDim: CASINGS.length, outputDim: casingDim } : undefined;
   if (casingEmbedding !== undefined) weights.push([casingEmbedding.weight, { rule: 'embedding' }]);
+  const featureEmbedding = shape.features === undefined ? undefined : { layer: LAYER.featureEmbedding, weight: `${LAYER.featureEmbedding}/embeddings`, ...shape.features };
+  if (featureEmbedding !== undefined) weights.push([featureEmbedding.weight, { rule: 'embedding' }]);
   const bilstms: Architecture['bilstms'] = [];
   for (let n = 1; n <= (shape.lstmLayers ?? 1); n++) {
     const layer = bilstmLayerName(n);
@@ -127,11 +134,12 @@ export function architecture(shape: TaggerShape): Architecture {
   weights.push([emissions.kernel, { rule: 'glorot' }], [emissions.bias, { rule: 'zeros' }]);
   for (const name of ['transitions', 'start_transitions', 'end_transitions']) weights.push([`${LAYER.crf}/${name}`, { rule: 'crf' }]);
   return {
-    inputs: { tokens: LAYER.input, chars: chars && LAYER.charInput, casing: casingEmbedding && LAYER.casingInput },
+    inputs: { tokens: LAYER.input, chars: chars && LAYER.charInput, casing: casingEmbedding && LAYER.casingInput, features: featureEmbedding && LAYER.featureInput },
     wordEmbedding,
     chars,
     casingEmbedding,
-    features: chars !== undefined || casingEmbedding !== undefined ? LAYER.features : undefined,
+    featureEmbedding,
+    features: chars !== undefined || casingEmbedding !== undefined || featureEmbedding !== undefined ? LAYER.features : undefined,
     dropout: { rate: shape.dropout, locked: shape.lockedDropout === true, afterFeatures: 'embedding_dropout' },
     bilstms,
     emissions,

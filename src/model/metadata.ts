@@ -7,6 +7,7 @@ import { ModelError } from '../errors';
 import type { TagScheme } from '../types';
 import { TAG_SCHEMES } from '../data/tagScheme';
 import type { TagVocabularyJSON, VocabularyJSON } from '../data/vocab';
+import type { TokenFeaturesJSON } from '../data/tokenFeatures';
 import { TaggerShape, validateShape } from './tagger';
 
 export const MODEL_FORMAT = 'ner-bilstm-crf';
@@ -62,6 +63,8 @@ export interface ModelMetadata {
   tags: TagVocabularyJSON;
   /** The character vocabulary, when the network has a character encoder. */
   chars?: VocabularyJSON;
+  /** The token features' definitions (gazetteer, extra columns), when the network reads them. */
+  features?: TokenFeaturesJSON;
   shape: TaggerShape;
   training?: TrainingSummary;
 }

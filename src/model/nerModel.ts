@@ -10,6 +10,7 @@ import type { TagScheme } from '../types';
 import type { Corpus } from '../types';
 import { Batch, EncodedSentence, SentenceLike, encodeSentences, makeBatches } from '../data/batch';
 import { casingOf, encodeChars } from '../data/features';
+import { TokenFeatures } from '../data/tokenFeatures';
 import { decodeContextTokens, joinEncoded, packSentences, rowPieces, sentenceLayout } from '../data/context';
 import { chunkRules, convertTags, parseTag, readChunks } from '../data/tagScheme';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
@@ -39,6 +40,10 @@ function networkInputs(shape: TaggerShape, batch: Batch): tf.Tensor[] {
   if ((shape.casingDim ?? 0) > 0) {
     if (batch.casing === undefined) throw new Error('the model reads casing, but the batch has none (encode with NerModel.encode)');
     inputs.push(tf.tensor2d(batch.casing, [B, T], 'int32'));
+  }
+  if (shape.features !== undefined) {
+    if (batch.features === undefined) throw new Error('the model reads token features, but the batch has none (encode with NerModel.encode)');
+    inputs.push(tf.tensor3d(batch.features, [B, T, batch.featureCount], 'int32'));
   }
   return inputs;
 }
@@ -92,6 +97,11 @@ export interface DecodeOptions {
    * alone for one trained without.
    */
   contextTokens?: number;
+  /**
+   * For models that read feature columns (data/tokenFeatures.ts): each
+   * sentence's values of them, per token (`Sentence.featureValues`, same order).
+   */
+  featureValues?: ReadonlyArray<ReadonlyArray<readonly string[]> | undefined>;
 }
 
 export interface DecodedSentence {
@@ -128,6 +138,8 @@ export interface NerModelParts {
   shape: TaggerShape;
   /** The character vocabulary, when the network has a character encoder. */
   chars?: Vocabulary;
+  /** The token features (gazetteer, extra columns), when the network reads them. */
+  features?: TokenFeatures;
   training?: TrainingSummary;
 }
 
@@ -142,6 +154,7 @@ export class NerModel {
   /** The network the shape describes, as both ways of running it read it. */
   readonly architecture: Architecture;
   readonly chars?: Vocabulary;
+  readonly features?: TokenFeatures;
   training?: TrainingSummary;
   /** When the model was last saved, or loaded as saved; undefined until then. */
   savedAt?: string;
@@ -156,13 +169,23 @@ export class NerModel {
     this.shape = parts.shape;
     this.architecture = architecture(parts.shape);
     this.chars = parts.chars;
+    this.features = parts.features;
     this.training = parts.training;
     this.crf = crfOf(this.network);
     if ((this.shape.chars !== undefined) !== (this.chars !== undefined)) {
       throw new Error('NerModel: a character encoder needs a character vocabulary, and only then');
     }
+    const f = this.shape.features;
+    if ((f !== undefined) !== (this.features !== undefined) || (f !== undefined && (f.rows !== this.features!.rows || f.count !== this.features!.count))) {
+      throw new Error(`NerModel: the shape's token features (${f === undefined ? 'none' : `${f.count} in ${f.rows} rows`}) are not those of the feature definitions (${this.features === undefined ? 'none' : `${this.features.count} in ${this.features.rows} rows`})`);
+    }
     // The inputs the shape promises are the network's: encode() feeds what the shape says.
-    const promised = [LAYER.input, ...(this.shape.chars !== undefined ? [LAYER.charInput] : []), ...((this.shape.casingDim ?? 0) > 0 ? [LAYER.casingInput] : [])];
+    const promised = [
+      LAYER.input,
+      ...(this.shape.chars !== undefined ? [LAYER.charInput] : []),
+      ...((this.shape.casingDim ?? 0) > 0 ? [LAYER.casingInput] : []),
+      ...(f !== undefined ? [LAYER.featureInput] : []),
+    ];
     if (promised.join() !== this.network.inputNames.join()) {
       throw new Error(`the shape (metadata.json) names the inputs ${promised.join(', ')}, the network (model.json) has ${this.network.inputNames.join(', ')}`);
     }
@@ -184,6 +207,8 @@ export class NerModel {
     /** Character encoder, with its vocabulary. */
     chars?: { vocabulary: Vocabulary; kind: CharEncoderKind; charDim: number; size: number; window: number };
     casingDim?: number;
+    /** Token features, each embedded in `dim` values. */
+    features?: { definitions: TokenFeatures; dim: number };
     /** Document context in tokens (see data/context.ts); 0 or absent: none. */
     contextTokens?: number;
   }): NerModel {
@@ -202,6 +227,8 @@ export class NerModel {
       const { vocabulary, kind, charDim, size, window } = args.chars;
       shape.chars = { kind, numChars: vocabulary.size, charDim, size, window };
     }
+    const definitions = args.features?.definitions;
+    if (definitions !== undefined && definitions.count > 0) shape.features = { rows: definitions.rows, dim: args.features!.dim, count: definitions.count };
     return new NerModel({
       network: buildTagger(shape, args.seed),
       words: args.words,
@@ -210,6 +237,7 @@ export class NerModel {
       modelScheme: args.modelScheme,
       shape,
       chars: args.chars?.vocabulary,
+      features: shape.features === undefined ? undefined : definitions,
     });
   }
 
@@ -235,6 +263,7 @@ export class NerModel {
       const tokens = sentences[i].tokens;
       if (this.chars !== undefined) e.chars = encodeChars(tokens, this.chars);
       if ((this.shape.casingDim ?? 0) > 0) e.casing = Int32Array.from(tokens, casingOf);
+      if (this.features !== undefined) e.features = this.features.encode(sentences[i]);
     });
     return encoded;
   }
@@ -323,7 +352,7 @@ export class NerModel {
   }
 
   /** Predicted tags for tokenised sentences, in input order, in `scheme`. Empty sentences get []. */
-  predict(sentences: ReadonlyArray<ReadonlyArray<string>>, options: Pick<DecodeOptions, 'constraints' | 'documents' | 'contextTokens'> = {}): string[][] {
+  predict(sentences: ReadonlyArray<ReadonlyArray<string>>, options: Pick<DecodeOptions, 'constraints' | 'documents' | 'contextTokens' | 'featureValues'> = {}): string[][] {
     return this.decode(sentences, options).map((d) => d.tags);
   }
 
@@ -356,7 +385,7 @@ export class NerModel {
     }
     const out: DecodedSentence[] = sentences.map(() => ({ tags: [] }));
     const nonEmpty = sentences.map((tokens, i) => ({ tokens, i })).filter((s) => s.tokens.length > 0);
-    const encoded = this.encode(nonEmpty.map((s) => ({ tokens: s.tokens, tags: [] })), false);
+    const encoded = this.encode(nonEmpty.map((s) => ({ tokens: s.tokens, tags: [], featureValues: options.featureValues?.[s.i] })), false);
     const groups = packSentences(
       Int32Array.from(encoded, (e) => e.length),
       documents && nonEmpty.map((s) => documents[s.i]),
@@ -432,6 +461,7 @@ export class NerModel {
       words: this.words.toJSON(),
       tags: this.tags.toJSON(),
       chars: this.chars?.toJSON(),
+      features: this.features?.toJSON(),
       shape: this.shape,
       training: this.training,
     };

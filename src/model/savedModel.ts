@@ -12,6 +12,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors';
 import { TagVocabulary, Vocabulary } from '../data/vocab';
+import { TokenFeatures } from '../data/tokenFeatures';
 import { validateMetadata } from './metadata';
 import { NerModel } from './nerModel';
 import { architecture } from './architecture';
@@ -35,10 +36,12 @@ function assemble(metadata: unknown, network: tf.LayersModel, source: string): N
   let words: Vocabulary;
   let tags: TagVocabulary;
   let chars: Vocabulary | undefined;
+  let features: TokenFeatures | undefined;
   try {
     words = Vocabulary.fromJSON(meta.words);
     tags = TagVocabulary.fromJSON(meta.tags);
     chars = meta.chars === undefined ? undefined : Vocabulary.fromJSON(meta.chars);
+    features = meta.features === undefined ? undefined : TokenFeatures.fromJSON(meta.features);
   } catch (err) {
     throw new ModelError(source, `corrupt model: metadata.json: ${(err as Error).message}`);
   }
@@ -60,7 +63,7 @@ function assemble(metadata: unknown, network: tf.LayersModel, source: string): N
   }
   let model: NerModel;
   try {
-    model = new NerModel({ network, words, tags, scheme: meta.scheme, modelScheme: meta.modelScheme, shape: meta.shape, chars, training: meta.training });
+    model = new NerModel({ network, words, tags, scheme: meta.scheme, modelScheme: meta.modelScheme, shape: meta.shape, chars, features, training: meta.training });
   } catch (err) {
     throw new ModelError(source, `incompatible model: ${(err as Error).message}`);
   }

@@ -12,6 +12,7 @@ import { makeRng } from '../util/random';
 import { Architecture, LAYER, architecture } from './architecture';
 import { CharEncoder, CharEncoderConfig } from './charEncoder';
 import { CRF } from './crf';
+import { FeatureEmbedding } from './featureEmbedding';
 import { glorotUniform, lstmBias, lstmRecurrentKernel, uniform } from './initializers';
 
 export { LAYER, bilstmLayerName } from './architecture';
@@ -39,6 +40,11 @@ export interface TaggerShape {
   chars?: CharEncoderConfig;
   /** Size of the casing embedding; 0 or absent: no casing feature. */
   casingDim?: number;
+  /**
+   * Token features (data/tokenFeatures.ts: gazetteer matches, extra
+   * columns): `count` per token, embedded in `rows` rows of `dim`; absent: none.
+   */
+  features?: { rows: number; dim: number; count: number };
   /**
    * Document context: up to this many tokens of consecutive sentences of one
    * document are read as one sequence (data/context.ts); 0 or absent: each
@@ -68,6 +74,12 @@ export function validateShape(s: TaggerShape): void {
   if (s.casingDim !== undefined && (!Number.isInteger(s.casingDim) || s.casingDim < 0)) {
     throw new Error(`tagger: shape.casingDim must be a non-negative integer, got ${s.casingDim}`);
   }
+  if (s.features !== undefined) {
+    if (s.features === null || typeof s.features !== 'object') throw new Error(`tagger: shape.features must be an object, got ${JSON.stringify(s.features)}`);
+    for (const key of ['rows', 'dim', 'count'] as const) {
+      if (!Number.isInteger(s.features[key]) || s.features[key] < 1) throw new Error(`tagger: shape.features.${key} must be a positive integer, got ${s.features[key]}`);
+    }
+  }
   if (s.contextTokens !== undefined && (!Number.isInteger(s.contextTokens) || s.contextTokens < 0)) {
     throw new Error(`tagger: shape.contextTokens must be a non-negative integer, got ${s.contextTokens}`);
   }
@@ -91,6 +103,12 @@ export function buildTagger(shape: TaggerShape, seed: number): tf.LayersModel {
     inputs.push(ids);
     // mask_zero: casing id 0 is padding (see charEncoder.ts on why every feature carries the mask).
     features.push(tf.layers.embedding({ inputDim: casing.inputDim, outputDim: casing.outputDim, maskZero: true, name: casing.layer }).apply(ids) as tf.SymbolicTensor);
+  }
+  if (arch.featureEmbedding !== undefined) {
+    const ids = tf.input({ shape: [null, arch.featureEmbedding.count], dtype: 'int32', name: arch.inputs.features });
+    inputs.push(ids);
+    const { rows, dim, count, layer } = arch.featureEmbedding;
+    features.push(new FeatureEmbedding({ rows, dim, count, name: layer }).apply(ids) as tf.SymbolicTensor);
   }
   let x = arch.features === undefined ? features[0] : (tf.layers.concatenate({ axis: -1, name: arch.features }).apply(features) as tf.SymbolicTensor);
   const { rate, locked } = arch.dropout;

@@ -55,6 +55,8 @@ export interface TrainOptions {
   charWindow: number;
   /** Size of the casing embedding; 0 = no casing feature. */
   casingDim: number;
+  /** Size of each token feature's embedding (a gazetteer type, an extra column), when there are any. */
+  featureDim: number;
   optimizer: OptimizerKind;
   /** Momentum of 'sgd'. */
   momentum: number;
@@ -319,6 +321,14 @@ export const TRAIN_OPTIONS = {
     describe: 'cnn window (odd)',
   },
   casingDim: { flag: 'casing-dim', group: 'Model:', kind: 'number', default: 8, rule: integerFrom(0), describe: 'size of the casing feature embedding (0 = none)' },
+  featureDim: {
+    flag: 'feature-dim',
+    group: 'Model:',
+    kind: 'number',
+    default: 8,
+    rule: integerFrom(1),
+    describe: 'size of the embedding of each token feature: each --gazetteer type, each --feature-columns column',
+  },
 } as const satisfies { readonly [K in keyof TrainOptions]: OptionSpec<TrainOptions[K]> };
 
 export type TrainOptionKey = keyof TrainOptions;

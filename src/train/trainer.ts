@@ -5,7 +5,7 @@
  * best-dev weights kept.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError, NumericalError } from '../errors';
+import { DataError, NumericalError, UsageError } from '../errors';
 import type { Corpus, TagScheme } from '../types';
 import { Batch, EncodedSentence, makeBatches } from '../data/batch';
 import { checkCorpus, duplicateSentences, issues } from '../data/check';
@@ -14,6 +14,8 @@ import { MAX_TRAINING_TOKENS, formatCount } from '../limits';
 import { joinEncoded, packSentences } from '../data/context';
 import type { Checkpoint, TrainingState } from './checkpoint';
 import { buildCharVocabulary } from '../data/features';
+import type { Gazetteer } from '../data/gazetteer';
+import { TokenFeatures, describeColumns } from '../data/tokenFeatures';
 import { SchemeDetection, checkTags, chooseScheme, convertTags, describeDetection } from '../data/tagScheme';
 import { PAD_ID, TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
 import { metrics } from '../eval/conlleval';
@@ -84,6 +86,12 @@ export interface TrainInput {
   extendVocabulary?: Corpus[];
   /** true when options.embeddingDim was chosen by the user (it must then match the vectors). */
   embeddingDimGiven?: boolean;
+  /**
+   * A gazetteer whose matches become token features (data/gazetteer.ts),
+   * kept in the model. Extra input columns become features when the corpora
+   * were read with them (`Corpus.featureColumns`).
+   */
+  gazetteer?: Gazetteer;
   options?: Partial<TrainOptions>;
   /** Recorded in the training summary. */
   backend?: string;
@@ -581,6 +589,24 @@ function inScheme(corpus: Corpus, scheme: TagScheme, modelScheme: TagScheme): Co
   return { ...corpus, sentences: corpus.sentences.map((s) => ({ ...s, tags: convertTags(s.tags, scheme, modelScheme) })) };
 }
 
+/** The token features of a new run (a gazetteer, the training data's extra columns), if any; says what they are. */
+function tokenFeatures(input: TrainInput, events: TrainEvents): TokenFeatures | undefined {
+  const columns = input.train.featureColumns ?? [];
+  if (input.gazetteer === undefined && columns.length === 0) return undefined;
+  for (const corpus of [input.dev, ...(input.extendVocabulary ?? [])]) {
+    if (corpus !== undefined && describeColumns(corpus.featureColumns ?? []) !== describeColumns(columns)) {
+      throw new UsageError(`${corpus.file} was read with feature columns [${describeColumns(corpus.featureColumns ?? [])}], the training data with [${describeColumns(columns)}]`);
+    }
+  }
+  const features = TokenFeatures.build(input.gazetteer, columns, input.train.sentences);
+  if (input.gazetteer !== undefined) {
+    const sizes = Object.entries(input.gazetteer.sizes()).map(([type, n]) => `${type} ${formatCount(n)}`);
+    events.onInfo?.(`gazetteer: ${sizes.join(', ')} names (${input.gazetteer.caseSensitive ? 'matched as written' : 'matched ignoring case'})`);
+  }
+  features.columns.forEach((c) => events.onInfo?.(`feature column ${c.column}: ${formatCount(c.values.length - 1)} values`));
+  return features;
+}
+
 /** A fresh model for a new run: vocabularies from the data (and vectors), weights from the seed (and vectors). */
 async function newModel(input: TrainInput, options: TrainOptions, scheme: TagScheme, events: TrainEvents): Promise<NerModel> {
   const { train } = input;
@@ -604,6 +630,7 @@ async function newModel(input: TrainInput, options: TrainOptions, scheme: TagSch
     if (extra.length > 0) words = extendWithPretrained(words, table, extra);
   }
   const charKind = options.charEncoder;
+  const features = tokenFeatures(input, events);
   const model = NerModel.create({
     words,
     tags,
@@ -616,6 +643,7 @@ async function newModel(input: TrainInput, options: TrainOptions, scheme: TagSch
     lockedDropout: options.lockedDropout,
     seed: options.seed,
     casingDim: options.casingDim,
+    features: features && { definitions: features, dim: options.featureDim },
     contextTokens: options.contextTokens,
     chars:
       charKind === 'none'
