@@ -82,8 +82,10 @@ function formatGazetteerReport(g: GazetteerReport): string {
   out += `  names under several types: ${g.conflicts.count}${examples === '' ? '' : ` (${examples}${g.conflicts.count > g.conflicts.examples.length ? '; ...' : ''})`}\n`;
   for (const c of g.coverage) {
     out += `  ${c.file}: entities listed with the right type / another type only / not listed\n`;
-    for (const [type, n] of Object.entries(c.byType).sort(([a], [b]) => (a === 'all' ? 1 : b === 'all' ? -1 : a.localeCompare(b)))) {
-      out += `    ${type.padEnd(6)} ${String(n.entities).padStart(6)}: ${percent(n.rightType, n.entities)} / ${percent(n.otherType, n.entities)} / ${percent(n.absent, n.entities)}\n`;
+    const types = Object.entries(c.byType).sort(([a], [b]) => (a === 'all' ? 1 : b === 'all' ? -1 : a.localeCompare(b)));
+    const width = Math.max(...types.map(([type]) => type.length));
+    for (const [type, n] of types) {
+      out += `    ${type.padEnd(width)} ${String(n.entities).padStart(6)}: ${percent(n.rightType, n.entities)} / ${percent(n.otherType, n.entities)} / ${percent(n.absent, n.entities)}\n`;
     }
   }
   return out;
