@@ -27,6 +27,12 @@ export type { SpanDocument, BratOptions } from './io/spanWriters';
 
 export { TAG_SCHEMES, detectScheme, convertTags, checkTags, readChunks, chunkRules, fromSuffixStyle } from './data/tagScheme';
 export { Vocabulary, TagVocabulary } from './data/vocab';
+export { Gazetteer, MATCH_CODES } from './data/gazetteer';
+export type { GazetteerEntry, GazetteerJSON } from './data/gazetteer';
+export { TokenFeatures } from './data/tokenFeatures';
+export type { TokenFeaturesJSON, FeatureColumn } from './data/tokenFeatures';
+export { readGazetteerFiles, parseGazetteer } from './io/gazetteerFile';
+export { gazetteerCoverage } from './data/check';
 
 export { CRF, crfLogPartition, crfPathScore, crfNegLogLikelihood, constrainParams } from './model/crf';
 export type { CrfParams } from './model/crf';

@@ -213,7 +213,11 @@ describe('the command line', () => {
     const dest = path.join(tmp, 'never');
     assertUserError(ner(['train', '--data', data, '--out', dest, '--gazetteer', bad, '--epochs', '1']), 2, /bad\.tsv:2: expected name<TAB>TYPE, found no tab/);
     assert.equal(fs.existsSync(dest), false);
-    assertUserError(ner(['train', '--data', data, '--out', dest, '--gazetteer', path.join(tmp, 'missing.tsv')]), 2, /missing\.tsv/);
+    assertUserError(ner(['train', '--data', data, '--out', dest, '--gazetteer', path.join(tmp, 'missing.tsv')]), 2, /missing\.tsv: no such file/);
+    fs.writeFileSync(bad, Buffer.from('Paris\tLOC\nK\xf6ln\tLOC\n', 'latin1'));
+    assertUserError(ner(['train', '--data', data, '--out', dest, '--gazetteer', bad]), 2, /bad\.tsv:2: not valid UTF-8 text \(gazetteers are read as UTF-8\)$/);
+    assertUserError(ner(['train', '--data', data, '--out', dest, '--feature-columns', 'POS']), 2, /--feature-columns applies to csv data as a header name/);
+    assert.equal(fs.existsSync(dest), false);
   });
 
   test('check --gazetteer reports names, conflicts and coverage', () => {

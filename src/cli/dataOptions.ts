@@ -56,6 +56,7 @@ const FLAGS: Record<string, string> = {
   format: '--data-format',
   tokenColumn: '--token-column',
   tagColumn: '--tag-column',
+  featureColumns: '--feature-columns',
   sentenceColumn: '--sentence-column',
   delimiter: '--delimiter',
   commentPrefix: '--comment-prefix',

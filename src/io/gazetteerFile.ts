@@ -7,6 +7,7 @@
 import { DataError } from '../errors';
 import { Gazetteer, GazetteerEntry } from '../data/gazetteer';
 import { readCorpusText } from './corpusFile';
+import { LATIN1_HINT } from './lines';
 import { tokenize } from './tokenize';
 
 /** Entity types are tag suffixes: no whitespace, no control characters. */
@@ -38,7 +39,15 @@ export function parseGazetteer(text: string, file: string): GazetteerEntry[] {
 export function readGazetteerFiles(files: readonly string[], caseSensitive = false): Gazetteer {
   const entries: GazetteerEntry[] = [];
   for (const file of files) {
-    const read = parseGazetteer(readCorpusText(file, 'gazetteer'), file);
+    let text: string;
+    try {
+      text = readCorpusText(file, 'gazetteer');
+    } catch (err) {
+      // Gazetteers are UTF-8 only: --encoding, which the decoding error suggests, reads the data files.
+      if (err instanceof DataError && err.reason.includes(LATIN1_HINT)) throw new DataError(err.file, err.line, `${err.reason.replace(` ${LATIN1_HINT}`, '')} (gazetteers are read as UTF-8)`);
+      throw err;
+    }
+    const read = parseGazetteer(text, file);
     if (read.length === 0) throw new DataError(file, undefined, 'no entries (expected lines of name<TAB>TYPE)');
     entries.push(...read);
   }
