@@ -46,7 +46,7 @@ export type { ModelMetadata, TrainingSummary, EpochRecord } from './model/metada
 export { viterbi, viterbiBatch, viterbiNBest } from './decode/viterbi';
 export { allowedTransitions, constrainWeights } from './decode/constraints';
 export { forwardBackward, tokenMarginals, chunkProbability } from './decode/marginals';
-export { tagLines, tagTokens } from './predict';
+export { tagLines, tagTokens, tagLinesAsync, tagTokensAsync } from './predict';
 export type { TaggedSentence, Entity, TagOptions } from './predict';
 
 export { extractChunks } from './data/chunks';
@@ -55,7 +55,7 @@ export type { TagReading, ScoredFile } from './eval/conlleval';
 export { spanReport, confusionMatrix, spanErrors, checkStrictTags } from './eval/report';
 export { strictChunks } from './eval/strictSpans';
 export type { StrictScheme } from './eval/strictSpans';
-export { evaluateModel } from './eval/evaluateModel';
+export { evaluateModel, evaluateModelAsync } from './eval/evaluateModel';
 
 export { trainModel, DEFAULT_TRAIN_OPTIONS } from './train/trainer';
 export type { TrainOptions, TrainEvents, TrainInput } from './train/trainer';

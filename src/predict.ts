@@ -48,15 +48,27 @@ export interface LineUnit extends Unit {
   lineNumber: number;
 }
 
-function tagSpans(model: NerModel, sentences: readonly Unit[], options: TagOptions): TaggedSentence[] {
+/** What tagging `sentences` asks of NerModel.decode, and how its results become records. */
+function spanRequest(model: NerModel, sentences: readonly Unit[], options: TagOptions) {
   const { minConfidence, ...decodeOptions } = options;
   if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new Error(`minConfidence must be in [0, 1], got ${minConfidence}`);
   const confidence = decodeOptions.confidence === true || minConfidence !== undefined;
-  const decoded = model.decode(
-    sentences.map((s) => s.tokens),
-    { ...decodeOptions, confidence, documents: decodeOptions.documents ?? sentences.map((s) => s.document) },
-  );
-  return taggedRecords(sentences, decoded, model.scheme, { confidence, minConfidence });
+  return {
+    tokens: sentences.map((s) => s.tokens),
+    decodeOptions: { ...decodeOptions, confidence, documents: decodeOptions.documents ?? sentences.map((s) => s.document) },
+    records: (decoded: DecodedSentence[]) => taggedRecords(sentences, decoded, model.scheme, { confidence, minConfidence }),
+  };
+}
+
+function tagSpans(model: NerModel, sentences: readonly Unit[], options: TagOptions): TaggedSentence[] {
+  const r = spanRequest(model, sentences, options);
+  return r.records(model.decode(r.tokens, r.decodeOptions));
+}
+
+/** tagSpans through NerModel.decodeAsync (for backends that cannot read synchronously). */
+async function tagSpansAsync(model: NerModel, sentences: readonly Unit[], options: TagOptions): Promise<TaggedSentence[]> {
+  const r = spanRequest(model, sentences, options);
+  return r.records(await model.decodeAsync(r.tokens, r.decodeOptions));
 }
 
 /**
@@ -99,18 +111,39 @@ export function taggedRecords(
  * The sentences of one paragraph are then one document, for models trained
  * with document context; without `splitSentences` every line stands alone.
  */
-export function tagLines(model: NerModel, lines: readonly string[], options: TagOptions & { splitSentences?: boolean; firstLine?: number } = {}): TaggedSentence[] {
-  const { splitSentences: split = false, firstLine = 1, ...tagOptions } = options;
-  const units = lineUnits(lines, split, firstLine);
+export function tagLines(model: NerModel, lines: readonly string[], options: LineOptions = {}): TaggedSentence[] {
+  const { split, firstLine, units, tagOptions } = lineRequest(lines, options);
   let tagged: TaggedSentence[];
   try {
     tagged = tagSpans(model, units, tagOptions);
   } catch (err) {
-    // A sentence's limit is its line's.
-    if (err instanceof LimitExceeded) throw new LimitExceeded(err.message, units[err.index].lineNumber - firstLine);
-    throw err;
+    throw atLineOf(err, units, firstLine);
   }
   return withLineNumbers(units, tagged, split);
+}
+
+/** tagLines through NerModel.decodeAsync (for backends that cannot read synchronously). */
+export async function tagLinesAsync(model: NerModel, lines: readonly string[], options: LineOptions = {}): Promise<TaggedSentence[]> {
+  const { split, firstLine, units, tagOptions } = lineRequest(lines, options);
+  let tagged: TaggedSentence[];
+  try {
+    tagged = await tagSpansAsync(model, units, tagOptions);
+  } catch (err) {
+    throw atLineOf(err, units, firstLine);
+  }
+  return withLineNumbers(units, tagged, split);
+}
+
+export type LineOptions = TagOptions & { splitSentences?: boolean; firstLine?: number };
+
+function lineRequest(lines: readonly string[], options: LineOptions) {
+  const { splitSentences: split = false, firstLine = 1, ...tagOptions } = options;
+  return { split, firstLine, units: lineUnits(lines, split, firstLine), tagOptions };
+}
+
+/** A sentence's limit is its line's. */
+function atLineOf(err: unknown, units: readonly LineUnit[], firstLine: number): unknown {
+  return err instanceof LimitExceeded ? new LimitExceeded(err.message, units[err.index].lineNumber - firstLine) : err;
 }
 
 /**
@@ -143,6 +176,11 @@ function tooLong(index: number, what: string): LimitExceeded {
  */
 export function tagTokens(model: NerModel, sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedSentence[] {
   return tagSpans(model, tokenUnits(sentences), options);
+}
+
+/** tagTokens through NerModel.decodeAsync (for backends that cannot read synchronously). */
+export function tagTokensAsync(model: NerModel, sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): Promise<TaggedSentence[]> {
+  return tagSpansAsync(model, tokenUnits(sentences), options);
 }
 
 /** The sentences tagTokens tags: offsets into the tokens joined by spaces. A sentence over MAX_TAGGED_TOKENS tokens is a LimitExceeded. */

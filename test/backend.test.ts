@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { PackageLoader, backendCandidates, describeBackend, initBackend } from '../src/backend';
 import { UsageError } from '../src/errors';
 
-const none = { tfjsNode: false, tfjsNodeGpu: false, wasm: false };
+const none = { tfjsNode: false, tfjsNodeGpu: false, wasm: false, webgpu: false };
+const all = { tfjsNode: true, tfjsNodeGpu: true, wasm: true, webgpu: true };
 const names = (request: Parameters<typeof backendCandidates>[0], gpu: boolean, available = none) =>
   backendCandidates(request, gpu, available).map((c) => c.name);
 
@@ -13,21 +14,26 @@ describe('backend selection rules', () => {
     assert.deepEqual(names('auto', false, { ...none, tfjsNode: true, wasm: true }), ['tensorflow', 'wasm', 'cpu']);
     assert.deepEqual(names('auto', false, { ...none, wasm: true }), ['wasm', 'cpu']);
     assert.deepEqual(names('auto', false), ['cpu']);
+    assert.deepEqual(names('auto', false, all), ['tensorflow', 'wasm', 'cpu'], 'never webgpu: unmeasured on hardware, slower than wasm in software');
   });
 
   test('auto never loads both native packages', () => {
-    assert.deepEqual(names('auto', false, { tfjsNode: true, tfjsNodeGpu: true, wasm: true }), ['tensorflow', 'wasm', 'cpu']);
+    assert.deepEqual(names('auto', false, { ...all, webgpu: false }), ['tensorflow', 'wasm', 'cpu']);
     assert.deepEqual(names('auto', false, { ...none, tfjsNodeGpu: true }), ['tensorflow-gpu', 'cpu']);
   });
 
-  test('--gpu picks tensorflow-gpu and nothing else', () => {
-    assert.deepEqual(names('auto', true, { tfjsNode: true, tfjsNodeGpu: true, wasm: true }), ['tensorflow-gpu']);
-    assert.deepEqual(names('tensorflow', true, { ...none, tfjsNodeGpu: true }), ['tensorflow-gpu']);
+  test('--gpu tries CUDA through tfjs-node-gpu, then a hardware WebGPU adapter, and nothing on the CPU', () => {
+    const candidates = backendCandidates('auto', true, all);
+    assert.deepEqual(candidates.map((c) => [c.name, c.requires]), [['tensorflow-gpu', 'cuda'], ['webgpu', 'hardware-adapter']]);
+    assert.deepEqual(names('auto', true, { ...none, tfjsNodeGpu: true }), ['tensorflow-gpu']);
+    assert.deepEqual(names('auto', true, { ...none, webgpu: true }), ['webgpu']);
+    assert.deepEqual(names('tensorflow', true, all), ['tensorflow-gpu']);
+    assert.deepEqual(names('webgpu', true, all), ['webgpu']);
   });
 
-  test('--gpu without tfjs-node-gpu, or with wasm/cpu, is a usage error', () => {
-    assert.throws(() => names('auto', true, { ...none, tfjsNode: true, wasm: true }), (e: unknown) => e instanceof UsageError && /tfjs-node-gpu/.test(e.message));
-    assert.throws(() => names('wasm', true, { ...none, tfjsNodeGpu: true, wasm: true }), /--gpu needs the tensorflow backend/);
+  test('--gpu with neither GPU package, or with wasm/cpu, is a usage error', () => {
+    assert.throws(() => names('auto', true, { ...none, tfjsNode: true, wasm: true }), (e: unknown) => e instanceof UsageError && /tfjs-node-gpu, or webgpu and @tensorflow\/tfjs-backend-webgpu/.test(e.message));
+    assert.throws(() => names('wasm', true, all), /--gpu runs on tensorflow \(CUDA\) or webgpu, but --backend wasm was given/);
     assert.throws(() => names('cpu', true, { ...none, tfjsNodeGpu: true }), /--backend cpu/);
   });
 
@@ -37,7 +43,9 @@ describe('backend selection rules', () => {
     assert.throws(() => names('tensorflow', false, { ...none, wasm: true }), /@tensorflow\/tfjs-node/);
     assert.deepEqual(names('wasm', false, { ...none, wasm: true }), ['wasm']);
     assert.throws(() => names('wasm', false), /tfjs-backend-wasm/);
-    assert.deepEqual(names('cpu', false, { tfjsNode: true, tfjsNodeGpu: true, wasm: true }), ['cpu']);
+    assert.deepEqual(names('cpu', false, all), ['cpu']);
+    assert.deepEqual(names('webgpu', false, { ...none, webgpu: true }), ['webgpu']);
+    assert.throws(() => names('webgpu', false, { ...none, wasm: true }), /--backend webgpu needs the packages webgpu and @tensorflow\/tfjs-backend-webgpu/);
   });
 });
 
@@ -47,13 +55,14 @@ describe('backend selection rules', () => {
  * way the real package registers its NodeJSKernelBackend; "loading" tfjs-node fails
  * the way it does when libtensorflow is missing.
  */
-function fakeLoader(opts: { node?: 'ok' | 'broken'; gpu?: boolean; device?: boolean }): PackageLoader & { loaded: string[] } {
+function fakeLoader(opts: { node?: 'ok' | 'broken'; gpu?: boolean; device?: boolean; webgpu?: boolean }): PackageLoader & { loaded: string[] } {
   const loaded: string[] = [];
   return {
     loaded,
     isInstalled: (pkg) =>
       (pkg === '@tensorflow/tfjs-node' && opts.node !== undefined) ||
       (pkg === '@tensorflow/tfjs-node-gpu' && opts.gpu === true) ||
+      ((pkg === 'webgpu' || pkg === '@tensorflow/tfjs-backend-webgpu') && opts.webgpu === true) ||
       pkg === '@tensorflow/tfjs-backend-wasm',
     load: (pkg) => {
       loaded.push(pkg);
@@ -85,10 +94,16 @@ describe('backend start-up', () => {
     assert.match(describeBackend(info), /tensorflow-gpu \(CUDA GPU\)/);
   });
 
-  test('--gpu with no visible device warns that it runs on the CPU', async () => {
-    const info = await initBackend({ gpu: true }, fakeLoader({ gpu: true, device: false }));
-    assert.equal(info.usingGpu, false);
-    assert.match(info.warnings.join(), /no CUDA device/);
+  test('--gpu with no visible CUDA device and no WebGPU is an error that says so', async () => {
+    await assert.rejects(initBackend({ gpu: true }, fakeLoader({ gpu: true, device: false })), (e: unknown) => e instanceof UsageError && /could not start: tensorflow-gpu: @tensorflow\/tfjs-node-gpu found no CUDA device$/.test(e.message));
+  });
+
+  test('--gpu never settles for a software WebGPU adapter', async () => {
+    const software = async () => ({ gpu: { requestAdapter: async () => ({ info: { vendor: 'mesa', architecture: 'software', description: 'llvmpipe: Mesa 25.0.7' }, isFallbackAdapter: true }) }, globals: {} });
+    await assert.rejects(
+      initBackend({ gpu: true }, { ...fakeLoader({ gpu: true, device: false, webgpu: true }), gpu: software }),
+      (e: unknown) => e instanceof UsageError && /found no CUDA device; webgpu: only mesa software \(llvmpipe: Mesa 25\.0\.7\), a software adapter, which is slower than the wasm backend/.test(e.message),
+    );
   });
 
   test('auto skips a tfjs-node whose libtensorflow is missing and says why', async () => {

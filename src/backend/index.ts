@@ -10,6 +10,7 @@ import { setDirectionRunner } from '../fast/lstm';
 import { registerGradientFixes } from '../fast/gradients';
 import { registerProjectKernels } from '../fast/kernels';
 import { Availability, BackendChoice, BackendName, BackendRequest, backendCandidates } from './select';
+import { AdapterInfo, GpuProvider, dawnProvider, describeAdapter, prepareWebGpu, registerWebGpuFixes } from './webgpu';
 
 export { BACKEND_REQUESTS, BackendName, BackendRequest, backendCandidates } from './select';
 
@@ -35,12 +36,16 @@ export interface BackendInfo {
   warnings: string[];
   /** Threads the BiLSTM runs on (1 or 2). */
   threads: number;
+  /** On webgpu, the adapter it runs on. */
+  adapter?: AdapterInfo;
 }
 
 /** How packages are found and loaded; replaced in tests. */
 export interface PackageLoader {
   isInstalled(pkg: string): boolean;
   load(pkg: string): void;
+  /** navigator.gpu for webgpu (default: Dawn, from the package `webgpu`). */
+  gpu?: GpuProvider;
 }
 
 export const nodeLoader: PackageLoader = {
@@ -62,6 +67,7 @@ export function detectAvailability(loader: PackageLoader = nodeLoader): Availabi
     tfjsNode: loader.isInstalled('@tensorflow/tfjs-node'),
     tfjsNodeGpu: loader.isInstalled('@tensorflow/tfjs-node-gpu'),
     wasm: loader.isInstalled('@tensorflow/tfjs-backend-wasm'),
+    webgpu: loader.isInstalled('webgpu') && loader.isInstalled('@tensorflow/tfjs-backend-webgpu'),
   };
 }
 
@@ -72,16 +78,26 @@ export function activeBackend(): BackendInfo | undefined {
   return active;
 }
 
-async function tryChoice(choice: BackendChoice, loader: PackageLoader): Promise<string | undefined> {
+/** Starts `choice`: undefined and its adapter when it runs as it must, else why not. */
+async function tryChoice(choice: BackendChoice, loader: PackageLoader): Promise<{ failure?: string; adapter?: AdapterInfo }> {
   try {
     if (choice.pkg !== undefined) loader.load(choice.pkg);
+    let adapter: AdapterInfo | undefined;
+    if (choice.tfName === 'webgpu') {
+      adapter = await prepareWebGpu(loader.gpu ?? dawnProvider);
+      if (choice.requires === 'hardware-adapter' && adapter.software) return { failure: `webgpu: only ${describeAdapter(adapter)}, which is slower than the wasm backend` };
+    }
     const ok = await tf.setBackend(choice.tfName);
-    if (!ok) return `${choice.name}: tfjs could not initialise it`;
+    if (!ok) return { failure: `${choice.name}: tfjs could not initialise it` };
     await tf.ready();
-    return undefined;
+    if (choice.tfName === 'webgpu') registerWebGpuFixes();
+    if (choice.requires === 'cuda' && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice !== true) {
+      return { failure: `${choice.name}: @tensorflow/tfjs-node-gpu found no CUDA device` };
+    }
+    return { adapter };
   } catch (err) {
     const first = String((err as Error).message ?? err).split('\n')[0];
-    return `${choice.name}: ${first}`;
+    return { failure: `${choice.name}: ${first}` };
   }
 }
 
@@ -98,23 +114,21 @@ export async function initBackend(options: BackendOptions = {}, loader: PackageL
   registerGradientFixes();
   const candidates = backendCandidates(request, gpu, detectAvailability(loader));
   const skipped: string[] = [];
-  for (const choice of candidates) {
-    const failure = await tryChoice(choice, loader);
+  for (const [i, choice] of candidates.entries()) {
+    const { failure, adapter } = await tryChoice(choice, loader);
     if (failure !== undefined) {
       skipped.push(failure);
-      if (request !== 'auto' || gpu) {
-        throw new UsageError(`--backend ${request}${gpu ? ' --gpu' : ''} could not start: ${failure}`);
-      }
+      // --gpu tries CUDA, then a hardware WebGPU adapter; an explicit backend has no fallback.
+      const more = gpu ? i + 1 < candidates.length : request === 'auto';
+      if (!more) throw new UsageError(`--backend ${request}${gpu ? ' --gpu' : ''} could not start: ${skipped.join('; ')}`);
       continue;
     }
     registerProjectKernels(choice.tfName);
-    const usingGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+    const usingGpu = choice.tfName === 'webgpu' ? adapter?.software !== true : (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
     const warnings: string[] = [];
-    if (gpu && !usingGpu) {
-      warnings.push('--gpu: @tensorflow/tfjs-node-gpu loaded but found no CUDA device; running on the CPU');
-    }
+    if (adapter?.software) warnings.push(`webgpu runs on ${describeAdapter(adapter)}: expect it to be slower than --backend wasm`);
     const threads = await startHelperThread(choice.tfName, options.threads, warnings);
-    active = { name: choice.name, usingGpu, skipped, warnings, threads };
+    active = { name: choice.name, usingGpu, skipped, warnings, threads, adapter };
     return active;
   }
   // cpu is always the last candidate of auto and always starts; reaching here is a bug.
@@ -158,7 +172,7 @@ export async function stopHelperThread(): Promise<void> {
 
 /** One line for users: which backend runs and why others did not. */
 export function describeBackend(info: BackendInfo): string {
-  const device = info.name === 'tensorflow-gpu' ? (info.usingGpu ? ' (CUDA GPU)' : ' (no GPU found, CPU)') : '';
+  const device = info.name === 'tensorflow-gpu' ? (info.usingGpu ? ' (CUDA GPU)' : ' (no GPU found, CPU)') : info.adapter !== undefined ? ` on ${describeAdapter(info.adapter)}` : '';
   const why = info.skipped.length > 0 ? `; skipped ${info.skipped.join('; ')}` : '';
   const threads = info.threads > 1 ? `, ${info.threads} threads` : '';
   return `backend: ${info.name}${device}${threads}${why}`;

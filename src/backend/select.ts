@@ -5,17 +5,23 @@
 import { UsageError } from '../errors';
 
 /** What `--backend` accepts. */
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'webgpu' | 'cpu';
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'webgpu', 'cpu'];
 
-/** What actually runs. `tensorflow-gpu` is libtensorflow with CUDA, via @tensorflow/tfjs-node-gpu. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * What actually runs. `tensorflow-gpu` is libtensorflow with CUDA, via
+ * @tensorflow/tfjs-node-gpu; `webgpu` is tfjs-backend-webgpu on Dawn (the
+ * npm package `webgpu`), on any GPU with Vulkan, Metal or Direct3D 12.
+ */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'webgpu' | 'cpu';
 
 /** Which optional packages can be loaded in this process. */
 export interface Availability {
   tfjsNode: boolean;
   tfjsNodeGpu: boolean;
   wasm: boolean;
+  /** Both `webgpu` (Dawn) and @tensorflow/tfjs-backend-webgpu. */
+  webgpu: boolean;
 }
 
 export interface BackendChoice {
@@ -23,16 +29,23 @@ export interface BackendChoice {
   /** The npm package to load for it, if any beyond @tensorflow/tfjs. */
   pkg?: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-backend-wasm';
   /** The tfjs backend name to pass to tf.setBackend. */
-  tfName: 'tensorflow' | 'wasm' | 'cpu';
+  tfName: 'tensorflow' | 'wasm' | 'webgpu' | 'cpu';
+  /**
+   * What it must find once started, or be skipped: a CUDA device
+   * (tfjs-node-gpu runs on the CPU without one), a hardware WebGPU adapter
+   * (not llvmpipe or SwiftShader, which the wasm backend outruns).
+   */
+  requires?: 'cuda' | 'hardware-adapter';
 }
 
 const GPU_HINT =
-  'install it next to ner (npm install @tensorflow/tfjs-node-gpu@4.22.0; it needs CUDA 11.2 and cuDNN 8.1 on Linux x64)';
+  'install @tensorflow/tfjs-node-gpu@4.22.0 next to ner (CUDA 11.2 and cuDNN 8.1 on Linux x64), or reinstall ner with its optional packages for WebGPU (webgpu and @tensorflow/tfjs-backend-webgpu)';
 
 const CHOICES: Record<BackendName, BackendChoice> = {
   'tensorflow-gpu': { name: 'tensorflow-gpu', pkg: '@tensorflow/tfjs-node-gpu', tfName: 'tensorflow' },
   tensorflow: { name: 'tensorflow', pkg: '@tensorflow/tfjs-node', tfName: 'tensorflow' },
   wasm: { name: 'wasm', pkg: '@tensorflow/tfjs-backend-wasm', tfName: 'wasm' },
+  webgpu: { name: 'webgpu', tfName: 'webgpu' },
   cpu: { name: 'cpu', tfName: 'cpu' },
 };
 
@@ -46,12 +59,17 @@ const CHOICES: Record<BackendName, BackendChoice> = {
 export function backendCandidates(request: BackendRequest, gpu: boolean, available: Availability): BackendChoice[] {
   if (gpu) {
     if (request === 'wasm' || request === 'cpu') {
-      throw new UsageError(`--gpu needs the tensorflow backend, but --backend ${request} was given`);
+      throw new UsageError(`--gpu runs on tensorflow (CUDA) or webgpu, but --backend ${request} was given`);
     }
-    if (!available.tfjsNodeGpu) {
-      throw new UsageError(`--gpu needs @tensorflow/tfjs-node-gpu, which is not installed: ${GPU_HINT}`);
+    // CUDA through libtensorflow when it sees a device, else a hardware WebGPU adapter.
+    const out: BackendChoice[] = [];
+    if (request !== 'webgpu' && available.tfjsNodeGpu) out.push({ ...CHOICES['tensorflow-gpu'], requires: 'cuda' });
+    if (request !== 'tensorflow' && available.webgpu) out.push({ ...CHOICES.webgpu, requires: 'hardware-adapter' });
+    if (out.length === 0) {
+      const which = request === 'tensorflow' ? '@tensorflow/tfjs-node-gpu' : request === 'webgpu' ? 'webgpu and @tensorflow/tfjs-backend-webgpu' : '@tensorflow/tfjs-node-gpu, or webgpu and @tensorflow/tfjs-backend-webgpu';
+      throw new UsageError(`--gpu needs ${which}, which ${request === 'auto' ? 'are' : 'is'} not installed: ${GPU_HINT}`);
     }
-    return [CHOICES['tensorflow-gpu']];
+    return out;
   }
   switch (request) {
     case 'tensorflow':
@@ -65,6 +83,9 @@ export function backendCandidates(request: BackendRequest, gpu: boolean, availab
     case 'wasm':
       if (!available.wasm) throw new UsageError('--backend wasm needs @tensorflow/tfjs-backend-wasm, which is not installed');
       return [CHOICES.wasm];
+    case 'webgpu':
+      if (!available.webgpu) throw new UsageError(`--backend webgpu needs the packages webgpu and @tensorflow/tfjs-backend-webgpu, which are not installed (ner's optional dependencies)`);
+      return [CHOICES.webgpu];
     case 'cpu':
       return [CHOICES.cpu];
     case 'auto': {
@@ -72,6 +93,7 @@ export function backendCandidates(request: BackendRequest, gpu: boolean, availab
       // Never both native packages: loading the two in one process breaks model saving.
       if (available.tfjsNode) out.push(CHOICES.tensorflow);
       else if (available.tfjsNodeGpu) out.push(CHOICES['tensorflow-gpu']);
+      // Not webgpu: its speed on a hardware adapter is not measured yet, and on a software one wasm is faster.
       if (available.wasm) out.push(CHOICES.wasm);
       out.push(CHOICES.cpu);
       return out;

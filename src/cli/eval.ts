@@ -8,7 +8,7 @@ import type { Corpus, TagScheme } from '../types';
 import { SchemeDetection, TAG_SCHEMES, TagStyle, describeDetection, fromSuffixStyle, schemeBreaks, tagStyle } from '../data/tagScheme';
 import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalFile } from '../eval/conlleval';
 import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
-import { evaluateModel } from '../eval/evaluateModel';
+import { evaluateModelAsync } from '../eval/evaluateModel';
 import { formatConllColumns } from '../io/conll';
 import { checkOutput, writeOutput } from '../io/output';
 import { Messages, backendOptions, modelInputs, quietOption, readTextInput, startBackend } from './common';
@@ -117,7 +117,7 @@ async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
   warnStyle(tagStyle(read.sentences.map((s) => s.tags)), 'gold', args.suffix, args.data!, messages);
   const corpus = args.suffix ? { ...read, sentences: read.sentences.map((s) => ({ ...s, tags: s.tags.map(fromSuffixStyle) })) } : read;
   try {
-    const { counts, predictions } = evaluateModel(model, corpus);
+    const { counts, predictions } = await evaluateModelAsync(model, corpus);
     if (output !== undefined) {
       const rows = corpus.sentences.map((s, i) => s.tokens.map((t, j) => [t, s.tags[j], predictions[i][j]]));
       await writeOutput(output, (out) => out.write(formatConllColumns(rows)));

@@ -9,7 +9,7 @@ import { readConllStream } from '../io/conll';
 import { TEXT_ENCODINGS, type TextEncoding, readLines } from '../io/lines';
 import { predictProgress } from './progress';
 import { NerModel } from '../model/nerModel';
-import { TagOptions, TaggedSentence, tagLines, tagTokens } from '../predict';
+import { TagOptions, TaggedSentence, tagLinesAsync, tagTokensAsync } from '../predict';
 import { DataError, UsageError } from '../errors';
 import { LimitExceeded, MAX_NBEST, MAX_TAGGED_TOKENS } from '../limits';
 import { OpenSequence, decodeContextTokens, startsSequence } from '../data/context';
@@ -169,9 +169,9 @@ async function tagInput(model: NerModel, args: InputOptions, options: TagOptions
   const stream = args.input === '-' ? process.stdin : fs.createReadStream(args.input);
   const lines = readLines(counted(stream, count), name, undefined, args.encoding);
   // A limit met while tagging (limits.ts) names the line of the item at fault.
-  const atLine = <R>(line: (index: number) => number, tag: () => R): R => {
+  const atLine = async <R>(line: (index: number) => number, tag: () => Promise<R>): Promise<R> => {
     try {
-      return tag();
+      return await tag();
     } catch (err) {
       if (err instanceof LimitExceeded) throw new DataError(name, line(err.index), err.message);
       throw err;
@@ -186,7 +186,7 @@ async function tagInput(model: NerModel, args: InputOptions, options: TagOptions
     for await (const group of groups(readConllStream(lines, name, reading), (s) => s.tokens.length, sequenceStarts(model))) {
       const documents = group.map((s) => s.document);
       const featureValues = group.map((s) => s.featureValues);
-      const tagged = atLine((i) => group[i].lines[0], () => tagTokens(model, group.map((s) => s.tokens), { ...options, documents, featureValues }));
+      const tagged = await atLine((i) => group[i].lines[0], () => tagTokensAsync(model, group.map((s) => s.tokens), { ...options, documents, featureValues }));
       tagged.forEach((sentence, i) => {
         const { line, spans } = joinTokens(group[i].tokens);
         writer.record({ text: line, sentences: [sentence], tokenSpans: () => spans });
@@ -195,7 +195,7 @@ async function tagInput(model: NerModel, args: InputOptions, options: TagOptions
     }
   } else {
     for await (const group of groups(textRecords(lines, name, args.inputFormat), (r) => r.text.length)) {
-      const tagged = atLine((i) => group[i].line, () => tagLines(model, group.map((r) => r.text), { ...options, splitSentences: args.splitSentences, firstLine: 1 }));
+      const tagged = await atLine((i) => group[i].line, () => tagLinesAsync(model, group.map((r) => r.text), { ...options, splitSentences: args.splitSentences, firstLine: 1 }));
       // Without --split-sentences one sentence a record; with it, each carries its record's index + 1 as `line`.
       const byRecord: TaggedSentence[][] = group.map(() => []);
       tagged.forEach((sentence, i) => {

@@ -12,10 +12,20 @@ export interface ModelEvaluation {
 }
 
 export function evaluateModel(model: NerModel, corpus: Corpus): ModelEvaluation {
-  const predictions = model.predict(
-    corpus.sentences.map((s) => s.tokens),
-    { documents: corpus.sentences.map((s) => s.document), featureValues: corpus.sentences.map((s) => s.featureValues) },
-  );
+  return scored(model, corpus, model.predict(...predictArgs(corpus)));
+}
+
+/** evaluateModel through NerModel.decodeAsync (for backends that cannot read synchronously). */
+export async function evaluateModelAsync(model: NerModel, corpus: Corpus): Promise<ModelEvaluation> {
+  const decoded = await model.decodeAsync(...predictArgs(corpus));
+  return scored(model, corpus, decoded.map((d) => d.tags));
+}
+
+function predictArgs(corpus: Corpus): [string[][], { documents: Array<number | undefined>; featureValues: Array<string[][] | undefined> }] {
+  return [corpus.sentences.map((s) => s.tokens), { documents: corpus.sentences.map((s) => s.document), featureValues: corpus.sentences.map((s) => s.featureValues) }];
+}
+
+function scored(model: NerModel, corpus: Corpus, predictions: string[][]): ModelEvaluation {
   const pairs = corpus.sentences.map((s, i) => ({ gold: s.tags, pred: predictions[i] }));
   return { counts: evaluateSequences(pairs, model.scheme), predictions };
 }

@@ -18,10 +18,10 @@ import { REPORT_HTML, loadLayersModelFromFiles, readModelFiles, writeModelDir } 
  * written (NumericalError).
  */
 export async function saveModel(model: NerModel, dir: string): Promise<void> {
-  const overflowed = model.nonFiniteWeight();
+  const overflowed = await model.nonFiniteWeightAsync();
   if (overflowed !== undefined) throw new NumericalError(`${dir}: not saved: weight ${overflowed} holds NaN or infinite values (training diverged; try a lower --lr)`);
   const metadata = { ...model.metadata(), savedAt: new Date().toISOString() };
-  await writeModelDir(dir, model.network, metadata, [[REPORT_HTML, renderReport(metadata, model.crf.weightsForDecoding())]]);
+  await writeModelDir(dir, model.network, metadata, [[REPORT_HTML, renderReport(metadata, await model.crf.weightsForDecodingAsync())]]);
   model.savedAt = metadata.savedAt;
 }
 

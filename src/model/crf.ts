@@ -249,6 +249,13 @@ export class CRF extends tf.layers.Layer {
     return tf.tidy(() => tf.mean(nll(emissions, tags, mask, constraints === undefined ? this.params() : constrainParams(this.params(), constraints))));
   }
 
+  /** weightsForDecoding, read with `await data()` (for backends that cannot read synchronously). */
+  async weightsForDecodingAsync(): Promise<CrfWeights> {
+    const p = this.params();
+    const [start, transitions, end] = await Promise.all([p.start.data(), p.transitions.data(), p.end.data()]);
+    return { numTags: p.start.shape[0], start: Float32Array.from(start), transitions: Float32Array.from(transitions), end: Float32Array.from(end) };
+  }
+
   /** Copies the parameters out for Viterbi decoding in plain JavaScript. */
   weightsForDecoding(): CrfWeights {
     const p = this.params();

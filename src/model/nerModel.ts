@@ -327,7 +327,10 @@ export class NerModel {
    * tag scheme forbids are impossible, so every output is well-formed.
    */
   decodingWeights(constraints: boolean): CrfWeights {
-    const weights = this.crf.weightsForDecoding();
+    return this.checkedWeights(this.crf.weightsForDecoding(), constraints);
+  }
+
+  private checkedWeights(weights: CrfWeights, constraints: boolean): CrfWeights {
     if (![weights.start, weights.end, weights.transitions].every((w) => w.every(Number.isFinite))) {
       throw new NumericalError('the model has NaN or infinite transition scores: its weights are out of range (did its training diverge?); retrain it with a lower --lr');
     }
@@ -338,6 +341,17 @@ export class NerModel {
   decodeBatch(batch: Batch, constraints = true): number[][] {
     if (batch.pieces !== undefined) throw new Error('decodeBatch: rows join several sentences; use decode');
     return this.withEmissions(batch, (scores) => viterbiBatch(scores, batch.lengths, batch.maxLength, this.decodingWeights(constraints)));
+  }
+
+  /** A batch's emission scores [B, T, K] read with `await data()` (see decodeAsync). */
+  private async emissionsData(batch: Batch): Promise<Float32Array> {
+    if (batch.size * batch.maxLength > PREDICT_MAX_TOKENS) return finiteScores(slicedEmissions(this.network, this.architecture, batch));
+    const emissions = this.emissions(batch, false);
+    try {
+      return finiteScores((await emissions.data()) as Float32Array);
+    } finally {
+      emissions.dispose();
+    }
   }
 
   private withEmissions<R>(batch: Batch, use: (scores: Float32Array) => R): R {
@@ -363,7 +377,27 @@ export class NerModel {
    * `constraints` is on (the default), under the plain CRF otherwise.
    */
   decode(sentences: ReadonlyArray<ReadonlyArray<string>>, options: DecodeOptions = {}): DecodedSentence[] {
-    const { constraints = true, nbest = 1, marginals = false, confidence = false, documents } = options;
+    const plan = this.decodePlan(sentences, options);
+    const weights = this.decodingWeights(options.constraints ?? true);
+    for (const batch of plan.batches) this.withEmissions(batch, (scores) => plan.take(batch, scores, weights));
+    return plan.out;
+  }
+
+  /**
+   * `decode`, reading the scores with `await tensor.data()`: the same results,
+   * on every backend, and the only way on one that cannot read its tensors
+   * synchronously (webgpu in Node, which has no OffscreenCanvas).
+   */
+  async decodeAsync(sentences: ReadonlyArray<ReadonlyArray<string>>, options: DecodeOptions = {}): Promise<DecodedSentence[]> {
+    const plan = this.decodePlan(sentences, options);
+    const weights = this.checkedWeights(await this.crf.weightsForDecodingAsync(), options.constraints ?? true);
+    for (const batch of plan.batches) plan.take(batch, await this.emissionsData(batch), weights);
+    return plan.out;
+  }
+
+  /** What decode does around the scores: the checks, the batches to score, and decoding each batch's scores into `out`. */
+  private decodePlan(sentences: ReadonlyArray<ReadonlyArray<string>>, options: DecodeOptions): { batches: Batch[]; take(batch: Batch, scores: Float32Array, weights: CrfWeights): void; out: DecodedSentence[] } {
+    const { nbest = 1, marginals = false, confidence = false, documents } = options;
     const contextTokens = options.contextTokens ?? decodeContextTokens(this.shape.contextTokens ?? 0);
     if (!Number.isInteger(nbest) || nbest < 1) throw new Error(`decode: nbest must be a positive integer, got ${nbest}`);
     if (!Number.isInteger(contextTokens) || contextTokens < 0) throw new Error(`decode: contextTokens must be a non-negative integer, got ${contextTokens}`);
@@ -393,7 +427,6 @@ export class NerModel {
     );
     const sequences = groups.map((group, i) => joinEncoded(group.map((j) => encoded[j]), i));
     const batches = makeBatches(sequences, PREDICT_BATCH, { sortByLength: true, maxTokens: PREDICT_MAX_TOKENS });
-    const weights = this.decodingWeights(constraints);
     // Per call, not per sentence: what reading entities and marginals needs of the tag set.
     const parsedTags = this.tags.tags().map(parseTag);
     const rules = chunkRules(this.modelScheme);
@@ -402,7 +435,7 @@ export class NerModel {
       const tags = this.tags.decode(ids);
       return this.modelScheme === this.scheme ? tags : convertTags(tags, this.modelScheme, this.scheme);
     };
-    const decodeSentence = (scores: Float32Array, length: number, offset: number): DecodedSentence => {
+    const decodeSentence = (scores: Float32Array, length: number, offset: number, weights: CrfWeights): DecodedSentence => {
       const best = nbest === 1 ? [viterbi(scores, length, weights, offset)] : viterbiNBest(scores, length, weights, nbest, offset);
       const decoded: DecodedSentence = { tags: toScheme(best[0].path) };
       if (nbest > 1 || marginals || confidence) {
@@ -416,21 +449,19 @@ export class NerModel {
       }
       return decoded;
     };
-    for (const batch of batches) {
-      this.withEmissions(batch, (scores) => {
-        rowPieces(batch).forEach((pieces, row) => {
-          // Each sentence of the row is its own CRF sequence, starting where the one before it ends.
-          const group = groups[batch.indices[row]];
-          let start = 0;
-          pieces.forEach((length, p) => {
-            const offset = (row * batch.maxLength + start) * weights.numTags;
-            out[nonEmpty[group[p]].i] = decodeSentence(scores, length, offset);
-            start += length;
-          });
+    const take = (batch: Batch, scores: Float32Array, weights: CrfWeights): void => {
+      rowPieces(batch).forEach((pieces, row) => {
+        // Each sentence of the row is its own CRF sequence, starting where the one before it ends.
+        const group = groups[batch.indices[row]];
+        let start = 0;
+        pieces.forEach((length, p) => {
+          const offset = (row * batch.maxLength + start) * weights.numTags;
+          out[nonEmpty[group[p]].i] = decodeSentence(scores, length, offset, weights);
+          start += length;
         });
       });
-    }
-    return out;
+    };
+    return { batches, take, out };
   }
 
   /**
@@ -473,10 +504,31 @@ export class NerModel {
    * aside, which is divergence too).
    */
   nonFiniteWeight(): string | undefined {
-    const weights = this.network.weights;
-    const finite = tf.tidy(() => tf.isFinite(tf.stack(weights.map((w) => tf.sum(tf.cast(w.read(), 'float32'))))).dataSync());
-    const i = finite.findIndex((f) => f === 0);
-    return i < 0 ? undefined : weights[i].name;
+    const finite = this.weightsFinite();
+    try {
+      return this.firstNonFinite(finite.dataSync());
+    } finally {
+      finite.dispose();
+    }
+  }
+
+  /** nonFiniteWeight, read with `await data()` (for backends that cannot read synchronously). */
+  async nonFiniteWeightAsync(): Promise<string | undefined> {
+    const finite = this.weightsFinite();
+    try {
+      return this.firstNonFinite(await finite.data());
+    } finally {
+      finite.dispose();
+    }
+  }
+
+  private weightsFinite(): tf.Tensor1D {
+    return tf.tidy(() => tf.isFinite(tf.stack(this.network.weights.map((w) => tf.sum(tf.cast(w.read(), 'float32'))))) as tf.Tensor1D);
+  }
+
+  private firstNonFinite(finite: ArrayLike<number>): string | undefined {
+    const i = Array.prototype.findIndex.call(finite, (f: number) => f === 0);
+    return i < 0 ? undefined : this.network.weights[i].name;
   }
 
   dispose(): void {

@@ -19,7 +19,7 @@ import { TokenFeatures, describeColumns } from '../data/tokenFeatures';
 import { SchemeDetection, checkTags, chooseScheme, convertTags, describeDetection } from '../data/tagScheme';
 import { PAD_ID, TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
 import { metrics } from '../eval/conlleval';
-import { evaluateModel } from '../eval/evaluateModel';
+import { evaluateModelAsync } from '../eval/evaluateModel';
 import type { DevScores, EpochRecord, TrainingSummary } from '../model/metadata';
 import type { CharEncoderKind } from '../model/charEncoder';
 import { NerModel } from '../model/nerModel';
@@ -30,7 +30,7 @@ import { Rng, StatefulRng, makeRng, withRandomSource } from '../util/random';
 import { TrainingOptimizer, makeOptimizer } from './optimizer';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, validateTrainOptions } from './options';
 import { AVERAGE_SLOT_PREFIX, WeightAverage } from './average';
-import { inPart } from '../util/parts';
+import { inPartAsync } from '../util/parts';
 import { EpochDecision, EpochEnd, StopReason, decideAfterEpoch, linearRate, plannedEpochs, stoppedEarly } from './trainingRule';
 
 // Declared, with their defaults and rules, in ./options; here for library users, as they always were.
@@ -41,12 +41,14 @@ export type { TrainOptions };
 export const MAX_NUMERICAL_FAULTS = 10;
 
 /** Whether every gradient value is finite (one reduction per variable, one read). */
-function allFinite(grads: tf.NamedTensorMap): boolean {
-  return tf.tidy(() => {
-    const sums = Object.values(grads).map((g) => tf.sum(g));
-    // A sum is finite iff its terms are (overflow aside, which is divergence too).
-    return tf.all(tf.isFinite(tf.stack(sums))).dataSync()[0] === 1;
-  });
+async function allFinite(grads: tf.NamedTensorMap): Promise<boolean> {
+  // A sum is finite iff its terms are (overflow aside, which is divergence too).
+  const finite = tf.tidy(() => tf.all(tf.isFinite(tf.stack(Object.values(grads).map((g) => tf.sum(g))))));
+  try {
+    return (await finite.data())[0] === 1;
+  } finally {
+    finite.dispose();
+  }
 }
 
 // Where it always was, for library users.
@@ -165,8 +167,8 @@ export function replaceByUnk(ids: Int32Array, singletons: Uint8Array, singleton:
   }
 }
 
-function devScores(model: NerModel, dev: Corpus): DevScores {
-  const { overall, types, byType } = metrics(evaluateModel(model, dev).counts);
+async function devScores(model: NerModel, dev: Corpus): Promise<DevScores> {
+  const { overall, types, byType } = metrics((await evaluateModelAsync(model, dev)).counts);
   const perType: DevScores['byType'] = {};
   for (const type of types) perType[type] = { precision: byType[type].precision, recall: byType[type].recall, f1: byType[type].f1 };
   return { precision: overall.precision, recall: overall.recall, f1: overall.f1, byType: perType };
@@ -419,7 +421,7 @@ class TrainingRun {
       }
       const batch = batches[i];
       if (this.options.schedule === 'linear') this.setRate(linearRate(this.options.learningRate, this.options.decayStart, (epoch - 1) * batches.length + i, this.plannedEpochs * batches.length));
-      const step = this.step(batch);
+      const step = await this.step(batch);
       if (!step.finite) {
         this.faults++;
         events.onWarning?.(`epoch ${epoch}, step ${i + 1}: ${Number.isFinite(step.loss) ? 'a gradient is' : 'the loss is'} not finite; step skipped`);
@@ -459,22 +461,26 @@ class TrainingRun {
     this.optimizer.setLearningRate(learningRate);
   }
 
-  /** One gradient step on `batch`, skipped when its loss or a gradient is not finite. */
-  private step(batch: Batch): { loss: number; finite: boolean } {
+  /**
+   * One gradient step on `batch`, skipped when its loss or a gradient is not
+   * finite. Values are read with `await data()`, which every backend can do
+   * (webgpu in Node cannot read synchronously).
+   */
+  private async step(batch: Batch): Promise<{ loss: number; finite: boolean }> {
     const { options, model, variables, optimizer } = this;
     replaceByUnk(batch.ids, this.data.singletons, options.singletonUnk, options.wordUnk, this.unkRng);
-    return withRandomSource(this.dropoutRng, () =>
-      tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => model.loss(batch, options.trainConstraints), variables);
-        const loss = value.dataSync()[0];
-        // A NaN or infinite loss or gradient would poison every weight: skip the step.
-        return inPart('optimizer', () => {
-          const finite = Number.isFinite(loss) && allFinite(grads);
-          if (finite) optimizer.step(grads);
-          return { loss, finite };
-        });
-      }),
-    );
+    const { value, grads } = withRandomSource(this.dropoutRng, () => tf.tidy(() => tf.variableGrads(() => model.loss(batch, options.trainConstraints), variables)));
+    try {
+      const loss = (await value.data())[0];
+      // A NaN or infinite loss or gradient would poison every weight: skip the step.
+      return await inPartAsync('optimizer', async () => {
+        const finite = Number.isFinite(loss) && (await allFinite(grads));
+        if (finite) optimizer.step(grads);
+        return { loss, finite };
+      });
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
   }
 
   /** Scores the epoch, keeps it or not, anneals or stops as decideAfterEpoch says; whether training goes on. */
@@ -491,11 +497,11 @@ class TrainingRun {
     let overflowed: string | undefined;
     let decision: EpochDecision | undefined;
     // With averaging, the averaged weights are the ones scored and kept; training goes on from the last step's.
-    const scoreAndKeep = (): boolean => {
+    const scoreAndKeep = async (): Promise<boolean> => {
       // A step whose loss was finite can still leave weights that are not (its update overflowed
       // them; with one batch an epoch, no later step of the epoch notices): never kept.
-      overflowed = model.nonFiniteWeight();
-      if (overflowed === undefined && dev !== undefined) record.dev = inPart('dev scoring', () => devScores(model, dev));
+      overflowed = await model.nonFiniteWeightAsync();
+      if (overflowed === undefined && dev !== undefined) record.dev = await inPartAsync('dev scoring', () => devScores(model, dev));
       this.replan(epoch);
       const best = this.best === undefined ? undefined : { epoch: this.best.epoch, f1: this.best.scores?.f1 };
       const end: EpochEnd = {
@@ -515,7 +521,7 @@ class TrainingRun {
       }
       return decision.keep;
     };
-    const improved = this.average === undefined ? scoreAndKeep() : await this.average.withAverages(scoreAndKeep);
+    const improved = this.average === undefined ? await scoreAndKeep() : await this.average.withAverages(scoreAndKeep);
     this.history.push(record);
     events.onEpoch?.(record, { improved, best: this.best?.epoch ?? 0 });
     if (overflowed !== undefined) {
@@ -541,7 +547,7 @@ class TrainingRun {
     const { input, model, best } = this;
     if (input.onCheckpoint === undefined) return;
     // Never a checkpoint of weights that are no longer numbers: the previous one stays.
-    const overflowed = model.nonFiniteWeight();
+    const overflowed = await model.nonFiniteWeightAsync();
     if (overflowed !== undefined) {
       this.events.onWarning?.(`epoch ${epoch}, step ${step}: weight ${overflowed} is not finite; no checkpoint written`);
       return;

@@ -24,6 +24,23 @@ export function inPart<T>(part: TrainingPart, f: () => T): T {
   }
 }
 
+/**
+ * inPart for an asynchronous `f`: the part lasts until its promise settles.
+ * Right for the training loop, which runs one thing at a time; work that
+ * interleaves with it during the awaits would be charged to the part too.
+ */
+export async function inPartAsync<T>(part: TrainingPart, f: () => Promise<T>): Promise<T> {
+  const outer = current;
+  current = part;
+  observer?.(part, true);
+  try {
+    return await f();
+  } finally {
+    observer?.(part, false);
+    current = outer;
+  }
+}
+
 /** The part running now, if any. */
 export function currentPart(): TrainingPart | undefined {
   return current;
