@@ -10,9 +10,15 @@
  *   OffscreenCanvas, which Node lacks. Everything ner runs on a backend reads
  *   with `await data()` (NerModel.decodeAsync, the trainer); the synchronous
  *   library calls (decode, predict, tagLines) do not work on webgpu.
- * - Its Transpose of int32 tensors emits WGSL that Dawn rejects (an i32 value
- *   written to an f32 output), and leaves garbage: int32 is transposed as
- *   float32 here (exact below 2^24, which ids and tags are).
+ * - Its Cast from int32 or bool to float32 only relabels the tensor: the GPU
+ *   buffer keeps its i32 values, and the next program that reads it as f32
+ *   either fails to compile (tf.layers' RNN transposes its cast mask: "type
+ *   mismatch ... expected 'f32', got 'i32'") or reads integers' bits as
+ *   floats (the CRF's one-hot tags). Here that cast converts the values
+ *   (toFloatProgram), as the other backends do.
+ * - Its AddN binds every input as a storage buffer, and devices allow 8 per
+ *   shader stage: the gradient of a weight used at every time step sums
+ *   dozens of terms. Here AddN adds at most ADDN_INPUTS at a time.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -82,28 +88,115 @@ export async function prepareWebGpu(provider: GpuProvider = dawnProvider): Promi
   return adapterInfo(adapter.info ?? {}, adapter.isFallbackAdapter);
 }
 
+/** What runWebGPUProgram needs of a program (tfjs-backend-webgpu's WebGPUProgram, which it does not export). */
+interface WebGpuProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  size: boolean;
+  getUserCode(): string;
+}
+
+interface WebGpuBackend {
+  runWebGPUProgram(program: WebGpuProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType): tf.TensorInfo;
+}
+
+const WORKGROUP = 64;
+/** WebGPU's limit on workgroups along one dimension. */
+const MAX_WORKGROUPS = 65535;
+
+/** Each value of an i32 buffer (int32, bool) as an f32: out[i] = f32(A[i]), one thread a value. */
+function toFloatProgram(shape: number[]): WebGpuProgram {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const groups = Math.ceil(size / WORKGROUP);
+  // Beyond one row of workgroups, a square of them; the shader's global index counts across rows.
+  const x = Math.min(groups, MAX_WORKGROUPS);
+  return {
+    variableNames: ['A'],
+    outputShape: shape,
+    shaderKey: 'ner_to_float',
+    dispatchLayout: { x: shape.map((_, i) => i) },
+    dispatch: [x, Math.ceil(groups / x), 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    size: true,
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          setOutputAtIndex(index, f32(A[index]));
+        }
+      }`,
+  };
+}
+
+/** Inputs one AddN program binds at most: 8 storage buffers a stage (WebGPU's default limit), one for the output. */
+const ADDN_INPUTS = 7;
+
 let fixed = false;
+
+/** The message for a synchronous read on webgpu in Node (see the porting notes). */
+export const NO_SYNC_READS =
+  'the webgpu backend cannot read tensors synchronously in Node (no OffscreenCanvas): use the asynchronous calls (NerModel.decodeAsync, tagLinesAsync, tagTokensAsync, evaluateModelAsync, await tensor.data())';
+
+/** A synchronous read that cannot work says why, instead of "OffscreenCanvas is not defined". */
+function explainSyncReads(): void {
+  const backend = tf.findBackend('webgpu') as unknown as { readSync(dataId: object): unknown; nerExplained?: boolean } | null;
+  if (backend === null || backend.nerExplained) return;
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (dataId) => {
+    try {
+      return readSync(dataId);
+    } catch (err) {
+      if (err instanceof ReferenceError && /OffscreenCanvas/.test(err.message)) throw new Error(NO_SYNC_READS);
+      throw err;
+    }
+  };
+  backend.nerExplained = true;
+}
 
 /** Kernel fixes for tfjs-backend-webgpu (see the porting notes above); once the backend is registered. */
 export function registerWebGpuFixes(): void {
+  explainSyncReads();
   if (fixed) return;
   fixed = true;
-  const transpose = tf.getKernel('Transpose', 'webgpu');
+  const addN = tf.getKernel('AddN', 'webgpu');
+  if (addN !== undefined) {
+    tf.unregisterKernel('AddN', 'webgpu');
+    tf.registerKernel({
+      ...addN,
+      kernelFunc: (args) => {
+        let terms = args.inputs as unknown as tf.TensorInfo[];
+        const made: tf.TensorInfo[] = [];
+        while (terms.length > ADDN_INPUTS) {
+          const sums: tf.TensorInfo[] = [];
+          for (let i = 0; i < terms.length; i += ADDN_INPUTS) {
+            const group = terms.slice(i, i + ADDN_INPUTS);
+            if (group.length === 1) sums.push(group[0]);
+            else {
+              const sum = addN.kernelFunc({ ...args, inputs: group as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
+              made.push(sum);
+              sums.push(sum);
+            }
+          }
+          terms = sums;
+        }
+        const out = addN.kernelFunc({ ...args, inputs: terms as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
+        for (const t of made) (args.backend as tf.KernelBackend).disposeData(t.dataId);
+        return out;
+      },
+    });
+  }
   const cast = tf.getKernel('Cast', 'webgpu');
-  if (transpose === undefined || cast === undefined) return;
-  tf.unregisterKernel('Transpose', 'webgpu');
+  if (cast === undefined) return;
+  tf.unregisterKernel('Cast', 'webgpu');
   tf.registerKernel({
-    kernelName: 'Transpose',
-    backendName: 'webgpu',
+    ...cast,
     kernelFunc: (args) => {
       const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype !== 'int32') return transpose.kernelFunc(args);
-      const run = (kernel: tf.KernelConfig, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => kernel.kernelFunc({ inputs, backend: args.backend, attrs }) as tf.TensorInfo;
-      const asFloat = run(cast, { x }, { dtype: 'float32' });
-      const moved = run(transpose, { x: asFloat }, args.attrs as tf.NamedAttrMap);
-      const out = run(cast, { x: moved }, { dtype: 'int32' });
-      for (const t of [asFloat, moved]) (args.backend as tf.KernelBackend).disposeData(t.dataId);
-      return out;
+      if (args.attrs?.dtype !== 'float32' || (x.dtype !== 'int32' && x.dtype !== 'bool')) return cast.kernelFunc(args);
+      return (args.backend as unknown as WebGpuBackend).runWebGPUProgram(toFloatProgram([...x.shape]), [x], 'float32');
     },
   });
 }

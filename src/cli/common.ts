@@ -15,13 +15,13 @@ export const backendOptions = {
   backend: {
     choices: BACKEND_REQUESTS as unknown as string[],
     default: 'auto',
-    describe: 'tfjs backend: auto picks tensorflow (tfjs-node) when installed, else wasm, else cpu',
+    describe: 'tfjs backend: auto picks tensorflow (tfjs-node) when installed, else wasm, else cpu; webgpu runs on any GPU through WebGPU (Dawn), or on a software adapter',
     group: 'Backend:',
   },
   gpu: {
     type: 'boolean',
     default: false,
-    describe: 'run on a CUDA GPU through @tensorflow/tfjs-node-gpu (must be installed)',
+    describe: 'run on a GPU: CUDA through @tensorflow/tfjs-node-gpu when it is installed and sees a device, else WebGPU on a hardware adapter; an error when neither is there',
     group: 'Backend:',
   },
   threads: {

@@ -105,6 +105,9 @@ export type OnBatch = (sentences: number, paddedTokens: number, ms: number) => v
  * time, each request reported as one batch.
  */
 export async function startService(args: ServeArgs, onBatch: OnBatch): Promise<{ service: TagService; info: object }> {
+  if (args.workers > 0 && (args.backend === 'webgpu' || args.gpu)) {
+    throw new UsageError('ner serve on a GPU tags in the server thread, which holds the device: give --workers 0');
+  }
   const model = await loadModel(args.model);
   const columns = model.features?.columnNames ?? [];
   if (columns.length > 0) {

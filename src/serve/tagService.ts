@@ -6,7 +6,7 @@
  * can change without the HTTP side noticing.
  */
 import type { NerModel } from '../model/nerModel';
-import { TaggedSentence, tagLines, tagTokens } from '../predict';
+import { TaggedSentence, tagLinesAsync, tagTokensAsync } from '../predict';
 
 /** One request's input, already checked for shape: raw lines, or token arrays. */
 export type TagInput =
@@ -42,7 +42,8 @@ export function inThreadService(model: NerModel): TagService {
     async tag(input, signal) {
       signal?.throwIfAborted();
       const options = { confidence: true };
-      return input.kind === 'lines' ? tagLines(model, input.lines, { ...options, splitSentences: input.splitSentences }) : tagTokens(model, input.sentences, options);
+      // Read with await: the same results on every backend, and the only way on webgpu.
+      return input.kind === 'lines' ? tagLinesAsync(model, input.lines, { ...options, splitSentences: input.splitSentences }) : tagTokensAsync(model, input.sentences, options);
     },
     queueDepth: () => 0,
     ready: () => true,

@@ -37,11 +37,11 @@ function reply(message: FromWorker): void {
   parentPort!.postMessage(message);
 }
 
-function handle(model: NerModel, message: ToWorker): void {
+async function handle(model: NerModel, message: ToWorker): Promise<void> {
   if (message.kind === 'tensors') return reply({ kind: 'tensors', id: message.id, count: tf.memory().numTensors });
   try {
     // The documents keep the sentences the pool grouped as one sequence together, as tagLines reads them.
-    const decoded = model.decode(message.sentences, { confidence: true, documents: message.documents });
+    const decoded = await model.decodeAsync(message.sentences, { confidence: true, documents: message.documents });
     reply({ kind: 'done', id: message.id, decoded });
   } catch (err) {
     reply({ kind: 'error', id: message.id, error: (err as Error).message ?? String(err) });
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   } catch (err) {
     return reply({ kind: 'failed', error: (err as Error).message ?? String(err) });
   }
-  parentPort!.on('message', (message: ToWorker) => handle(model, message));
+  parentPort!.on('message', (message: ToWorker) => void handle(model, message));
   reply({ kind: 'ready', scheme: model.scheme, contextTokens: decodeContextTokens(model.shape.contextTokens ?? 0) });
 }
 
