@@ -159,16 +159,18 @@ describe('training: sentences longer than the limit train in pieces', () => {
     assert.deepEqual(pieceEnds(['B-X', 'I-X', 'I-X', 'I-X', 'I-X'], 5, 2), [2, 4, 5]);
   });
 
-  test('cutLongSentences keeps tokens, tags, lines and document; short sentences stay as they are', () => {
-    const long = { tokens: 'a b c d e f g'.split(' '), tags: ['B-X', 'O', 'B-Y', 'I-Y', 'O', 'O', 'S-Z'], lines: [3, 4, 5, 6, 7, 8, 9], document: 2 };
+  test('cutLongSentences keeps tokens, tags, lines, document, file and feature values; short sentences stay as they are', () => {
+    const values = 'a b c d e f g'.split(' ').map((t) => [`P${t}`]);
+    const long = { tokens: 'a b c d e f g'.split(' '), tags: ['B-X', 'O', 'B-Y', 'I-Y', 'O', 'O', 'S-Z'], lines: [3, 4, 5, 6, 7, 8, 9], document: 2, file: 'd/a.txt', featureValues: values };
     const short = { tokens: ['x'], tags: ['O'], lines: [11] };
     const corpus: Corpus = { file: 'f', sentences: [long, short] };
     const { corpus: out, cut } = cutLongSentences(corpus, 4);
     assert.deepEqual(cut, [long]);
+    const kept = { document: 2, file: 'd/a.txt' };
     assert.deepEqual(out.sentences, [
-      { tokens: ['a', 'b'], tags: ['B-X', 'O'], lines: [3, 4], document: 2 },
-      { tokens: ['c', 'd', 'e', 'f'], tags: ['B-Y', 'I-Y', 'O', 'O'], lines: [5, 6, 7, 8], document: 2 },
-      { tokens: ['g'], tags: ['S-Z'], lines: [9], document: 2 },
+      { tokens: ['a', 'b'], tags: ['B-X', 'O'], lines: [3, 4], ...kept, featureValues: values.slice(0, 2) },
+      { tokens: ['c', 'd', 'e', 'f'], tags: ['B-Y', 'I-Y', 'O', 'O'], lines: [5, 6, 7, 8], ...kept, featureValues: values.slice(2, 6) },
+      { tokens: ['g'], tags: ['S-Z'], lines: [9], ...kept, featureValues: values.slice(6) },
       short,
     ]);
     assert.equal(cutLongSentences(corpus, 7).corpus, corpus);

@@ -64,11 +64,13 @@ describe('token feature encoding', () => {
     assert.deepEqual(corpus.sentences[0].tags, ['B-PER', 'I-PER', 'O', 'B-LOC', 'O']);
     const negative = parseConll(CONLL, 'c.conll', { featureColumns: [-2] });
     assert.deepEqual(negative.sentences[2].featureValues?.map((v) => v[0]), ['B-NP', 'I-NP', 'B-VP', 'B-NP', 'O']);
+    // Kept as the index it resolved to, so that input without the tag column reads the same column.
+    assert.deepEqual(negative.featureColumns, [2]);
   });
 
   test('columns out of range or on the token or tag column are DataErrors at the first token line', () => {
     const at = (message: RegExp) => (e: unknown) => e instanceof DataError && e.line === 3 && message.test(e.reason);
-    assert.throws(() => parseConll(CONLL, 'c.conll', { featureColumns: [4] }), at(/feature column 4 \(--feature-columns\) is out of range: line has 4 columns/));
+    assert.throws(() => parseConll(CONLL, 'c.conll', { featureColumns: [4] }), at(/feature column 4 is out of range: line has 4 columns/));
     assert.throws(() => parseConll(CONLL, 'c.conll', { featureColumns: [3] }), at(/is column 3 of 4, the tag column/));
     assert.throws(() => parseConll(CONLL, 'c.conll', { featureColumns: [0] }), at(/the token column/));
   });
@@ -204,7 +206,11 @@ describe('the command line', () => {
     assert.equal(predicted.stdout.trim().split('\n').length, 2);
     assertUserError(ner(['predict', '--model', out], { input: 'Angela Merkel\n' }), 2, /feature columns 1, 2 of its training data, which text input cannot have/);
     fs.writeFileSync(input, 'Angela\nMerkel\n');
-    assertUserError(ner(['predict', '--model', out, '--input', input, '--input-format', 'conll']), 2, /in\.conll:1: feature column 1 \(--feature-columns\) is out of range: line has 1 column/);
+    assertUserError(ner(['predict', '--model', out, '--input', input, '--input-format', 'conll']), 2, /in\.conll:1: feature column 1 is out of range: line has 1 column/);
+    // A model that reads columns as given at training: eval on data without them names the model's columns.
+    const jsonl = path.join(tmp, 'dev.jsonl');
+    fs.writeFileSync(jsonl, '{"tokens": ["Paris"], "tags": ["B-LOC"]}\n');
+    assertUserError(ner(['eval', '--model', out, '--data', jsonl]), 2, /the model reads the feature columns 1, 2 of its training data, which .*dev\.jsonl cannot give: applies to conll and csv data/);
   });
 
   test('a bad gazetteer line fails before training, naming file and line, leaving no model', () => {
@@ -218,6 +224,41 @@ describe('the command line', () => {
     assertUserError(ner(['train', '--data', data, '--out', dest, '--gazetteer', bad]), 2, /bad\.tsv:2: not valid UTF-8 text \(gazetteers are read as UTF-8\)$/);
     assertUserError(ner(['train', '--data', data, '--out', dest, '--feature-columns', 'POS']), 2, /--feature-columns applies to csv data as a header name/);
     assert.equal(fs.existsSync(dest), false);
+  });
+
+  test('a negative feature column is kept as the index it names, so input without the tag column reads it too', () => {
+    const neg = path.join(tmp, 'neg-model');
+    const train = ner(['train', '--data', data, '--out', neg, '--epochs', '1', '--embedding-dim', '8', '--hidden-size', '6', '--feature-columns', '-2', '--quiet']);
+    assert.equal(train.code, 0, train.stderr);
+    const meta = JSON.parse(fs.readFileSync(path.join(neg, METADATA_JSON), 'utf8'));
+    assert.deepEqual(meta.features.columns.map((c: { column: number }) => c.column), [2]);
+    const input = path.join(tmp, 'neg.conll');
+    fs.writeFileSync(input, 'Angela NNP B-NP\nMerkel NNP I-NP\n');
+    assert.equal(ner(['predict', '--model', neg, '--input', input, '--input-format', 'conll']).code, 0);
+    // Corrupt feature definitions are the model's fault, named as such.
+    for (const [change, message] of [
+      [(m: { features: { columns: Array<{ column: unknown }> } }) => (m.features.columns[0].column = 1.5), /a column must be a 0-based index or a header name, got 1\.5/],
+      [(m: { features: { columns: Array<{ values: string[] }> }; shape: { features: { rows: number } } }) => (m.features.columns[0].values.push('X'), m.shape.features.rows++), /token features need a table of \d+ x 8, model.json has \d+ x 8/],
+    ] as const) {
+      const bad = path.join(tmp, `bad-model-${String(message).length}`);
+      fs.cpSync(neg, bad, { recursive: true });
+      const m = JSON.parse(fs.readFileSync(path.join(bad, METADATA_JSON), 'utf8'));
+      change(m);
+      fs.writeFileSync(path.join(bad, METADATA_JSON), JSON.stringify(m));
+      assertUserError(ner(['predict', '--model', bad, '--input', input, '--input-format', 'conll']), 2, new RegExp(`${bad.replace(/[/.]/g, '\\$&')}: (corrupt|incompatible) model: .*${message.source}`));
+    }
+  });
+
+  test('--feature-columns in a --config file; a column named twice, and a gazetteer of too many types, are refused', () => {
+    const config = path.join(tmp, 'config.json');
+    fs.writeFileSync(config, JSON.stringify({ 'feature-columns': [1, 2], epochs: 1, 'embedding-dim': 8, 'hidden-size': 6 }));
+    const dest = path.join(tmp, 'config-model');
+    assert.equal(ner(['train', '--data', data, '--out', dest, '--config', config, '--quiet']).code, 0);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dest, METADATA_JSON), 'utf8')).features.columns.length, 2);
+    assertUserError(ner(['train', '--data', data, '--out', path.join(tmp, 'never'), '--feature-columns', '1', '1']), 2, /--feature-columns names column 1 twice/);
+    const many = path.join(tmp, 'many.tsv');
+    fs.writeFileSync(many, Array.from({ length: 70 }, (_, i) => `name${i}\tT${i}`).join('\n'));
+    assertUserError(ner(['train', '--data', data, '--out', path.join(tmp, 'never'), '--gazetteer', many]), 2, /many\.tsv: 70 entity types, more than 64/);
   });
 
   test('check --gazetteer reports names, conflicts and coverage', () => {

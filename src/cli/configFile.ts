@@ -14,8 +14,9 @@ const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => 
 
 /** What a value of option `name` (`spec`) must be, in words, or undefined when `value` is one. */
 function mismatch(name: string, spec: Options, value: unknown): string | undefined {
-  // A column is an index or a header name: the string option takes an integer too.
+  // A column is an index or a header name: the string option takes an integer too, and a list of columns integers among strings.
   if (name.endsWith('-column') && Number.isInteger(value)) return undefined;
+  if (name.endsWith('-columns') && Array.isArray(value) && value.every((v) => Number.isInteger(v) || typeof v === 'string')) return undefined;
   if (spec.choices !== undefined) return (spec.choices as unknown[]).includes(value) ? undefined : `one of ${(spec.choices as string[]).map((c) => JSON.stringify(c)).join(', ')}`;
   switch (spec.type) {
     case 'number':

@@ -9,6 +9,7 @@ import { SchemeDetection, TAG_SCHEMES, TagStyle, describeDetection, fromSuffixSt
 import { ConllevalCounts, ScoredSentence, conllevalJson, formatConllevalReport, scoreConllevalFile } from '../eval/conlleval';
 import { checkStrictTags, confusionMatrix, formatConfusion, formatErrors, formatSpanReport, spanErrors, spanReport } from '../eval/report';
 import { evaluateModelAsync } from '../eval/evaluateModel';
+import { lacksColumns } from '../data/tokenFeatures';
 import { formatConllColumns } from '../io/conll';
 import { checkOutput, writeOutput } from '../io/output';
 import { Messages, backendOptions, modelInputs, quietOption, readTextInput, startBackend } from './common';
@@ -112,6 +113,10 @@ async function scoreModel(args: EvalArgs, messages: Messages): Promise<Scored> {
     [{ corpus: read }] = readDataFiles([{ file: args.data!, maxSentenceTokens: MAX_TAGGED_TOKENS }], reading, messages);
   } catch (err) {
     model.dispose();
+    // The columns came from the model, not from a flag of this command.
+    if (err instanceof UsageError && err.message.startsWith('--feature-columns ')) {
+      throw new UsageError(`${lacksColumns(model.features!.columnNames, `${args.data} cannot give`)}: ${err.message.slice('--feature-columns '.length)}`);
+    }
     throw err;
   }
   warnStyle(tagStyle(read.sentences.map((s) => s.tags)), 'gold', args.suffix, args.data!, messages);

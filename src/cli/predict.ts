@@ -19,7 +19,7 @@ import { textRecords } from '../io/textRecords';
 import { tokenize } from '../io/tokenize';
 import { joinTokens } from '../decode/entities';
 import { parseTag } from '../data/tagScheme';
-import { describeColumns } from '../data/tokenFeatures';
+import { describeColumns, lacksColumns } from '../data/tokenFeatures';
 import { OUTPUT_FORMATS, type OutputFormat, type RecordWriter, bratWriter, recordWriter, sayingReplacedFields } from './predictOutput';
 import { Messages, assertInputFile, backendOptions, modelInputs, quietOption, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
@@ -249,7 +249,7 @@ export async function handler(args: PredictArgs): Promise<void> {
   const columns = model.features?.columnNames ?? [];
   if (columns.length > 0 && args.inputFormat !== 'conll') {
     model.dispose();
-    throw new UsageError(`the model reads the feature column${columns.length === 1 ? '' : 's'} ${describeColumns(columns)} of its training data, which ${args.inputFormat} input cannot have: give --input-format conll with those columns`);
+    throw new UsageError(`${lacksColumns(columns, `${args.inputFormat} input cannot have`)}: give --input-format conll with those columns`);
   }
   const count = { bytes: 0 };
   const counter = { sentences: 0 };

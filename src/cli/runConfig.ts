@@ -126,7 +126,8 @@ export function dataArgs(config: RunConfig): DataArgs {
 /** Every data file the run reads (a --tag-names list is no file). */
 export function dataFiles(config: RunConfig): string[] {
   const tagNamesFile = config.tagNames?.includes(',') === false ? config.tagNames : undefined;
-  const files = [config.data, config.dev, config.options.embeddings, ...config.embeddingsExtend, ...(config.gazetteers ?? []), tagNamesFile].filter((f): f is string => typeof f === 'string');
+  // Not the gazetteers: the run's model keeps its own copy, and a resumed run does not read them.
+  const files = [config.data, config.dev, config.options.embeddings, ...config.embeddingsExtend, tagNamesFile].filter((f): f is string => typeof f === 'string');
   return [...new Set(files)];
 }
 

@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { UsageError } from '../errors';
-import { describeColumns } from '../data/tokenFeatures';
+import { lacksColumns } from '../data/tokenFeatures';
 import { Metrics } from '../serve/metrics';
 import { DEFAULT_LIMITS, SHUTDOWN_GRACE_MS, createServer, modelInfo, stopServer } from '../serve/server';
 import { TagService, inThreadService } from '../serve/tagService';
@@ -112,7 +112,7 @@ export async function startService(args: ServeArgs, onBatch: OnBatch): Promise<{
   const columns = model.features?.columnNames ?? [];
   if (columns.length > 0) {
     model.dispose();
-    throw new UsageError(`${args.model}: the model reads the feature column${columns.length === 1 ? '' : 's'} ${describeColumns(columns)} of its training data, which text sent to a server cannot have; serve a model trained without --feature-columns`);
+    throw new UsageError(`${args.model}: ${lacksColumns(columns, 'text sent to a server cannot have')}; serve a model trained without --feature-columns`);
   }
   if (args.workers > 0) {
     // The main thread only needs what /api/model says; each worker loads its own copy.

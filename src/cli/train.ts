@@ -247,7 +247,8 @@ function resumedRun(out: string, args: TrainArgs, messages: Messages): RunConfig
     throw new UsageError(`--resume continues the run as it was started, and these options would change it: ${changed.join(', ')}; leave them out, or start a new run`);
   }
   config.fingerprints = checkFingerprints(config, args.allowChangedData === true, messages);
-  checkInputs(config, out, args.config as string | undefined);
+  // The gazetteer is in the checkpoint's model: its files need not be there any more.
+  checkInputs({ ...config, gazetteers: [] }, out, args.config as string | undefined);
   if (args.checkpointEvery !== undefined) config.checkpointEvery = args.checkpointEvery;
   return config;
 }
@@ -268,6 +269,10 @@ export async function handler(args: TrainArgs): Promise<void> {
   if (fresh !== undefined) {
     if (args.dev !== undefined && args.dev === args.data) messages.warn('--dev is the training file: dev scores will be optimistic');
     if (fresh.embeddingsExtend.length > 0 && args.embeddings === undefined) throw new UsageError('--embeddings-extend needs --embeddings');
+    const columns = (fresh.featureColumns ?? []).map(String);
+    const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+    if (twice !== undefined) throw new UsageError(`--feature-columns names column ${twice} twice`);
+    if (args.gazetteerCase && (fresh.gazetteers ?? []).length === 0) messages.warn('--gazetteer-case without --gazetteer does nothing');
     if (args.freezeEmbeddings && args.embeddings === undefined) messages.warn('--freeze-embeddings without --embeddings keeps the random initial embeddings fixed');
     // Fail on a bad --out or input before spending minutes on training.
     assertReplaceable(out);
@@ -312,9 +317,13 @@ export async function handler(args: TrainArgs): Promise<void> {
     const devFiles = config.dev === null ? [] : [{ file: config.dev, maxSentenceTokens: MAX_TAGGED_TOKENS }];
     const files = [{ file: config.data }, ...devFiles, ...config.embeddingsExtend.map((file) => ({ file }))];
     const featureColumns = config.featureColumns ?? [];
-    const reading = { ...corpusReading(dataArgs(config)), featureColumns: featureColumns.length > 0 ? featureColumns : undefined };
-    const [train, ...others] = readDataFiles(files, reading, messages).map((r) => r.corpus);
-    const gazetteers = config.gazetteers ?? [];
+    const reading = corpusReading(dataArgs(config));
+    // The feature columns of the tagged data; --embeddings-extend files give only words.
+    const tagged = readDataFiles(files.slice(0, 1 + devFiles.length), { ...reading, featureColumns: featureColumns.length > 0 ? featureColumns : undefined }, messages);
+    const extendRead = config.embeddingsExtend.length === 0 ? [] : readDataFiles(files.slice(1 + devFiles.length), reading, messages);
+    const [train, ...others] = [...tagged, ...extendRead].map((r) => r.corpus);
+    // A resumed run's model holds the gazetteer it started with.
+    const gazetteers = fresh === undefined ? [] : (config.gazetteers ?? []);
     const gazetteer = gazetteers.length === 0 ? undefined : readGazetteerFiles(gazetteers, config.gazetteerCase === true);
     const dev = config.dev === null ? undefined : others.shift();
     const extend = others;

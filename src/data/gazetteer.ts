@@ -17,7 +17,8 @@
 /** A token's code for one type: outside every match, or where it sits in one. */
 export const MATCH_CODES = ['O', 'B', 'I', 'E', 'S'] as const;
 export type MatchCode = (typeof MATCH_CODES)[number];
-const [O, B, I, E, S] = [0, 1, 2, 3, 4];
+// Indexes into MATCH_CODES; O (0) is where a token's codes start, zero-filled.
+const [B, I, E, S] = [1, 2, 3, 4];
 
 /** One listed name, as tokens, with its type. */
 export interface GazetteerEntry {
@@ -129,7 +130,7 @@ export class Gazetteer {
   match(tokens: readonly string[]): Uint8Array[] {
     const normal = tokens.map((t) => this.normalise(t));
     return this.roots.map((root) => {
-      const codes = new Uint8Array(normal.length); // O everywhere
+      const codes = new Uint8Array(normal.length); // O (0) everywhere
       for (let i = 0; i < normal.length; ) {
         // The longest name starting at i: walk the trie as far as the tokens go, remembering the last name end.
         let node: Node | undefined = root;
@@ -159,5 +160,3 @@ export class Gazetteer {
     return this.caseSensitive ? token : token.toLowerCase();
   }
 }
-
-export { O as MATCH_O, B as MATCH_B, I as MATCH_I, E as MATCH_E, S as MATCH_S };

@@ -45,6 +45,8 @@ export function cutLongSentences(corpus: Corpus, maxTokens: number): CutCorpus {
     return pieceEnds(s.tags, s.tokens.length, maxTokens).map((end) => {
       const piece: Sentence = { tokens: s.tokens.slice(start, end), tags: s.tags.slice(start, end), lines: s.lines.slice(start, end) };
       if (s.document !== undefined) piece.document = s.document;
+      if (s.file !== undefined) piece.file = s.file;
+      if (s.featureValues !== undefined) piece.featureValues = s.featureValues.slice(start, end);
       start = end;
       return piece;
     });

@@ -41,6 +41,11 @@ export function describeColumns(columns: readonly FeatureColumn[]): string {
   return columns.map(String).join(', ');
 }
 
+/** Why input of kind `what` ("text input") cannot be tagged by a model that reads feature columns `columns`. */
+export function lacksColumns(columns: readonly FeatureColumn[], what: string): string {
+  return `the model reads the feature column${columns.length === 1 ? '' : 's'} ${describeColumns(columns)} of its training data, which ${what}`;
+}
+
 export class TokenFeatures {
   readonly gazetteer?: Gazetteer;
   readonly columns: ReadonlyArray<{ column: FeatureColumn; values: readonly string[] }>;
@@ -85,9 +90,11 @@ export class TokenFeatures {
   static fromJSON(json: TokenFeaturesJSON): TokenFeatures {
     if (json === null || typeof json !== 'object' || !Array.isArray(json.columns)) throw new Error('token features: expected {columns, gazetteer?}');
     for (const c of json.columns) {
-      if (c === null || typeof c !== 'object' || !(typeof c.column === 'number' || typeof c.column === 'string') || !Array.isArray(c.values) || c.values.some((v) => typeof v !== 'string')) {
-        throw new Error('token features: each column needs a column and its values');
+      const column = c?.column;
+      if (!((Number.isInteger(column) && (column as number) >= 0) || (typeof column === 'string' && column !== ''))) {
+        throw new Error(`token features: a column must be a 0-based index or a header name, got ${JSON.stringify(column)}`);
       }
+      if (!Array.isArray(c.values) || c.values.some((v) => typeof v !== 'string')) throw new Error(`token features: column ${column} needs its values, as strings`);
     }
     return new TokenFeatures(json.gazetteer === undefined ? undefined : Gazetteer.fromJSON(json.gazetteer), json.columns);
   }
@@ -131,9 +138,7 @@ export class TokenFeatures {
     if (this.columns.length > 0) {
       const values = sentence.featureValues;
       if (values === undefined || values.length !== n) {
-        throw new UsageError(
-          `the model reads the feature column${this.columns.length === 1 ? '' : 's'} ${describeColumns(this.columnNames)} of its training data, which this input does not have: give it in CoNLL columns laid out as the training data was (raw text has no such columns)`,
-        );
+        throw new UsageError(`${lacksColumns(this.columnNames, 'this input does not have')}: give it in CoNLL columns laid out as the training data was (raw text has no such columns)`);
       }
       for (let t = 0; t < n; t++) {
         this.columns.forEach((_, c) => (out[t * F + types + c] = this.offsets[types + c] + (this.valueIds[c].get(values[t][c]) ?? 0)));

@@ -190,6 +190,15 @@ export class ConllLineReader {
     return undefined;
   }
 
+  /**
+   * The feature columns as 0-based indexes of the file's columns (negative
+   * ones resolved against its first token line), once that line is read: what
+   * a model keeps, so that input without the tag column reads the same columns.
+   */
+  featureColumnsRead(): number[] {
+    return this.layout?.featureIndexes ?? this.featureColumns.filter((c) => c >= 0);
+  }
+
   /** Ends the sentence being read, returning it if it has tokens (call at the end of input). */
   finish(): Sentence | undefined {
     if (this.current.tokens.length === 0) return undefined;
@@ -216,7 +225,7 @@ export function parseConll(text: string, file: string, options: ConllOptions = {
   if (last !== undefined) sentences.push(last);
   if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found');
   const corpus: Corpus = { file, sentences };
-  if ((options.featureColumns ?? []).length > 0) corpus.featureColumns = [...options.featureColumns!];
+  if ((options.featureColumns ?? []).length > 0) corpus.featureColumns = reader.featureColumnsRead();
   return corpus;
 }
 
@@ -245,9 +254,9 @@ function commentHint(which: string): string {
 function featureIndexes(file: string, lineNo: number, n: number, columns: readonly number[], layout: Layout): number[] {
   return columns.map((column) => {
     const index = resolveColumn(column, n);
-    if (index < 0) throw new DataError(file, lineNo, `feature column ${column} (--feature-columns) is out of range: line has ${n} column${n === 1 ? '' : 's'}`);
+    if (index < 0) throw new DataError(file, lineNo, `feature column ${column} is out of range: line has ${n} column${n === 1 ? '' : 's'}`);
     if (index === layout.tokenIndex || index === layout.tagIndex) {
-      throw new DataError(file, lineNo, `feature column ${column} (--feature-columns) is column ${index} of ${n}, the ${index === layout.tokenIndex ? 'token' : 'tag'} column`);
+      throw new DataError(file, lineNo, `feature column ${column} is column ${index} of ${n}, the ${index === layout.tokenIndex ? 'token' : 'tag'} column`);
     }
     return index;
   });

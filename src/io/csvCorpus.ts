@@ -94,7 +94,8 @@ export function parseCsvCorpus(text: string, file: string, options: CsvCorpusOpt
   const sentences = groupSentences(file, header, rows, columns, options.maxSentenceTokens ?? Infinity);
   if (sentences.length === 0) throw new DataError(file, undefined, 'no sentences found: no token rows after the header');
   const corpus: Corpus = { file, sentences };
-  if ((options.featureColumns ?? []).length > 0) corpus.featureColumns = [...options.featureColumns!];
+  // Header names as given (they find their column in any layout); indexes resolved, negative ones too.
+  if ((options.featureColumns ?? []).length > 0) corpus.featureColumns = options.featureColumns!.map((c, i) => (typeof c === 'string' ? c : columns.features[i]));
   return corpus;
 }
 

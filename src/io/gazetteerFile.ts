@@ -30,10 +30,15 @@ export function parseGazetteer(text: string, file: string): GazetteerEntry[] {
       if (name === '') throw new DataError(file, i + 1, 'empty name');
       if (!TYPE.test(type)) throw new DataError(file, i + 1, `type ${JSON.stringify(type)} must be one word, such as PER or LOC`);
       if (/[\u0000-\u001F]/.test(name)) throw new DataError(file, i + 1, 'the name holds a control character');
-      entries.push({ tokens: tokenize(name).map((t) => t.text), type });
+      const tokens = tokenize(name).map((t) => t.text);
+      if (tokens.length === 0) throw new DataError(file, i + 1, 'the name has no tokens (nothing but spaces or invisible characters)');
+      entries.push({ tokens, type });
     });
   return entries;
 }
+
+/** Each gazetteer type is five embedding rows and one feature of every token: more than this many is a mistake (a column of ids read as types). */
+export const MAX_GAZETTEER_TYPES = 64;
 
 /** One gazetteer from the files `files` (in order), matched case-insensitively unless `caseSensitive`. */
 export function readGazetteerFiles(files: readonly string[], caseSensitive = false): Gazetteer {
@@ -51,5 +56,9 @@ export function readGazetteerFiles(files: readonly string[], caseSensitive = fal
     if (read.length === 0) throw new DataError(file, undefined, 'no entries (expected lines of name<TAB>TYPE)');
     entries.push(...read);
   }
-  return Gazetteer.fromEntries(entries, caseSensitive);
+  const gazetteer = Gazetteer.fromEntries(entries, caseSensitive);
+  if (gazetteer.types.length > MAX_GAZETTEER_TYPES) {
+    throw new DataError(files.join(', '), undefined, `${gazetteer.types.length} entity types, more than ${MAX_GAZETTEER_TYPES} (each type is a feature of every token; expected a few such as PER, LOC)`);
+  }
+  return gazetteer;
 }

@@ -404,6 +404,9 @@ export class NerModel {
     if (documents !== undefined && documents.length !== sentences.length) {
       throw new Error(`decode: ${sentences.length} sentences but ${documents.length} document ids`);
     }
+    if (options.featureValues !== undefined && options.featureValues.length !== sentences.length) {
+      throw new Error(`decode: ${sentences.length} sentences but feature values for ${options.featureValues.length}`);
+    }
     if (nbest > 1) {
       // Before any work: the n-best lists of every sentence must fit (see viterbiNBest).
       sentences.forEach((tokens, i) => {

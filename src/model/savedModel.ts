@@ -61,6 +61,12 @@ function assemble(metadata: unknown, network: tf.LayersModel, source: string): N
       `incompatible model: metadata.json's shape and model.json disagree: ${missing.length > 0 ? `the shape has weights model.json lacks (${listed(missing)})` : ''}${missing.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `model.json has weights the shape does not (${listed(extra)})` : ''}`,
     );
   }
+  // The table's rows are the features' value ids: a table of another shape would gather out of range.
+  const table = network.weights.find((w) => w.originalName === architecture(meta.shape).featureEmbedding?.weight);
+  const f = meta.shape.features;
+  if (table !== undefined && f !== undefined && (table.shape[0] !== f.rows || table.shape[1] !== f.dim)) {
+    throw new ModelError(source, `incompatible model: metadata.json's token features need a table of ${f.rows} x ${f.dim}, model.json has ${table.shape.join(' x ')}`);
+  }
   let model: NerModel;
   try {
     model = new NerModel({ network, words, tags, scheme: meta.scheme, modelScheme: meta.modelScheme, shape: meta.shape, chars, features, training: meta.training });

@@ -96,8 +96,11 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 
 /** What GET /api/model returns: the metadata without the (large) vocabularies, and without file paths. */
 export function modelInfo(model: NerModel): object {
-  const { words, chars, ...rest } = publicMetadata(model.metadata());
-  return { ...rest, vocabularySize: model.words.size, tags: model.tags.tags() };
+  const { words, chars, features, ...rest } = publicMetadata(model.metadata());
+  // The gazetteer can hold 100,000 names: its types and sizes say enough here (metadata.json has it all).
+  const gazetteer = model.features?.gazetteer;
+  const summary = features === undefined ? undefined : { columns: features.columns, gazetteer: gazetteer && { caseSensitive: gazetteer.caseSensitive, names: gazetteer.sizes() } };
+  return { ...rest, ...(summary === undefined ? {} : { features: summary }), vocabularySize: model.words.size, tags: model.tags.tags() };
 }
 
 /** The browser bundle (scripts/build-browser.mjs), served at /ner.js. */

@@ -599,7 +599,7 @@ function inScheme(corpus: Corpus, scheme: TagScheme, modelScheme: TagScheme): Co
 function tokenFeatures(input: TrainInput, events: TrainEvents): TokenFeatures | undefined {
   const columns = input.train.featureColumns ?? [];
   if (input.gazetteer === undefined && columns.length === 0) return undefined;
-  for (const corpus of [input.dev, ...(input.extendVocabulary ?? [])]) {
+  for (const corpus of [input.dev]) {
     if (corpus !== undefined && describeColumns(corpus.featureColumns ?? []) !== describeColumns(columns)) {
       throw new UsageError(`${corpus.file} was read with feature columns [${describeColumns(corpus.featureColumns ?? [])}], the training data with [${describeColumns(columns)}]`);
     }
