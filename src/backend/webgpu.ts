@@ -9,7 +9,9 @@
  * - It cannot read a tensor synchronously: readSync draws through an
  *   OffscreenCanvas, which Node lacks. Everything ner runs on a backend reads
  *   with `await data()` (NerModel.decodeAsync, the trainer); the synchronous
- *   library calls (decode, predict, tagLines) do not work on webgpu.
+ *   library calls (decode, predict, tagLines) do not work on webgpu, nor does
+ *   tagging one sequence longer than 4,096 tokens (read in slices,
+ *   synchronously: fusedForward.ts's slicedEmissions).
  * - Its Cast from int32 or bool to float32 only relabels the tensor: the GPU
  *   buffer keeps its i32 values, and the next program that reads it as f32
  *   either fails to compile (tf.layers' RNN transposes its cast mask: "type
