@@ -95,7 +95,7 @@ describe('backend start-up', () => {
   });
 
   test('--gpu with no visible CUDA device and no WebGPU is an error that says so', async () => {
-    await assert.rejects(initBackend({ gpu: true }, fakeLoader({ gpu: true, device: false })), (e: unknown) => e instanceof UsageError && /could not start: tensorflow-gpu: @tensorflow\/tfjs-node-gpu found no CUDA device$/.test(e.message));
+    await assert.rejects(initBackend({ gpu: true }, fakeLoader({ gpu: true, device: false })), (e: unknown) => e instanceof UsageError && /^--gpu could not start: tensorflow-gpu: @tensorflow\/tfjs-node-gpu found no CUDA device$/.test(e.message));
   });
 
   test('--gpu never settles for a software WebGPU adapter', async () => {

@@ -120,7 +120,7 @@ export async function initBackend(options: BackendOptions = {}, loader: PackageL
       skipped.push(failure);
       // --gpu tries CUDA, then a hardware WebGPU adapter; an explicit backend has no fallback.
       const more = gpu ? i + 1 < candidates.length : request === 'auto';
-      if (!more) throw new UsageError(`--backend ${request}${gpu ? ' --gpu' : ''} could not start: ${skipped.join('; ')}`);
+      if (!more) throw new UsageError(`${gpu && request === 'auto' ? '--gpu' : `--backend ${request}${gpu ? ' --gpu' : ''}`} could not start: ${skipped.join('; ')}`);
       continue;
     }
     registerProjectKernels(choice.tfName);
