@@ -55,8 +55,9 @@ describe('quick start: train, eval, predict on the sample', () => {
     const text = ner([...args, '--report', '--errors', '5']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^processed \d+ tokens/);
-    assert.match(text.stdout, /^conlleval span matching$/m);
-    assert.match(text.stdout, /^\s*micro\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
+    assert.match(text.stdout, /^conlleval span matching \(gold: entities in the data, the support; found: entities predicted\)$/m);
+    assert.match(text.stdout, /^ +type +gold +found +P +R +F1$/m);
+    assert.match(text.stdout, /^\s*micro\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
     assert.match(text.stdout, /^token tags: gold down, predicted across$/m);
     const errorLines = text.stdout.split('\n').filter((l) => l.startsWith('sentence '));
     assert.ok(errorLines.length > 0 && errorLines.length <= 5, errorLines.join('\n'));
@@ -64,7 +65,7 @@ describe('quick start: train, eval, predict on the sample', () => {
     assert.equal(json.report.micro.f1.toFixed(2), json.overall.f1.toFixed(2));
     assert.equal(json.errors.length, errorLines.length);
     assert.equal(json.confusion.counts.flat().reduce((a: number, b: number) => a + b, 0), json.overall.tokens);
-    assert.match(ner([...args, '--strict']).stdout, /^strict \(seqeval\) span matching$/m);
+    assert.match(ner([...args, '--strict']).stdout, /^strict \(seqeval\) span matching \(gold/m);
   });
 
   test('train writes report.html; ner report writes the same again', () => {
@@ -76,6 +77,23 @@ describe('quick start: train, eval, predict on the sample', () => {
     const r = ner(['report', model, '--output', again, '-q']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(fs.readFileSync(again, 'utf8'), html);
+    // --model, as every other command takes it; no backend options for a command that writes HTML.
+    const viaOption = path.join(tmp, 'report-option.html');
+    assert.equal(ner(['report', '--model', model, '--output', viaOption, '-q']).code, 0);
+    assert.equal(fs.readFileSync(viaOption, 'utf8'), html);
+    assertUserError(ner(['report']), 2, /Missing required argument: model \(ner report DIR, or --model DIR\)/);
+    assert.doesNotMatch(ner(['report', '--help']).stdout, /--backend|--gpu|--threads/);
+  });
+
+  test("a usage error's hint names the command's help; --help lists a command's own options first", () => {
+    const r = ner(['predict']);
+    assert.match(r.stderr, /^\(run 'ner predict --help' for the options\)$/m);
+    assert.match(ner(['frobnicate']).stderr, /^\(run 'ner --help' for the commands\)$/m);
+    for (const [command, own] of [['predict', 'Input and output:'], ['eval', 'Evaluation:'], ['serve', 'Model and address:'], ['check', 'Check:'], ['convert', 'Conversion:']]) {
+      const groups = ner([command, '--help']).stdout.split('\n').filter((l) => /^[A-Z][A-Za-z ]+:$/.test(l));
+      assert.equal(groups[0], own, `${command}: ${groups.join(' ')}`);
+    }
+    assert.match(ner(['train', '--help']).stdout, /--out[^]*\[required, unless\s+--resume\]/);
   });
 
   test('eval --output writes conlleval input that eval --pred scores identically', () => {

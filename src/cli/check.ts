@@ -8,7 +8,7 @@ import { CorpusReport, Duplicates, GazetteerCoverage, checkCorpus, duplicateSent
 import type { Gazetteer } from '../data/gazetteer';
 import { readGazetteerFiles } from '../io/gazetteerFile';
 import { TAG_SCHEMES, describeDetection } from '../data/tagScheme';
-import { Messages, quietOption } from './common';
+import { commandGroup, Messages, quietOption } from './common';
 import { corpusReading, dataOptions, readDataFiles } from './dataOptions';
 
 export const command = 'check';
@@ -16,21 +16,23 @@ export const describe = 'report sentences, tokens, tags, entities and problems o
 
 export function builder(yargs: Argv) {
   return yargs
-    .options({
-      data: { type: 'string', demandOption: true, describe: 'CoNLL file to check (training data)' },
-      dev: { type: 'string', describe: 'development data: checked too, and for sentences shared with --data' },
-      ...dataOptions('--data and --dev'),
-      scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme to check against; auto detects it from --data' },
-      strict: { type: 'boolean', default: false, describe: 'exit with status 1 when any problem is found' },
-      json: { type: 'boolean', default: false, describe: 'print the report as JSON' },
-      gazetteer: {
-        type: 'array',
-        string: true,
-        describe: 'gazetteer files (name<TAB>TYPE lines) to report on: how many entities of --data and --dev they list with the right type, another type or not at all, and names listed under several types',
-      },
-      'gazetteer-case': { type: 'boolean', default: false, describe: 'match gazetteer names exactly as written, as ner train --gazetteer-case does' },
-      ...quietOption,
-    })
+    .options(
+      commandGroup('Check:', {
+        data: { type: 'string', demandOption: true, describe: 'CoNLL file to check (training data)' },
+        dev: { type: 'string', describe: 'development data: checked too, and for sentences shared with --data' },
+        ...dataOptions('--data and --dev'),
+        scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme to check against; auto detects it from --data' },
+        strict: { type: 'boolean', default: false, describe: 'exit with status 1 when any problem is found' },
+        json: { type: 'boolean', default: false, describe: 'print the report as JSON' },
+        gazetteer: {
+          type: 'array',
+          string: true,
+          describe: 'gazetteer files (name<TAB>TYPE lines) to report on: how many entities of --data and --dev they list with the right type, another type or not at all, and names listed under several types',
+        },
+        'gazetteer-case': { type: 'boolean', default: false, describe: 'match gazetteer names exactly as written, as ner train --gazetteer-case does' },
+        ...quietOption,
+      }),
+    )
     .example('$0 check --data train.conll --dev dev.conll --strict', 'fail a CI job on scheme violations or train/dev overlap')
     .example('$0 check --data train.conll --dev dev.conll --gazetteer names.tsv', "how well a gazetteer covers the data's entities");
 }

@@ -31,6 +31,15 @@ export const backendOptions = {
   },
 } satisfies Record<string, Options>;
 
+/**
+ * `options` with every option that has no group in `group`: a command's own
+ * options, which --help then lists first (yargs shows groups in the order
+ * they first appear, and ungrouped options last, under "Options:").
+ */
+export function commandGroup<T extends Record<string, Options>>(group: string, options: T): T {
+  return Object.fromEntries(Object.entries(options).map(([name, o]) => [name, o.group === undefined ? { ...o, group } : o])) as T;
+}
+
 export const quietOption = {
   quiet: { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors and the requested output' },
 } satisfies Record<string, Options>;

@@ -12,7 +12,7 @@ import { TAG_SCHEMES, describeDetection, chooseScheme } from '../data/tagScheme'
 import { WRITABLE_FORMATS, WritableFormat, documents } from '../io/corpusWriters';
 import { SPAN_FORMATS, convertCorpus } from '../io/convertCorpus';
 import { checkOutput, checkOutputDir, writeOutput, writeOutputDir } from '../io/output';
-import { Messages, quietOption } from './common';
+import { commandGroup, Messages, quietOption } from './common';
 import { corpusReading, dataOptions, readDataFiles } from './dataOptions';
 
 export const command = 'convert';
@@ -21,15 +21,17 @@ export const describe = 'convert tagged data between CoNLL, CSV, JSONL, Label St
 export function builder(yargs: Argv) {
   const { 'data-format': format, ...reading } = dataOptions('--input');
   return yargs
-    .options({
-      input: { type: 'string', demandOption: true, describe: 'tagged data to convert (a BRAT corpus is a directory)' },
-      'input-format': format,
-      output: { type: 'string', demandOption: true, describe: "file to write ('-' for stdout), or for brat a new or empty directory" },
-      'output-format': { choices: WRITABLE_FORMATS as unknown as string[], demandOption: true, describe: 'format to write' },
-      scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme of the input, to read its chunks as spans (jsonl, labelstudio, brat); auto detects it' },
-      ...reading,
-      ...quietOption,
-    })
+    .options(
+      commandGroup('Conversion:', {
+        input: { type: 'string', demandOption: true, describe: 'tagged data to convert (a BRAT corpus is a directory)' },
+        'input-format': format,
+        output: { type: 'string', demandOption: true, describe: "file to write ('-' for stdout), or for brat a new or empty directory" },
+        'output-format': { choices: WRITABLE_FORMATS as unknown as string[], demandOption: true, describe: 'format to write' },
+        scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme of the input, to read its chunks as spans (jsonl, labelstudio, brat); auto detects it' },
+        ...reading,
+        ...quietOption,
+      }),
+    )
     .example('$0 convert --input train.conll --output train.jsonl --output-format jsonl', 'CoNLL to JSON Lines of spans (Prodigy, spaCy, doccano)')
     .example('$0 convert --input export.json --output train.conll --output-format conll', 'a Label Studio export to CoNLL')
     .example('$0 convert --input ner_dataset.csv --encoding latin1 --token-column Word --tag-column Tag --sentence-column "Sentence #" --output gmb.conll --output-format conll', "Kaggle's GMB CSV to CoNLL");

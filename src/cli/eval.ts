@@ -12,7 +12,7 @@ import { evaluateModelAsync } from '../eval/evaluateModel';
 import { lacksColumns } from '../data/tokenFeatures';
 import { formatConllColumns } from '../io/conll';
 import { checkOutput, writeOutput } from '../io/output';
-import { Messages, backendOptions, modelInputs, quietOption, readTextInput, startBackend } from './common';
+import { backendOptions, commandGroup, Messages, modelInputs, quietOption, readTextInput, startBackend } from './common';
 import { corpusReading, dataOptions, readDataFiles } from './dataOptions';
 import { loadModel } from '../io/modelStore';
 
@@ -21,33 +21,35 @@ export const describe = "entity-level precision, recall and F1, as conlleval.pl 
 
 export function builder(yargs: Argv) {
   return yargs
-    .options({
-      model: { type: 'string', describe: 'model directory to evaluate (with --data)' },
-      data: { type: 'string', describe: 'gold data to tag and score (with --model): CoNLL, CSV, JSONL, Label Studio or a BRAT directory (--data-format)' },
-      pred: { type: 'string', describe: "prediction file in conlleval's layout: columns ..., gold tag, predicted tag ('-' for stdin)" },
-      ...dataOptions('--data'),
-      scheme: {
-        choices: ['auto', ...TAG_SCHEMES],
-        default: 'auto',
-        describe: 'tag scheme of --pred (auto detects it from the gold column); IOBES and BILOU chunks are counted in IOB2',
-      },
-      suffix: {
-        type: 'boolean',
-        default: false,
-        describe: "tags carry their prefix last (PER-B, MISC-I), as seqeval's suffix=True: read them as B-PER, I-MISC",
-      },
-      output: { type: 'string', describe: "with --model: also write 'token gold predicted' lines (conlleval's input) to this file" },
-      json: { type: 'boolean', default: false, describe: 'print everything as one JSON object instead of text' },
-      report: { type: 'boolean', default: false, describe: 'add a per-type table (support, P, R, F1; micro, macro and weighted averages) and a token confusion matrix' },
-      errors: { type: 'number', describe: 'list the first N mismatched spans (missed, spurious, wrong type, wrong boundary) with context' },
-      strict: {
-        type: 'boolean',
-        default: false,
-        describe: "score spans the way seqeval's strict mode does: only well-formed spans of the scheme count (instead of conlleval's reading)",
-      },
-      ...backendOptions,
-      ...quietOption,
-    })
+    .options(
+      commandGroup('Evaluation:', {
+        model: { type: 'string', describe: 'model directory to evaluate (with --data)' },
+        data: { type: 'string', describe: 'gold data to tag and score (with --model): CoNLL, CSV, JSONL, Label Studio or a BRAT directory (--data-format)' },
+        pred: { type: 'string', describe: "prediction file in conlleval's layout: columns ..., gold tag, predicted tag ('-' for stdin)" },
+        ...dataOptions('--data'),
+        scheme: {
+          choices: ['auto', ...TAG_SCHEMES],
+          default: 'auto',
+          describe: 'tag scheme of --pred (auto detects it from the gold column); IOBES and BILOU chunks are counted in IOB2',
+        },
+        suffix: {
+          type: 'boolean',
+          default: false,
+          describe: "tags carry their prefix last (PER-B, MISC-I), as seqeval's suffix=True: read them as B-PER, I-MISC",
+        },
+        output: { type: 'string', describe: "with --model: also write 'token gold predicted' lines (conlleval's input) to this file" },
+        json: { type: 'boolean', default: false, describe: 'print everything as one JSON object instead of text' },
+        report: { type: 'boolean', default: false, describe: 'add a per-type table (support, P, R, F1; micro, macro and weighted averages) and a token confusion matrix' },
+        errors: { type: 'number', describe: 'list the first N mismatched spans (missed, spurious, wrong type, wrong boundary) with context' },
+        strict: {
+          type: 'boolean',
+          default: false,
+          describe: "score spans the way seqeval's strict mode does: only well-formed spans of the scheme count (instead of conlleval's reading)",
+        },
+        ...backendOptions,
+        ...quietOption,
+      }),
+    )
     .conflicts('pred', ['model', 'data'])
     .check((argv) => {
       if (argv.pred === undefined && (argv.model === undefined || argv.data === undefined)) {

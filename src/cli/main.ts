@@ -69,14 +69,21 @@ export function parser(argv: string[]) {
     });
 }
 
-/** Prints an error as users should see it and returns the exit code. */
-export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+const COMMANDS = ['train', 'predict', 'eval', 'check', 'convert', 'serve', 'report'];
+
+/** The command `argv` names (its first word that is one), for the help hint. */
+export function commandOf(argv: readonly string[]): string | undefined {
+  return argv.find((a) => !a.startsWith('-') && COMMANDS.includes(a));
+}
+
+/** Prints an error as users should see it and returns the exit code; `command` names the help to point to. */
+export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr, command?: string): number {
   // The reader of our stdout went away (`ner predict | head`): nothing left to say.
   if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
   // A full disk, a read-only mount, a path through a file: the user's to fix, in one line.
   err = fileSystemError(err) ?? err;
   if (err instanceof NerError) {
-    const hint = err instanceof UsageError ? "\n(run 'ner <command> --help' for the options)" : '';
+    const hint = !(err instanceof UsageError) ? '' : command === undefined ? "\n(run 'ner --help' for the commands)" : `\n(run 'ner ${command} --help' for the options)`;
     stderr.write(`ner: error: ${err.message}${hint}\n`);
     return err.exitCode;
   }
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
   try {
     await parser(hideBin(process.argv)).parseAsync();
   } catch (err) {
-    process.exitCode = reportError(err);
+    process.exitCode = reportError(err, process.stderr, commandOf(hideBin(process.argv)));
   }
 }
 

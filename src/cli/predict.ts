@@ -21,7 +21,7 @@ import { joinTokens } from '../decode/entities';
 import { parseTag } from '../data/tagScheme';
 import { describeColumns, lacksColumns } from '../data/tokenFeatures';
 import { OUTPUT_FORMATS, type OutputFormat, type RecordWriter, bratWriter, recordWriter, sayingReplacedFields } from './predictOutput';
-import { Messages, assertInputFile, backendOptions, modelInputs, quietOption, startBackend } from './common';
+import { assertInputFile, backendOptions, commandGroup, Messages, modelInputs, quietOption, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
 
 export const command = 'predict';
@@ -39,51 +39,53 @@ const GROUP_SIZE = 1 << 20;
 
 export function builder(yargs: Argv) {
   return yargs
-    .options({
-      model: { type: 'string', demandOption: true, describe: 'model directory written by ner train' },
-      input: { type: 'string', default: '-', describe: "input file, or '-' for stdin" },
-      'input-format': {
-        choices: ['text', 'jsonl', 'conll'],
-        default: 'text',
-        describe:
-          'text: one sentence per line, tokenised by ner; jsonl: one JSON object per line, its "text" tagged as a text line and its other fields kept (json, spans, labelstudio output); conll: one token per line (first column), blank line between sentences',
-      },
-      'token-column': { type: 'number', defaultDescription: '0', describe: 'token column of conll input' },
-      'comment-prefix': { type: 'string', describe: "conll input: skip lines starting with this (e.g. '#'): not tokens, not sentence ends" },
-      encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of the input, text, jsonl or conll (latin1: ISO-8859-1)' },
-      output: {
-        type: 'string',
-        default: '-',
-        describe: "output file (a regular file is replaced only when complete), or '-' for stdout; brat: a new or empty directory, written complete or not at all",
-      },
-      'output-format': {
-        choices: OUTPUT_FORMATS,
-        default: 'conll' as OutputFormat,
-        describe:
-          'conll: "token TAG" lines, blank line after each sentence; json: JSON Lines {tokens, tags, entities} (UTF-16 offsets); ' +
-          'tsv, csv: one entity per row (sentence, start, end, type, text, confidence); ' +
-          'spans: JSON Lines {text, tokens, spans: [{start, end, label, confidence}]} per input line or record (Prodigy, spaCy); ' +
-          'labelstudio: one JSON array of tasks with predictions, to import into Label Studio; ' +
-          'brat: <input name>.txt, .ann and annotation.conf in the --output directory. ' +
-          'spans, labelstudio and brat offsets count Unicode code points, as Python does',
-      },
-      'split-sentences': {
-        type: 'boolean',
-        default: false,
-        describe: 'text and jsonl input: cut each text into sentences (for paragraphs rather than one sentence per line)',
-      },
-      constraints: {
-        type: 'boolean',
-        default: true,
-        describe: 'decode only tag sequences the tag scheme allows (--no-constraints: any sequence)',
-        group: 'Decoding:',
-      },
-      nbest: { type: 'number', default: 1, describe: 'list the K best tag sequences with their log-probabilities (json output)', group: 'Decoding:' },
-      'min-confidence': { type: 'number', describe: 'drop entities whose probability under the model is below X (their tokens become O)', group: 'Decoding:' },
-      marginals: { type: 'boolean', default: false, describe: "add each token's tag probabilities (json output)", group: 'Decoding:' },
-      ...backendOptions,
-      ...quietOption,
-    })
+    .options(
+      commandGroup('Input and output:', {
+        model: { type: 'string', demandOption: true, describe: 'model directory written by ner train' },
+        input: { type: 'string', default: '-', describe: "input file, or '-' for stdin" },
+        'input-format': {
+          choices: ['text', 'jsonl', 'conll'],
+          default: 'text',
+          describe:
+            'text: one sentence per line, tokenised by ner; jsonl: one JSON object per line, its "text" tagged as a text line and its other fields kept (json, spans, labelstudio output); conll: one token per line (first column), blank line between sentences',
+        },
+        'token-column': { type: 'number', defaultDescription: '0', describe: 'token column of conll input' },
+        'comment-prefix': { type: 'string', describe: "conll input: skip lines starting with this (e.g. '#'): not tokens, not sentence ends" },
+        encoding: { choices: TEXT_ENCODINGS, default: 'utf8' as TextEncoding, describe: 'encoding of the input, text, jsonl or conll (latin1: ISO-8859-1)' },
+        output: {
+          type: 'string',
+          default: '-',
+          describe: "output file (a regular file is replaced only when complete), or '-' for stdout; brat: a new or empty directory, written complete or not at all",
+        },
+        'output-format': {
+          choices: OUTPUT_FORMATS,
+          default: 'conll' as OutputFormat,
+          describe:
+            'conll: "token TAG" lines, blank line after each sentence; json: JSON Lines {tokens, tags, entities} (UTF-16 offsets); ' +
+            'tsv, csv: one entity per row (sentence, start, end, type, text, confidence); ' +
+            'spans: JSON Lines {text, tokens, spans: [{start, end, label, confidence}]} per input line or record (Prodigy, spaCy); ' +
+            'labelstudio: one JSON array of tasks with predictions, to import into Label Studio; ' +
+            'brat: <input name>.txt, .ann and annotation.conf in the --output directory. ' +
+            'spans, labelstudio and brat offsets count Unicode code points, as Python does',
+        },
+        'split-sentences': {
+          type: 'boolean',
+          default: false,
+          describe: 'text and jsonl input: cut each text into sentences (for paragraphs rather than one sentence per line)',
+        },
+        constraints: {
+          type: 'boolean',
+          default: true,
+          describe: 'decode only tag sequences the tag scheme allows (--no-constraints: any sequence)',
+          group: 'Decoding:',
+        },
+        nbest: { type: 'number', default: 1, describe: 'list the K best tag sequences with their log-probabilities (json output)', group: 'Decoding:' },
+        'min-confidence': { type: 'number', describe: 'drop entities whose probability under the model is below X (their tokens become O)', group: 'Decoding:' },
+        marginals: { type: 'boolean', default: false, describe: "add each token's tag probabilities (json output)", group: 'Decoding:' },
+        ...backendOptions,
+        ...quietOption,
+      }),
+    )
     .example('$0 predict --model models/en --input news.txt --output-format json', 'entities with character offsets')
     .example('echo "Angela Merkel visited Paris ." | $0 predict --model models/en', 'from a pipe')
     .example('$0 predict --model models/en --input news.jsonl --input-format jsonl --output-format labelstudio --output tasks.json', 'pre-annotations for Label Studio')
@@ -246,6 +248,8 @@ export async function handler(args: PredictArgs): Promise<void> {
   const output = dir === undefined ? checkOutput(args.output, [{ option: '--input', file: args.input }, ...modelInputs(args.model)]) : undefined;
   await startBackend(args, messages);
   const model = await loadModel(args.model);
+  // A terminal gives no end of input until Ctrl-D: say what is awaited, or the command looks hung.
+  if (args.input === '-' && process.stdin.isTTY === true) messages.info('reading text from the terminal (standard input): type lines, then Ctrl-D; or give --input FILE');
   const columns = model.features?.columnNames ?? [];
   if (columns.length > 0 && args.inputFormat !== 'conll') {
     model.dispose();

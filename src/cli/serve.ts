@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, SHUTDOWN_GRACE_MS, createServer, modelInfo, stopServer 
 import { TagService, inThreadService } from '../serve/tagService';
 import { startTagPool } from '../serve/tagPool';
 import type { BackendRequest } from '../backend';
-import { Messages, backendOptions, quietOption, startBackend } from './common';
+import { backendOptions, commandGroup, Messages, quietOption, startBackend } from './common';
 import { loadModel } from '../io/modelStore';
 
 export const command = 'serve';
@@ -20,21 +20,23 @@ export const describe = 'serve a model over HTTP: a page that highlights entitie
 
 export function builder(yargs: Argv) {
   return yargs
-    .options({
-      model: { type: 'string', demandOption: true, describe: 'model directory written by ner train' },
-      port: { type: 'number', default: 8080, describe: 'TCP port (0 picks a free one)' },
-      host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on (0.0.0.0 for every interface)' },
-      workers: { type: 'number', default: os.availableParallelism(), defaultDescription: 'the number of cores', describe: 'worker threads that tag, each holding the model (0: tag in the server thread)', group: 'Serving:' },
-      'max-batch-tokens': { type: 'number', default: 1024, describe: 'padded tokens per batch: sentences of concurrent requests are tagged together up to this (smaller: a small request waits less behind a big one)', group: 'Serving:' },
-      'max-delay-ms': { type: 'number', default: 2, describe: 'how long a batch may wait for more sentences before it is tagged', group: 'Serving:' },
-      'max-queue': { type: 'number', default: 10_000, describe: 'sentences that may wait; past it requests are answered 503 with Retry-After', group: 'Serving:' },
-      'max-request-tokens': { type: 'number', default: DEFAULT_LIMITS.maxRequestTokens, describe: 'a request of more tokens is answered 413 before it is tagged', group: 'Serving:' },
-      'request-timeout-ms': { type: 'number', default: DEFAULT_LIMITS.requestTimeoutMs, describe: 'a request not answered within this is answered 503 and its work dropped', group: 'Serving:' },
-      'shutdown-timeout': { type: 'number', default: SHUTDOWN_GRACE_MS / 1000, describe: 'seconds requests in progress get to finish on SIGTERM/SIGINT', group: 'Serving:' },
-      cors: { type: 'string', describe: 'send Access-Control-Allow-Origin: ORIGIN (or *) and answer preflight requests [default: off]', group: 'Serving:' },
-      ...backendOptions,
-      ...quietOption,
-    })
+    .options(
+      commandGroup('Model and address:', {
+        model: { type: 'string', demandOption: true, describe: 'model directory written by ner train' },
+        port: { type: 'number', default: 8080, describe: 'TCP port (0 picks a free one)' },
+        host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on (0.0.0.0 for every interface)' },
+        workers: { type: 'number', default: os.availableParallelism(), defaultDescription: 'the number of cores', describe: 'worker threads that tag, each holding the model (0: tag in the server thread)', group: 'Serving:' },
+        'max-batch-tokens': { type: 'number', default: 1024, describe: 'padded tokens per batch: sentences of concurrent requests are tagged together up to this (smaller: a small request waits less behind a big one)', group: 'Serving:' },
+        'max-delay-ms': { type: 'number', default: 2, describe: 'how long a batch may wait for more sentences before it is tagged', group: 'Serving:' },
+        'max-queue': { type: 'number', default: 10_000, describe: 'sentences that may wait; past it requests are answered 503 with Retry-After', group: 'Serving:' },
+        'max-request-tokens': { type: 'number', default: DEFAULT_LIMITS.maxRequestTokens, describe: 'a request of more tokens is answered 413 before it is tagged', group: 'Serving:' },
+        'request-timeout-ms': { type: 'number', default: DEFAULT_LIMITS.requestTimeoutMs, describe: 'a request not answered within this is answered 503 and its work dropped', group: 'Serving:' },
+        'shutdown-timeout': { type: 'number', default: SHUTDOWN_GRACE_MS / 1000, describe: 'seconds requests in progress get to finish on SIGTERM/SIGINT', group: 'Serving:' },
+        cors: { type: 'string', describe: 'send Access-Control-Allow-Origin: ORIGIN (or *) and answer preflight requests [default: off]', group: 'Serving:' },
+        ...backendOptions,
+        ...quietOption,
+      }),
+    )
     .example('$0 serve --model models/en', 'then open http://127.0.0.1:8080/')
     .example(`curl -s localhost:8080/api/predict -d '{"text": "Angela Merkel visited Paris."}'`, 'the JSON API');
 }

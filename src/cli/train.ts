@@ -73,9 +73,9 @@ function insertAfter<O extends object, E extends object>(options: O, after: keyo
  * given ones that would change the run.
  */
 const OPTIONS = {
-  data: { type: 'string', describe: 'training data: CoNLL columns (token first, tag last by default), CSV, JSONL, Label Studio or a BRAT directory (--data-format)', group: 'Data:' },
+  data: { type: 'string', describe: 'training data: CoNLL columns (token first, tag last by default), CSV, JSONL, Label Studio or a BRAT directory (--data-format) [required, unless --resume]', group: 'Data:' },
   dev: { type: 'string', describe: 'development data for model selection and early stopping', group: 'Data:' },
-  out: { type: 'string', describe: 'model directory to write (replaced atomically if it holds a model)', group: 'Data:' },
+  out: { type: 'string', describe: 'model directory to write (replaced atomically if it holds a model) [required, unless --resume]', group: 'Data:' },
   resume: {
     type: 'string',
     describe: 'continue the interrupted run whose model directory is DIR, from its last checkpoint, with its original data and options (options that would change the run are refused)',

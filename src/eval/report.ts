@@ -198,9 +198,10 @@ const fixed = (x: number) => x.toFixed(2).padStart(6);
 /** The per-type table as text. */
 export function formatSpanReport(report: SpanReport): string {
   const width = Math.max(8, ...report.types.map((t) => t.type.length));
-  const line = (t: TypeRow) => `${t.type.padStart(width)}  ${String(t.support).padStart(7)}  ${fixed(t.precision)}  ${fixed(t.recall)}  ${fixed(t.f1)}\n`;
-  const header = ['support'.padStart(7), 'P'.padStart(6), 'R'.padStart(6), 'F1'.padStart(6)].join('  ');
-  let out = `${report.strict ? 'strict (seqeval)' : 'conlleval'} span matching\n${'type'.padStart(width)}  ${header}\n`;
+  const line = (t: TypeRow) => `${t.type.padStart(width)}  ${String(t.support).padStart(7)}  ${String(t.predicted).padStart(7)}  ${fixed(t.precision)}  ${fixed(t.recall)}  ${fixed(t.f1)}\n`;
+  const header = ['gold'.padStart(7), 'found'.padStart(7), 'P'.padStart(6), 'R'.padStart(6), 'F1'.padStart(6)].join('  ');
+  // conlleval's per-type lines end in the entities found (predicted); its users read support (gold) here.
+  let out = `${report.strict ? 'strict (seqeval)' : 'conlleval'} span matching (gold: entities in the data, the support; found: entities predicted)\n${'type'.padStart(width)}  ${header}\n`;
   for (const t of report.types) out += line(t);
   out += line(report.micro) + line(report.macro) + line(report.weighted);
   return out;
