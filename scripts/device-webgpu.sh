@@ -4,6 +4,7 @@
 # (it reaches no package registry), printing tokens/s and the adapter.
 #
 #   scripts/device-webgpu.sh prepare [CONLL_DIR]   here: fills .device/ (git-ignored), about 45 MiB
+#                                                  (DEVICE_SENTENCES=N: another slice than 3,000 sentences)
 #   device run: carry [".device"], command "bash .device/device-webgpu.sh run", timeout_s 540
 #   scripts/device-webgpu.sh run                   there (or here, to try it on the software adapter)
 #
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 prepare() {
-  local conll="${1:-../shared/data/conll2003}" out=.device
+  local conll="${1:-../shared/data/conll2003}" out=.device sentences="${DEVICE_SENTENCES:-3000}"
   grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
   rm -rf "$out" && mkdir -p "$out"
   [ -f dist/src/cli/main.js ] || { echo "no dist/: run npm run build first" >&2; exit 2; }
@@ -27,8 +28,8 @@ prepare() {
     --exclude='node_modules/playwright-core' --exclude='node_modules/@types' --exclude='node_modules/@tensorflow/tfjs-node' \
     --exclude='node_modules/webgpu/dist/darwin-*' --exclude='node_modules/webgpu/dist/win32-*' --exclude='node_modules/webgpu/dist/linux-arm64' \
     --exclude='*.map' --exclude='*.d.ts' dist node_modules package.json | xz -T2 -6 > "$out/tree.tar.xz"
-  awk -v RS='' -v ORS='\n\n' 'NR <= 3000' "$conll/train.txt" > "$out/train.txt"
-  awk -v RS='' -v ORS='\n\n' 'NR <= 500' "$conll/valid.txt" > "$out/valid.txt"
+  awk -v RS='' -v ORS='\n\n' -v n="$sentences" 'NR <= n' "$conll/train.txt" > "$out/train.txt"
+  awk -v RS='' -v ORS='\n\n' -v n="$((sentences / 6))" 'NR <= n' "$conll/valid.txt" > "$out/valid.txt"
   (cd "$out" && apt-get -qq -oAPT::Architecture=amd64 download libvulkan1 > /dev/null)
   cp scripts/device-webgpu.sh "$out/"
   du -sh "$out"
