@@ -110,7 +110,7 @@ describe('ner eval --pred', () => {
     const r = ner(['eval', '--pred', file, '--report', '--json']);
     const { weighted } = JSON.parse(r.stdout).report;
     assert.deepEqual([weighted.precision, weighted.recall, weighted.f1.toFixed(4)], [100, 200 / 3, (700 / 9).toFixed(4)]);
-    assert.match(ner(['eval', '--pred', file, '--report']).stdout, /^weighted        3  100\.00   66\.67   77\.78$/m);
+    assert.match(ner(['eval', '--pred', file, '--report']).stdout, /^weighted        3        3  100\.00   66\.67   77\.78$/m);
   });
 
   test('--strict refuses a tag seqeval refuses, naming the file, line and column', () => {
