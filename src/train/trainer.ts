@@ -599,10 +599,10 @@ function inScheme(corpus: Corpus, scheme: TagScheme, modelScheme: TagScheme): Co
 function tokenFeatures(input: TrainInput, events: TrainEvents): TokenFeatures | undefined {
   const columns = input.train.featureColumns ?? [];
   if (input.gazetteer === undefined && columns.length === 0) return undefined;
-  for (const corpus of [input.dev]) {
-    if (corpus !== undefined && describeColumns(corpus.featureColumns ?? []) !== describeColumns(columns)) {
-      throw new UsageError(`${corpus.file} was read with feature columns [${describeColumns(corpus.featureColumns ?? [])}], the training data with [${describeColumns(columns)}]`);
-    }
+  // Dev data is tagged during training: it must give the same columns (--embeddings-extend files give only words).
+  const dev = input.dev;
+  if (dev !== undefined && describeColumns(dev.featureColumns ?? []) !== describeColumns(columns)) {
+    throw new UsageError(`${dev.file} was read with feature columns [${describeColumns(dev.featureColumns ?? [])}], the training data with [${describeColumns(columns)}]`);
   }
   const features = TokenFeatures.build(input.gazetteer, columns, input.train.sentences);
   if (input.gazetteer !== undefined) {
