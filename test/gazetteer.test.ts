@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { DataError } from '../src/errors';
 import { Gazetteer, MATCH_CODES } from '../src/data/gazetteer';
 import { gazetteerCoverage } from '../src/data/check';
-import { parseGazetteer } from '../src/io/gazetteerFile';
+import { parseGazetteer, readGazetteerFiles } from '../src/io/gazetteerFile';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Corpus } from '../src/types';
 
 const gaz = (lines: string, caseSensitive = false) => Gazetteer.fromEntries(parseGazetteer(lines, 'g.tsv'), caseSensitive);
@@ -16,6 +19,17 @@ const gaz = (lines: string, caseSensitive = false) => Gazetteer.fromEntries(pars
 const codes = (g: Gazetteer, type: string, sentence: string) => Array.from(g.match(sentence.split(' '))[g.types.indexOf(type)], (c) => MATCH_CODES[c]).join('');
 
 describe('gazetteer files', () => {
+  test('a file of 200,000 names reads (no argument spread of its entries)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-gazetteer-'));
+    try {
+      const file = path.join(dir, 'big.tsv');
+      fs.writeFileSync(file, Array.from({ length: 200_000 }, (_, i) => `name${i}\tT${i % 3}`).join('\n'));
+      assert.deepEqual(readGazetteerFiles([file]).sizes(), { T0: 66_667, T1: 66_667, T2: 66_666 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('name<TAB>TYPE lines; # comments, blank lines, CRLF and a BOM skipped; names cut as ner predict cuts text', () => {
     const entries = parseGazetteer('\uFEFF# cities\r\nNew York\tLOC\r\n\r\nU.S. Steel\tORG\nO\'Neill\tPER\n', 'g.tsv');
     assert.deepEqual(entries, [

@@ -54,7 +54,8 @@ export function readGazetteerFiles(files: readonly string[], caseSensitive = fal
     }
     const read = parseGazetteer(text, file);
     if (read.length === 0) throw new DataError(file, undefined, 'no entries (expected lines of name<TAB>TYPE)');
-    entries.push(...read);
+    // Not push(...read): a spread of a million entries overflows the call stack.
+    for (const entry of read) entries.push(entry);
   }
   const gazetteer = Gazetteer.fromEntries(entries, caseSensitive);
   if (gazetteer.types.length > MAX_GAZETTEER_TYPES) {
