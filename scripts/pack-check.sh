@@ -11,6 +11,8 @@ echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
 npm install -g --prefix "$work/prefix" --no-audit --no-fund --loglevel=error "$work/$tarball" > "$work/install.log" 2>&1 \
   || { cat "$work/install.log"; exit 1; }
 ner="$work/prefix/bin/ner"
+# Error messages point to docs/formats.md: the pages ship with the package.
+test -f "$work/prefix/lib/node_modules/ner-bilstm-crf/docs/formats.md"
 "$ner" --version
 "$ner" train --data data/sample/train.conll --dev data/sample/dev.conll --out "$work/model" --epochs 1 --optimizer adam --lr 0.003 --quiet
 "$ner" eval --model "$work/model" --data data/sample/test.conll --quiet | grep '^accuracy:'

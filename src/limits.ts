@@ -1,5 +1,5 @@
 /**
- * The limits that keep memory bounded on any input (README, Limits). Each is
+ * The limits that keep memory bounded on any input (docs/formats.md, Limits). Each is
  * checked where the input is read, before it costs memory, and an input over
  * it fails with a message naming its file and line (exit 2).
  */

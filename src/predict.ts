@@ -167,7 +167,7 @@ export function withLineNumbers(units: readonly LineUnit[], tagged: TaggedSenten
 }
 
 function tooLong(index: number, what: string): LimitExceeded {
-  return new LimitExceeded(`a ${what} of more than ${formatCount(MAX_TAGGED_TOKENS)} tokens, the most ner tags as one sentence (README, Limits)`, index);
+  return new LimitExceeded(`a ${what} of more than ${formatCount(MAX_TAGGED_TOKENS)} tokens, the most ner tags as one sentence (docs/formats.md, Limits)`, index);
 }
 
 /**

@@ -210,7 +210,7 @@ test('maxSentenceTokens stops at the row past it', () => {
     () => parseCsvCorpus('Word,Tag\na,O\nb,O\nc,O\n', 's.csv', { tokenColumn: 0, tagColumn: 1, maxSentenceTokens: 2 }),
     's.csv',
     4,
-    'the sentence from line 2 has more than 2 tokens, the most ner tags as one sentence (README, Limits)',
+    'the sentence from line 2 has more than 2 tokens, the most ner tags as one sentence (docs/formats.md, Limits)',
   );
 });
 

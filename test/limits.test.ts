@@ -1,5 +1,5 @@
 /**
- * The limits that keep memory bounded on any input (src/limits.ts, README
+ * The limits that keep memory bounded on any input (src/limits.ts, docs/formats.md,
  * Limits): each refused with one line naming the file and line, exit 2,
  * before the input costs memory; and long training sentences cut into pieces
  * at O tags.
@@ -132,7 +132,7 @@ describe('tagging: the longest sentence and the longest n-best list', () => {
     })();
     await assert.rejects(
       collect(readConllStream(lines, 'f.conll', { maxSentenceTokens: 5 })),
-      (e: unknown) => e instanceof DataError && e.message === 'f.conll:9: the sentence from line 4 has more than 5 tokens, the most ner tags as one sentence (README, Limits)',
+      (e: unknown) => e instanceof DataError && e.message === 'f.conll:9: the sentence from line 4 has more than 5 tokens, the most ner tags as one sentence (docs/formats.md, Limits)',
     );
   });
 

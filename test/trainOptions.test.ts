@@ -1,12 +1,11 @@
 /**
  * The table of training options (src/train/options.ts) against what is
- * derived from it and what is written about it: the defaults, the rules and
- * their messages, `ner train`'s options, and the README's options table.
+ * derived from it: the defaults, the rules and their messages, and `ner
+ * train`'s options. docs/cli.md's table of them is held to it in
+ * cliDocs.test.ts.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import yargs from 'yargs';
 import { OptionError, UsageError } from '../src/errors';
 import { AnyOptionSpec, DEFAULT_TRAIN_OPTIONS, TRAIN_OPTIONS, TRAIN_OPTION_KEYS, TrainOptionKey, TrainOptions, validateTrainOptions } from '../src/train/options';
@@ -14,7 +13,6 @@ import { trainModel } from '../src/train/trainer';
 import { builder } from '../src/cli/train';
 import { TRAIN_OPTION_FIELDS } from '../src/cli/runConfig';
 
-const README = path.join(__dirname, '..', '..', 'README.md');
 const spec = (key: TrainOptionKey): AnyOptionSpec => TRAIN_OPTIONS[key];
 
 /** The options `ner train` declares to yargs, by long name (getOptions() is yargs' own; its typings omit it). */
@@ -93,69 +91,5 @@ describe('the table of training options', () => {
       trainModel({ train: { file: 'never.conll', sentences: [] }, options: { learningRate: -1 } }),
       (err: unknown) => err instanceof OptionError && err.message === 'learningRate must be a positive number, got -1',
     );
-  });
-});
-
-interface ReadmeRow {
-  line: number;
-  flags: string[];
-  /** The default column, one entry per flag. */
-  defaults: string[];
-  text: string;
-}
-
-/**
- * The rows of the README's `ner train` options table. A row may name several
- * options (`--token-column I`, `--tag-column J` | `0`, `-1`): its default
- * column then gives one default per flag, in order, separated by commas.
- * Short aliases (`-q`) and the value placeholders (`FILE`, `N`) are dropped.
- */
-function readmeTrainRows(): ReadmeRow[] {
-  const lines = fs.readFileSync(README, 'utf8').split('\n');
-  const start = lines.indexOf('### `ner train`');
-  assert.ok(start >= 0, 'README has no ### `ner train` section');
-  const header = lines.indexOf('| option | default | meaning |', start);
-  assert.ok(header > start, 'README has no options table under ner train');
-  const rows: ReadmeRow[] = [];
-  for (let i = header + 2; i < lines.length && lines[i].startsWith('|'); i++) {
-    const cells = lines[i].split('|').slice(1, -1).map((cell) => cell.trim());
-    assert.equal(cells.length, 3, `README.md:${i + 1}: expected 3 cells`);
-    const flags = [...cells[0].matchAll(/`--([a-z][a-z-]*)[^`]*`/g)].map((m) => m[1]);
-    assert.ok(flags.length > 0, `README.md:${i + 1}: no --option in the first cell`);
-    const defaults = flags.length === 1 ? [cells[1]] : cells[1].split(/,\s*/);
-    assert.equal(defaults.length, flags.length, `README.md:${i + 1}: ${flags.length} options but ${defaults.length} defaults`);
-    rows.push({ line: i + 1, flags, defaults, text: lines[i] });
-  }
-  return rows;
-}
-
-/** A default as the README writes it: `50`, on/off, nothing for no file. */
-function readmeDefault(value: unknown): string {
-  if (value === null) return '';
-  if (typeof value === 'boolean') return value ? 'on' : 'off';
-  return `\`${String(value)}\``;
-}
-
-describe("the README's ner train options table", () => {
-  const rows = readmeTrainRows();
-  const byFlag = new Map(rows.flatMap((row) => row.flags.map((flag, i) => [flag, { row, shown: row.defaults[i] }] as const)));
-
-  test('lists every training option with its default, and its choices', () => {
-    for (const key of TRAIN_OPTION_KEYS) {
-      const s = spec(key);
-      const entry = byFlag.get(s.flag);
-      assert.ok(entry !== undefined, `README lacks --${s.flag} (${key})`);
-      assert.equal(entry.shown, readmeDefault(s.default), `README.md:${entry.row.line}: the default of --${s.flag}`);
-      if (s.kind === 'choice') {
-        for (const choice of s.choices) assert.ok(entry.row.text.includes(`\`${choice}\``), `README.md:${entry.row.line}: --${s.flag} does not name \`${choice}\``);
-      }
-    }
-  });
-
-  test('names only options ner train has, each once', () => {
-    const declared = commandOptions();
-    for (const row of rows) for (const flag of row.flags) assert.ok(declared.has(flag), `README.md:${row.line}: ner train has no --${flag}`);
-    const flags = rows.flatMap((row) => row.flags);
-    assert.equal(new Set(flags).size, flags.length, 'an option in two rows');
   });
 });

@@ -18,7 +18,7 @@ export function builder(yargs: Argv) {
   return yargs
     .options(
       commandGroup('Check:', {
-        data: { type: 'string', demandOption: true, describe: 'CoNLL file to check (training data)' },
+        data: { type: 'string', demandOption: true, describe: 'training data to check: CoNLL, CSV, JSONL, Label Studio or a BRAT directory (--data-format)' },
         dev: { type: 'string', describe: 'development data: checked too, and for sentences shared with --data' },
         ...dataOptions('--data and --dev'),
         scheme: { choices: ['auto', ...TAG_SCHEMES], default: 'auto', describe: 'tag scheme to check against; auto detects it from --data' },

@@ -41,7 +41,7 @@ export function commandGroup<T extends Record<string, Options>>(group: string, o
 }
 
 export const quietOption = {
-  quiet: { type: 'boolean', alias: 'q', default: false, describe: 'print nothing but errors and the requested output' },
+  quiet: { type: 'boolean', alias: 'q', default: false, describe: 'print only errors, warnings and the requested output' },
 } satisfies Record<string, Options>;
 
 /** Informational lines go to stderr, so stdout holds only the requested output. */

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   // V8 pretenures the allocation sites whose objects survived early on (reading a corpus,
   // loading a model); their later short-lived objects, such as the tensors of every LSTM step,
   // then go straight to the old generation and pile up until a full collection. Without it,
-  // tagging one 100,000-token line peaks at 255 MB instead of 438 MB, and no slower (README, Limits).
+  // tagging one 100,000-token line peaks at 255 MB instead of 438 MB, and no slower (docs/formats.md, Limits).
   v8.setFlagsFromString('--no-allocation-site-pretenuring');
   try {
     await parser(hideBin(process.argv)).parseAsync();

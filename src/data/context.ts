@@ -21,7 +21,7 @@ import type { Batch, EncodedSentence } from './batch';
  * and memory grow with them, but an LSTM trained on 64- or 128-token rows
  * reads a longer sequence just as well, and then the sentences that open a
  * training-sized row see the ones before them too. Measured on six CoNLL-2003
- * models (README, Accuracy): +0.07 dev and +0.10 test F1 on average, never
+ * models (docs/experiments.md): +0.07 dev and +0.10 test F1 on average, never
  * lower on test. Memory stays bounded by the prediction batch's cap on padded
  * tokens.
  */

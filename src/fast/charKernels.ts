@@ -105,7 +105,7 @@ export const charCnnGradKernel: JsKernelSpec<CharCnnAttrs> = {
  * and a backward pass that touches only the rows each maximum came from.
  * Against the tf-op version (gathers of [N, L, F] per window offset, their
  * scatter-add gradients, a separate max-pool) this cut the encoder's share of
- * a CoNLL-2003 epoch by more than half (`npm run profile`; README, Time to
+ * a CoNLL-2003 epoch by more than half (`npm run profile`; docs/experiments.md, Time to
  * accuracy). On a tie the gradient goes to the first maximum, as PyTorch's
  * max does (tf.max's gradient goes to each).
  */

@@ -172,7 +172,7 @@ export class ConllLineReader {
     checkPrintable(file, lineNo, 'token', token);
     if (this.current.tokens.length >= this.maxSentenceTokens) {
       const from = this.current.lines[0];
-      throw new DataError(file, lineNo, `the sentence from line ${from} has more than ${formatCount(this.maxSentenceTokens)} tokens, the most ner tags as one sentence (README, Limits)`);
+      throw new DataError(file, lineNo, `the sentence from line ${from} has more than ${formatCount(this.maxSentenceTokens)} tokens, the most ner tags as one sentence (docs/formats.md, Limits)`);
     }
     this.current.tokens.push(token);
     this.current.lines.push(lineNo);

@@ -231,7 +231,7 @@ export function parseCorpus(text: string, file: string, format: Exclude<DataForm
 function checkSentenceLengths(corpus: Corpus, max: number): void {
   for (const s of corpus.sentences) {
     if (s.tokens.length > max) {
-      throw new DataError(s.file ?? corpus.file, s.lines[0], `a sentence of ${formatCount(s.tokens.length)} tokens, more than ${formatCount(max)}, the most ner tags as one sentence (README, Limits)`);
+      throw new DataError(s.file ?? corpus.file, s.lines[0], `a sentence of ${formatCount(s.tokens.length)} tokens, more than ${formatCount(max)}, the most ner tags as one sentence (docs/formats.md, Limits)`);
     }
   }
 }

@@ -279,7 +279,7 @@ function groupSentences(file: string, header: Row, rows: readonly Row[], columns
     if (token === '') throw new DataError(file, row.line, `empty token (column ${shownName(header.cells[columns.token])})`);
     checkCell(file, row.line, 'token', token);
     if (current.tokens.length >= maxSentenceTokens) {
-      throw new DataError(file, row.line, `the sentence from line ${current.lines[0]} has more than ${formatCount(maxSentenceTokens)} tokens, the most ner tags as one sentence (README, Limits)`);
+      throw new DataError(file, row.line, `the sentence from line ${current.lines[0]} has more than ${formatCount(maxSentenceTokens)} tokens, the most ner tags as one sentence (docs/formats.md, Limits)`);
     }
     if (columns.tag >= 0) {
       const tag = row.cells[columns.tag];

@@ -13,7 +13,7 @@ import { sleepSync } from '../util/sleep';
 const CHUNK = 1 << 20;
 
 function tooLarge(name: string, limit: number, why: string): DataError {
-  return new DataError(name, undefined, `larger than ${formatBytes(limit)}, ${why} (README, Limits)`);
+  return new DataError(name, undefined, `larger than ${formatBytes(limit)}, ${why} (docs/formats.md, Limits)`);
 }
 
 /**

@@ -3,7 +3,7 @@
  * TrainOptions field its command-line flag, its --help group and text, its
  * default and the rule its values obey; DEFAULT_TRAIN_OPTIONS and the
  * validation are read from it here, `ner train`'s yargs options and its run
- * configuration in cli/, and a test holds the README's options table to it.
+ * configuration in cli/, and tests hold docs/cli.md's options table and docs/library.md's flag map to it.
  */
 import { OptionError } from '../errors';
 import type { TagScheme } from '../types';
@@ -157,13 +157,13 @@ export type OptionSpec<T> = CommonSpec &
  * `satisfies` ties the keys to TrainOptions: an option missing here, or one
  * the interface lacks, does not compile.
  *
- * Defaults chosen by measurement on CoNLL-2003 (README, Accuracy): a character
+ * Defaults chosen by measurement on CoNLL-2003 (docs/benchmarks.md, docs/experiments.md): a character
  * CNN of 100 filters and a casing feature next to lowercased words, document
  * context of 128 tokens in steps of 8 sequences, SGD with momentum at 0.015
  * annealed on dev-F1 plateaus over up to 50 epochs, singleton words replaced
  * by <unk> half the time, IOBES tags in the network. (A linear schedule of 25
  * epochs at 0.03, which fits 600 s on 2 cores, scored 0.2 lower on dev and
- * 0.4 lower on test over five seeds: README, Time to accuracy.) (Locked
+ * 0.4 lower on test over five seeds: docs/benchmarks.md, Time to accuracy.) (Locked
  * dropout, constrained training, weight averaging and batches of 16 scored
  * lower on dev, or no higher at a cost, so they are options.)
  */

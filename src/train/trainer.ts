@@ -57,14 +57,14 @@ export { NumericalError };
 /**
  * `batchSize` 0: 32 sentences a step; or, when document context joins the
  * training sentences, 8 sequences (about 27 sentences of CoNLL-2003 at 64
- * tokens), the setting measured best (README, Accuracy).
+ * tokens), the setting measured best (docs/experiments.md).
  */
 export const AUTO_BATCH_SIZE = { sentences: 32, documents: 8 } as const;
 
 /** Training batches hold at most batchSize x this many padded tokens (CoNLL-2003's longest sentence has 124). */
 export const TOKENS_PER_SENTENCE_CAP = 128;
 
-// 100 filters scored higher on CoNLL-2003 dev than Ma & Hovy's 30 or our earlier 50 (README, Accuracy).
+// 100 filters scored higher on CoNLL-2003 dev than Ma & Hovy's 30 or our earlier 50 (docs/experiments.md).
 const CHAR_SIZE_DEFAULT: Record<CharEncoderKind, number> = { cnn: 100, lstm: 25 };
 
 /** Progress reports, so a CLI or a notebook can show them; training itself prints nothing. */
@@ -214,7 +214,7 @@ function prepareCorpora(input: TrainInput, options: TrainOptions, events: TrainE
     events.onWarning?.(
       `${train.file}: ${cut.length} sentence${cut.length === 1 ? '' : 's'} longer than ${formatCount(MAX_TRAINING_TOKENS)} tokens ` +
         `(from line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}${cut.length > lines.length ? ', ...' : ''}) ` +
-        `train in pieces of at most ${formatCount(MAX_TRAINING_TOKENS)} tokens, cut after an O tag (README, Limits)`,
+        `train in pieces of at most ${formatCount(MAX_TRAINING_TOKENS)} tokens, cut after an O tag (docs/formats.md, Limits)`,
     );
   }
 
