@@ -24,10 +24,12 @@ import '../model/featureEmbedding';
 export { tf };
 
 /**
- * Loads the model directory at `baseUrl` (ending in '/'), through the same
- * checks as `ner` on the command line (model/savedModel.ts).
+ * Loads the model directory at `url` ('models/en' or 'models/en/'), through
+ * the same checks as `ner` on the command line (model/savedModel.ts).
  */
-export async function loadModel(baseUrl: string): Promise<NerModel> {
+export async function loadModel(url: string): Promise<NerModel> {
+  // The files are named relative to the directory: without its '/', 'models/en' + 'model.json' would miss.
+  const baseUrl = url.endsWith('/') ? url : `${url}/`;
   const response = await fetch(`${baseUrl}metadata.json`);
   if (!response.ok) throw new Error(`${baseUrl}metadata.json: HTTP ${response.status}`);
   const metadata: unknown = await response.json();
