@@ -75,6 +75,12 @@ describe('the ner serve page in Chromium', { skip: missing }, () => {
     assert.deepEqual(local.map((r) => r.tags), server.map((r) => r.tags));
     local.forEach((r, i) => r.entities.forEach((e, k) => assert.ok(Math.abs(e.confidence - server[i].entities[k].confidence) < 1e-3)));
     assert.ok(requests.every((u) => u.startsWith(base)), `only the server was asked: ${requests.filter((u) => !u.startsWith(base)).join(', ')}`);
+    // The bundle's loadModel takes the directory's URL without its last '/' too (the page gives 'model/').
+    const tags = await page.evaluate(async () => {
+      const bundle = (window as unknown as { ner: { loadModel(url: string): Promise<{ predict(s: string[][]): string[][] }> } }).ner;
+      return (await bundle.loadModel('model')).predict([['Angela', 'Merkel']]);
+    });
+    assert.equal(tags[0].length, 2);
 
     const shot = path.join(REPO, 'test-results', 'serve-page.png');
     fs.mkdirSync(path.dirname(shot), { recursive: true });
