@@ -19,6 +19,7 @@ import * as convertCommand from '../src/cli/convert';
 import * as serveCommand from '../src/cli/serve';
 import * as reportCommand from '../src/cli/report';
 import { AnyOptionSpec, TRAIN_OPTIONS, TRAIN_OPTION_KEYS } from '../src/train/options';
+import { githubAnchor } from './helpers/markdown';
 
 const DOC = 'docs/cli.md';
 const DOC_PATH = path.join(__dirname, '..', '..', DOC);
@@ -108,11 +109,6 @@ interface Section {
   end: number;
 }
 
-/** GitHub's anchor of a heading: lowercase, punctuation dropped, spaces to hyphens. */
-function anchorOf(title: string): string {
-  return title.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
-}
-
 function sections(lines: string[]): Section[] {
   const found: Section[] = [];
   let fence = false;
@@ -121,7 +117,7 @@ function sections(lines: string[]): Section[] {
     if (fence || !/^## /.test(line)) return;
     if (found.length > 0) found[found.length - 1].end = i;
     const title = line.slice(3).replace(/`/g, '').trim();
-    found.push({ title, anchor: anchorOf(title), start: i, end: lines.length });
+    found.push({ title, anchor: githubAnchor(title), start: i, end: lines.length });
   });
   return found;
 }

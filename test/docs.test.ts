@@ -14,6 +14,7 @@ import { DATA_FORMATS } from '../src/io/corpusFormat';
 import { OUTPUT_FORMATS } from '../src/cli/predictOutput';
 import { METADATA_JSON, MODEL_JSON, REPORT_HTML, WEIGHTS_BIN } from '../src/io/modelDir';
 import { TRAIN_OPTIONS, TRAIN_OPTION_KEYS } from '../src/train/options';
+import { githubAnchor } from './helpers/markdown';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DOCS = path.join(ROOT, 'docs');
@@ -31,17 +32,14 @@ export function proseLines(text: string): Array<{ line: number; text: string }> 
   return out;
 }
 
-/** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to hyphens; repeats get -1, -2, ... */
+/** The anchors of a page's headings; a repeated heading gets -1, -2, ... as on GitHub. */
 export function headingAnchors(text: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   for (const { text: t } of proseLines(text)) {
     const m = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(t);
     if (m === null) continue;
-    const slug = m[1]
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-      .replace(/\s/g, '-');
+    const slug = githubAnchor(m[1]);
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     anchors.add(n === 0 ? slug : `${slug}-${n}`);
