@@ -8,6 +8,7 @@ import { tokenize } from '../src/io/tokenize';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { CliResult, REPO, assertUserError, ner } from './helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ner-cli-test-'));
@@ -94,6 +95,12 @@ describe('quick start: train, eval, predict on the sample', () => {
       assert.equal(groups[0], own, `${command}: ${groups.join(' ')}`);
     }
     assert.match(ner(['train', '--help']).stdout, /--out[^]*\[required, unless\s+--resume\]/);
+  });
+
+  test("README's `npx ner` in a clone runs the built command (the build makes it executable)", () => {
+    const r = spawnSync('npx', ['--no-install', 'ner', '--version'], { cwd: REPO, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
   });
 
   test('eval --output writes conlleval input that eval --pred scores identically', () => {
