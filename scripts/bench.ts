@@ -96,6 +96,13 @@ function head(corpus: Corpus, n: number): Corpus {
 /** Sentences per step of the reference shape, on both sides. */
 const REFERENCE_BATCH = 32;
 
+/**
+ * The reference shape's sizes, given to both sides: spelt out rather than
+ * taken from ner's defaults, which move (100 LSTM units since 1 December)
+ * while torch_reference.py's shape does not.
+ */
+const REFERENCE_SIZES = { embeddingDim: 100, hiddenSize: 128, lstmLayers: 1, dropout: 0.5 } as const;
+
 /** Timed decoding passes after one untimed warm-up; the median is reported. */
 const DECODE_PASSES = 3;
 
@@ -113,7 +120,7 @@ function runTorch(args: Args, train: Corpus, dev: Corpus): Record<string, number
     const testArgs = args.test === undefined ? [] : ['--test', args.test];
     const r = spawnSync(
       args.python,
-      [args.torchScript, '--train', trainFile, '--dev', devFile, ...testArgs, '--epochs', String(args.epochs), '--batch', String(args.batchSize ?? REFERENCE_BATCH), '--threads', String(os.availableParallelism()), '--seed', String(args.seed)],
+      [args.torchScript, '--train', trainFile, '--dev', devFile, ...testArgs, '--epochs', String(args.epochs), '--batch', String(args.batchSize ?? REFERENCE_BATCH), '--emb', String(REFERENCE_SIZES.embeddingDim), '--hidden', String(REFERENCE_SIZES.hiddenSize), '--dropout', String(REFERENCE_SIZES.dropout), '--threads', String(os.availableParallelism()), '--seed', String(args.seed)],
       { encoding: 'utf8', env: { ...process.env, PYTHONUNBUFFERED: '1' } },
     );
     if (r.status !== 0) throw new Error(`torch reference failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
@@ -140,12 +147,14 @@ async function main(): Promise<void> {
 
   // The reference shape: word embeddings only, Adam, no schedule, one sentence at a time (as torch_reference.py); or ner's defaults.
   const reference = {
+    ...REFERENCE_SIZES,
     charEncoder: 'none',
     casingDim: 0,
     lowercase: false,
     lockedDropout: false,
     trainScheme: 'same',
     singletonUnk: 0,
+    wordUnk: 0,
     optimizer: 'adam',
     learningRate: 1e-3,
     schedule: 'anneal',
