@@ -85,7 +85,7 @@ describe('through the CLI', () => {
       ['John B-PER', 'Smith I-PER', 'joined O', 'Google B-ORG', '. O'],
     ];
     fs.writeFileSync(data, Array.from({ length: 20 }, () => sentences.map((s) => s.join('\n') + '\n\n').join('')).join(''));
-    const r = ner(['train', '--data', data, '--out', model, '--epochs', '5', '--optimizer', 'adam', '--lr', '0.02', '--char-encoder', 'none', '--hidden-size', '16', '--embedding-dim', '16', '--context-tokens', '0', '-q']);
+    const r = ner(['train', '--data', data, '--out', model, '--epochs', '5', '--optimizer', 'adam', '--lr', '0.02', '--schedule', 'anneal', '--word-unk', '0', '--char-encoder', 'none', '--hidden-size', '16', '--embedding-dim', '16', '--context-tokens', '0', '-q']);
     assert.equal(r.code, 0, r.stderr);
   });
 
