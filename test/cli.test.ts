@@ -26,7 +26,7 @@ describe('quick start: train, eval, predict on the sample', () => {
 
   before(() => {
     // The README's quick-start settings.
-    train = ner(['train', '--data', sample('train.conll'), '--dev', sample('dev.conll'), '--out', model, '--epochs', '6', '--optimizer', 'adam', '--lr', '0.003']);
+    train = ner(['train', '--data', sample('train.conll'), '--dev', sample('dev.conll'), '--out', model, '--epochs', '6', '--optimizer', 'adam', '--lr', '0.006']);
   });
 
   test('train writes a complete model and one clean summary line per epoch', () => {
