@@ -10,7 +10,8 @@ import { initBackend } from '../src/backend';
 import { Batch, makeBatches } from '../src/data/batch';
 import { buildCharVocabulary } from '../src/data/features';
 import { TagVocabulary, Vocabulary } from '../src/data/vocab';
-import { fusedEmissions, timeMajorDropout } from '../src/fast/fusedForward';
+import { dropoutNoiseShape, fusedEmissions, timeMajorDropout } from '../src/fast/fusedForward';
+import { DropoutMasks } from '../src/fast/dropout';
 import { gateScale, lstmCellBackward, lstmCellForward } from '../src/fast/lstmCell';
 import { NerModel } from '../src/model/nerModel';
 import { makeRng } from '../src/util/random';
@@ -28,7 +29,7 @@ test('locked dropout keeps or drops a feature for a whole sequence; unlocked dra
   const B = 4;
   const D = 50;
   const ones = tf.ones([T * B, D]) as tf.Tensor2D;
-  const zeroPattern = (locked: boolean) => tf.tidy(() => Array.from(timeMajorDropout(ones, 0.5, locked, B).dataSync(), (v) => v === 0));
+  const zeroPattern = (locked: boolean) => tf.tidy(() => Array.from(timeMajorDropout(ones, new DropoutMasks([dropoutNoiseShape(T * B, D, locked, B)], 0.5), locked, B).dataSync(), (v) => v === 0));
   const varies = (pattern: boolean[]) => {
     // Does any (sequence, feature) pair change between time steps? Row t*B + b is step t of sequence b.
     for (let b = 0; b < B; b++) {

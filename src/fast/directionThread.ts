@@ -1,6 +1,8 @@
 /**
  * A helper thread that runs the backward (right-to-left) direction of the
- * BiLSTM while the main thread runs the forward one; see lstm.ts.
+ * BiLSTM while the main thread runs the forward one (see lstm.ts), and draws
+ * a training step's dropout masks while the main thread embeds the batch
+ * (see dropout.ts).
  *
  * The BiLSTM is a synchronous op inside tfjs's graph, so the main thread
  * cannot await a reply: it posts a request on a MessagePort, blocks on
@@ -12,6 +14,7 @@ import * as path from 'node:path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { DirectionGradients, DirectionRunner, LstmWeights, SequenceShape } from './lstm';
+import type { MaskDraw } from './dropout';
 
 /** A tensor in transit: its values (a private copy, transferable) and shape. */
 export interface TensorMessage {
@@ -19,7 +22,7 @@ export interface TensorMessage {
   shape: number[];
 }
 
-export type DirectionRequest =
+export type DirectionRequest = { id: number } & (
   | {
       kind: 'forward';
       x: TensorMessage;
@@ -31,9 +34,12 @@ export type DirectionRequest =
       /** Keep the activations under this handle for a backward request; absent for inference. */
       keep?: number;
     }
-  | { kind: 'backward'; handle: number; dY: TensorMessage };
+  | { kind: 'backward'; handle: number; dY: TensorMessage }
+  | { kind: 'dropoutMasks'; rate: number; draws: MaskDraw[] }
+);
 
-export type DirectionReply = { ok: true; tensors: TensorMessage[] } | { ok: false; error: string };
+/** The reply to the request with the same id; replies come in the order of the requests. */
+export type DirectionReply = { id: number } & ({ ok: true; tensors: TensorMessage[] } | { ok: false; error: string });
 
 /** Copies a tensor's values out (dataSync may hand out the backend's own storage, which must not be transferred). */
 export function toMessage(t: tf.Tensor): TensorMessage {
@@ -48,11 +54,18 @@ export function transferList(messages: TensorMessage[]): ArrayBuffer[] {
   return messages.map((m) => m.data.buffer as ArrayBuffer);
 }
 
+/** Omit over each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** How long the main thread waits for one reply before giving up on the helper. */
 const REPLY_TIMEOUT_MS = 120_000;
 
 export class DirectionThread implements DirectionRunner {
   private nextHandle = 1;
+  private nextId = 1;
+  /** The pending forward and backward requests (one of each at a time). */
+  private forwardId = 0;
+  private backwardId = 0;
 
   private constructor(
     readonly backend: string,
@@ -60,6 +73,9 @@ export class DirectionThread implements DirectionRunner {
     private readonly port: MessagePort,
     private readonly flag: Int32Array,
   ) {}
+
+  /** Replies that came before the one being waited for, by request id. */
+  private readonly early = new Map<number, DirectionReply>();
 
   /** Starts a helper on the given backend; resolves once its backend is ready. */
   static async start(backend: 'wasm' | 'cpu'): Promise<DirectionThread> {
@@ -81,18 +97,35 @@ export class DirectionThread implements DirectionRunner {
     return new DirectionThread(backend, worker, port1, flag);
   }
 
-  private post(request: DirectionRequest, tensors: TensorMessage[]): void {
+  /** Posts a request (its id set here) and returns the id its reply will carry. */
+  private post(request: DistributiveOmit<DirectionRequest, 'id'>, tensors: TensorMessage[]): number {
+    const id = this.nextId++;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(request, transferList(tensors));
+    this.port.postMessage({ ...request, id }, transferList(tensors));
+    return id;
   }
 
-  private reply(): TensorMessage[] {
+  /**
+   * Waits for the reply to request `id`. Requests are answered in order, so
+   * every earlier request has been answered by then; those replies wait here.
+   */
+  private reply(id: number): TensorMessage[] {
     for (;;) {
       const received = receiveMessageOnPort(this.port);
       if (received !== undefined) {
         const reply = received.message as DirectionReply;
+        if (reply.id !== id) {
+          this.early.set(reply.id, reply);
+          continue;
+        }
         if (!reply.ok) throw new Error(`helper thread: ${reply.error}`);
         return reply.tensors;
+      }
+      const kept = this.early.get(id);
+      if (kept !== undefined) {
+        this.early.delete(id);
+        if (!kept.ok) throw new Error(`helper thread: ${kept.error}`);
+        return kept.tensors;
       }
       if (Atomics.wait(this.flag, 0, 0, REPLY_TIMEOUT_MS) === 'timed-out' && receiveMessageOnPort(this.port) === undefined) {
         throw new Error(`helper thread gave no reply in ${REPLY_TIMEOUT_MS / 1000} s`);
@@ -112,27 +145,32 @@ export class DirectionThread implements DirectionRunner {
       shape,
       keep: keep ? handle : undefined,
     };
-    this.post(request, [request.x, request.mask, request.kernel, request.recurrentKernel, request.bias]);
+    this.forwardId = this.post(request, [request.x, request.mask, request.kernel, request.recurrentKernel, request.bias]);
     return handle;
   }
 
   finishForward(): tf.Tensor2D {
-    return fromMessage(this.reply()[0]) as tf.Tensor2D;
+    return fromMessage(this.reply(this.forwardId)[0]) as tf.Tensor2D;
   }
 
   startBackward(handle: number, dY: tf.Tensor2D): void {
     const request = { kind: 'backward' as const, handle, dY: toMessage(dY) };
-    this.post(request, [request.dY]);
+    this.backwardId = this.post(request, [request.dY]);
   }
 
   finishBackward(): DirectionGradients {
-    const [dx, dKernel, dRecurrentKernel, dBias] = this.reply().map(fromMessage);
+    const [dx, dKernel, dRecurrentKernel, dBias] = this.reply(this.backwardId).map(fromMessage);
     return {
       dx: dx as tf.Tensor2D,
       dKernel: dKernel as tf.Tensor2D,
       dRecurrentKernel: dRecurrentKernel as tf.Tensor2D,
       dBias: dBias as tf.Tensor1D,
     };
+  }
+
+  startDropoutMasks(rate: number, draws: MaskDraw[]): () => Float32Array[] {
+    const id = this.post({ kind: 'dropoutMasks', rate, draws }, []);
+    return () => this.reply(id).map((m) => m.data);
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The helper thread's side of directionThread.ts: runs one LSTM direction
  * forward, keeps what its backward pass needs, and runs that backward pass
- * when asked.
+ * when asked; draws dropout masks.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -10,6 +10,7 @@ import { registerGradientFixes } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { DirectionActivations, LstmWeights, SequenceShape, directionBackward, directionForward } from './lstm';
 import { DirectionReply, DirectionRequest, TensorMessage, fromMessage, toMessage, transferList } from './directionThread';
+import { dropoutMask } from './dropout';
 
 const { backend, port, flag } = workerData as { backend: 'wasm' | 'cpu'; port: MessagePort; flag: Int32Array };
 
@@ -54,6 +55,14 @@ function release(handle: number): void {
 }
 
 function handle(request: DirectionRequest): TensorMessage[] {
+  if (request.kind === 'dropoutMasks') {
+    return request.draws.map(({ size, seed }) => {
+      const mask = dropoutMask(size, request.rate, seed);
+      const message = toMessage(mask);
+      mask.dispose();
+      return message;
+    });
+  }
   if (request.kind === 'forward') {
     while (kept.size >= MAX_KEPT) release(kept.keys().next().value as number);
     const x = fromMessage(request.x) as tf.Tensor2D;
@@ -90,10 +99,10 @@ async function main(): Promise<void> {
     let transfer: ArrayBuffer[] = [];
     try {
       const tensors = handle(request);
-      reply = { ok: true, tensors };
+      reply = { id: request.id, ok: true, tensors };
       transfer = transferList(tensors);
     } catch (err) {
-      reply = { ok: false, error: (err as Error).message };
+      reply = { id: request.id, ok: false, error: (err as Error).message };
     }
     port.postMessage(reply, transfer);
     // Wake the main thread, blocked in Atomics.wait.

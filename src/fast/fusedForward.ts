@@ -19,6 +19,7 @@
  * (slicedEmissions), so that memory stays bounded.
  */
 import * as tf from '@tensorflow/tfjs';
+import { DropoutMasks } from './dropout';
 import type { Batch } from '../data/batch';
 import type { CharEncoder } from '../model/charEncoder';
 import type { FeatureEmbedding } from '../model/featureEmbedding';
@@ -110,15 +111,19 @@ function timeMajorRows(values: Int32Array, batch: number, steps: number, width: 
 }
 
 /**
- * Dropout on time-major rows x [T*B, D]. Locked: one mask [1, B, D] per
- * sequence, broadcast over its T steps; otherwise a mask per row.
+ * The noise shape of dropout on time-major rows [T*B, D]. Locked: one mask
+ * [1, B, D] per sequence, broadcast over its T steps (rows seen as [T, B, D]);
+ * otherwise a mask per row.
  */
-export function timeMajorDropout(x: tf.Tensor2D, rate: number, locked: boolean, batchSize: number): tf.Tensor2D {
-  if (rate === 0) return x;
-  if (!locked) return tf.dropout(x, rate) as tf.Tensor2D;
+export function dropoutNoiseShape(rows: number, width: number, locked: boolean, batchSize: number): number[] {
+  return locked ? [1, batchSize, width] : [rows, width];
+}
+
+/** Dropout on time-major rows x [T*B, D], with the next of `masks` (drawn for dropoutNoiseShape). */
+export function timeMajorDropout(x: tf.Tensor2D, masks: DropoutMasks, locked: boolean, batchSize: number): tf.Tensor2D {
+  if (!locked) return masks.apply(x);
   const [rows, width] = x.shape;
-  const steps = rows / batchSize;
-  return tf.reshape(tf.dropout(tf.reshape(x, [steps, batchSize, width]), rate, [1, batchSize, width]), [rows, width]) as tf.Tensor2D;
+  return tf.reshape(masks.apply(tf.reshape(x, [rows / batchSize, batchSize, width])), [rows, width]) as tf.Tensor2D;
 }
 
 /**
@@ -166,7 +171,10 @@ export function fusedEmissions(network: tf.LayersModel, arch: Architecture, batc
   const { rate, locked } = arch.dropout;
   return tf.tidy(() => {
     const mask = tf.tensor1d(timeMajor(batch.mask, B, T, (n) => new Float32Array(n)));
-    const drop = (x: tf.Tensor2D): tf.Tensor2D => (training ? inPart('dropout', () => timeMajorDropout(x, rate, locked, B)) : x);
+    // Token features, then each BiLSTM layer's outputs: the widths dropout applies to, in order.
+    const widths = [w.bilstms[0].forward.kernel.shape[0], ...w.bilstms.map((layer) => 2 * layer.forward.recurrentKernel.shape[0])];
+    const masks = training && rate > 0 ? new DropoutMasks(widths.map((width) => dropoutNoiseShape(T * B, width, locked, B)), rate) : undefined;
+    const drop = (x: tf.Tensor2D): tf.Tensor2D => (masks !== undefined ? inPart('dropout', () => timeMajorDropout(x, masks, locked, B)) : x);
     const embedded = drop(tokenFeatures(w, batch, training));
     let states = embedded;
     for (const layer of w.bilstms) states = drop(inPart('BiLSTM', () => bilstm(states, mask, layer.forward, layer.backward, T, B, training))); // [T*B, 2H]

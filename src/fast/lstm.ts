@@ -19,6 +19,7 @@
  * rows form one contiguous block.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { MaskDraw } from './dropout';
 import { CellAttrs, LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS, gateScale } from './lstmCell';
 
 /** One direction's weights, as tf.layers.lstm holds them. */
@@ -238,6 +239,8 @@ export interface DirectionRunner {
   finishForward(): tf.Tensor2D;
   startBackward(handle: number, dY: tf.Tensor2D): void;
   finishBackward(): DirectionGradients;
+  /** Starts drawing dropout masks (see dropout.ts); the function returned waits for them. */
+  startDropoutMasks?(rate: number, draws: MaskDraw[]): () => Float32Array[];
 }
 
 let helper: (() => DirectionRunner | undefined) | undefined;
@@ -245,6 +248,11 @@ let helper: (() => DirectionRunner | undefined) | undefined;
 /** Installs the source of the helper thread (backend start-up does this); undefined = this thread only. */
 export function setDirectionRunner(source: (() => DirectionRunner | undefined) | undefined): void {
   helper = source;
+}
+
+/** The helper thread of the active backend, if it has one. */
+export function helperThread(): DirectionRunner | undefined {
+  return helper?.();
 }
 
 const activationList = (a: DirectionActivations) => [a.gates, a.tanhC, a.cPrev, a.hPrev];
