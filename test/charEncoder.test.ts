@@ -129,6 +129,27 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
+test("the CNN shares a batch's words with the helper thread and gives one thread's outputs and gradients, bit for bit", async () => {
+  // Enough words to be shared (charKernels.ts, MIN_SHARED_WORDS), of every length up to the row's.
+  const words = Array.from({ length: 301 }, (_, i) => Array.from({ length: i % 9 }, (_, j) => 1 + ((i * 7 + j * 3) % (NUM_CHARS - 1))));
+  const w = cnnWeights(3, 6);
+  const target = rand([words.length, 6]);
+  const run = async (threads: number) => {
+    await initBackend({ backend: 'wasm', threads });
+    const ids = padded(words, 9);
+    const out = charCnn(ids, w, 3).dataSync();
+    const grads = tf.grads((emb: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) =>
+      tf.sum(tf.mul(charCnn(ids, { embeddings: emb as tf.Tensor2D, kernel: kernel as tf.Tensor2D, bias: bias as tf.Tensor1D }, 3), target)),
+    )([w.embeddings, w.kernel!, w.bias!]);
+    return [Array.from(out), ...grads.map((g) => Array.from(g.dataSync()))];
+  };
+  const one = await run(1);
+  const two = await run(2);
+  assert.ok(fastPath().charCnn);
+  assert.deepEqual(two, one);
+  assert.ok(one[0].some((v) => v !== 0));
+});
+
 test('distinct rows and their index', () => {
   const { rows, index } = distinctRows(Int32Array.from([1, 2, 0, 3, 1, 2, 0, 0]), 2);
   assert.deepEqual(Array.from(rows), [1, 2, 0, 3, 0, 0]);

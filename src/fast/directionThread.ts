@@ -1,8 +1,8 @@
 /**
  * A helper thread that runs the backward (right-to-left) direction of the
- * BiLSTM while the main thread runs the forward one (see lstm.ts), and draws
- * a training step's dropout masks while the main thread embeds the batch
- * (see dropout.ts).
+ * BiLSTM while the main thread runs the forward one (see lstm.ts), and,
+ * while the main thread embeds a batch, draws the step's dropout masks (see
+ * dropout.ts) and encodes a share of its words' characters (charKernels.ts).
  *
  * The BiLSTM is a synchronous op inside tfjs's graph, so the main thread
  * cannot await a reply: it posts a request on a MessagePort, blocks on
@@ -15,10 +15,11 @@ import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:
 import * as tf from '@tensorflow/tfjs';
 import type { DirectionGradients, DirectionRunner, LstmWeights, SequenceShape } from './lstm';
 import type { MaskDraw } from './dropout';
+import type { CharCnnAttrs } from './charKernels';
 
 /** A tensor in transit: its values (a private copy, transferable) and shape. */
 export interface TensorMessage {
-  data: Float32Array;
+  data: Float32Array | Int32Array;
   shape: number[];
 }
 
@@ -36,6 +37,7 @@ export type DirectionRequest = { id: number } & (
     }
   | { kind: 'backward'; handle: number; dY: TensorMessage }
   | { kind: 'dropoutMasks'; rate: number; draws: MaskDraw[] }
+  | { kind: 'charCnn'; ids: Int32Array; table: Float32Array; bias: Float32Array; attrs: CharCnnAttrs }
 );
 
 /** The reply to the request with the same id; replies come in the order of the requests. */
@@ -47,7 +49,7 @@ export function toMessage(t: tf.Tensor): TensorMessage {
 }
 
 export function fromMessage(m: TensorMessage): tf.Tensor {
-  return tf.tensor(m.data, m.shape, 'float32');
+  return tf.tensor(m.data, m.shape, m.data instanceof Int32Array ? 'int32' : 'float32');
 }
 
 export function transferList(messages: TensorMessage[]): ArrayBuffer[] {
@@ -170,7 +172,19 @@ export class DirectionThread implements DirectionRunner {
 
   startDropoutMasks(rate: number, draws: MaskDraw[]): () => Float32Array[] {
     const id = this.post({ kind: 'dropoutMasks', rate, draws }, []);
-    return () => this.reply(id).map((m) => m.data);
+    return () => this.reply(id).map((m) => m.data as Float32Array);
+  }
+
+  startCharCnn(ids: Int32Array, table: Float32Array, bias: Float32Array, attrs: CharCnnAttrs): () => [Float32Array, Int32Array] {
+    const id = this.post({ kind: 'charCnn', ids, table, bias, attrs }, [
+      { data: ids, shape: [] },
+      { data: table, shape: [] },
+      { data: bias, shape: [] },
+    ]);
+    return () => {
+      const [pooled, argmax] = this.reply(id);
+      return [pooled.data as Float32Array, argmax.data as Int32Array];
+    };
   }
 
   async stop(): Promise<void> {

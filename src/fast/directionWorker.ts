@@ -1,33 +1,18 @@
 /**
  * The helper thread's side of directionThread.ts: runs one LSTM direction
  * forward, keeps what its backward pass needs, and runs that backward pass
- * when asked; draws dropout masks.
+ * when asked; draws dropout masks; encodes words' characters.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { registerGradientFixes } from './gradients';
-import { registerProjectKernels } from './kernels';
+import { startWorkerBackend } from './workerBackend';
 import { DirectionActivations, LstmWeights, SequenceShape, directionBackward, directionForward } from './lstm';
 import { DirectionReply, DirectionRequest, TensorMessage, fromMessage, toMessage, transferList } from './directionThread';
 import { dropoutMask } from './dropout';
+import { charCnnForward } from './charKernels';
 
 const { backend, port, flag } = workerData as { backend: 'wasm' | 'cpu'; port: MessagePort; flag: Int32Array };
-
-/**
- * The main thread's backend, started here as backend/index.ts starts it (the
- * package, tfjs's prod mode, the gradient fixes and the project's kernels),
- * without a helper thread of its own.
- */
-async function startBackend(): Promise<void> {
-  tf.enableProdMode();
-  registerGradientFixes();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
-  if (!(await tf.setBackend(backend))) throw new Error(`the helper thread could not start the ${backend} backend`);
-  await tf.ready();
-  registerProjectKernels(backend);
-}
 
 interface Kept {
   x: tf.Tensor2D;
@@ -55,6 +40,16 @@ function release(handle: number): void {
 }
 
 function handle(request: DirectionRequest): TensorMessage[] {
+  if (request.kind === 'charCnn') {
+    const { n, f } = request.attrs;
+    const pooled = new Float32Array(n * f);
+    const argmax = new Int32Array(n * f);
+    charCnnForward(request.ids, request.table, request.bias, request.attrs, pooled, argmax);
+    return [
+      { data: pooled, shape: [n, f] },
+      { data: argmax, shape: [n, f] },
+    ];
+  }
   if (request.kind === 'dropoutMasks') {
     return request.draws.map(({ size, seed }) => {
       const mask = dropoutMask(size, request.rate, seed);
@@ -93,7 +88,7 @@ function handle(request: DirectionRequest): TensorMessage[] {
 }
 
 async function main(): Promise<void> {
-  await startBackend();
+  await startWorkerBackend(backend, 'helper thread');
   port.on('message', (request: DirectionRequest) => {
     let reply: DirectionReply;
     let transfer: ArrayBuffer[] = [];

@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MaskDraw } from './dropout';
+import type { CharCnnAttrs } from './charKernels';
 import { CellAttrs, LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_INFERENCE, SPLIT_ROW_BLOCKS, gateScale } from './lstmCell';
 
 /** One direction's weights, as tf.layers.lstm holds them. */
@@ -241,6 +242,8 @@ export interface DirectionRunner {
   finishBackward(): DirectionGradients;
   /** Starts drawing dropout masks (see dropout.ts); the function returned waits for them. */
   startDropoutMasks?(rate: number, draws: MaskDraw[]): () => Float32Array[];
+  /** Starts charCnnForward on these words (see charKernels.ts); the function returned waits for [pooled, argmax]. */
+  startCharCnn?(ids: Int32Array, table: Float32Array, bias: Float32Array, attrs: CharCnnAttrs): () => [Float32Array, Int32Array];
 }
 
 let helper: (() => DirectionRunner | undefined) | undefined;

@@ -18,8 +18,6 @@ import type { Gazetteer } from '../data/gazetteer';
 import { TokenFeatures, describeColumns } from '../data/tokenFeatures';
 import { SchemeDetection, checkTags, chooseScheme, convertTags, describeDetection } from '../data/tagScheme';
 import { PAD_ID, TagVocabulary, UNK_ID, Vocabulary } from '../data/vocab';
-import { metrics } from '../eval/conlleval';
-import { evaluateModelAsync } from '../eval/evaluateModel';
 import type { DevScores, EpochRecord, TrainingSummary } from '../model/metadata';
 import type { CharEncoderKind } from '../model/charEncoder';
 import { NerModel } from '../model/nerModel';
@@ -27,11 +25,14 @@ import { LAYER } from '../model/tagger';
 import { EmbeddingTable, readEmbeddings } from '../io/embeddings';
 import { alignEmbeddings, extendWithPretrained, keepForVocabulary } from '../data/pretrained';
 import { Rng, StatefulRng, makeRng, withRandomSource } from '../util/random';
-import { TrainingOptimizer, makeOptimizer } from './optimizer';
+import { OptimizerState, TrainingOptimizer, makeOptimizer } from './optimizer';
+import { activeBackend } from '../backend';
+import { DevScorer } from './devScorer';
+import { devScores } from './devScores';
 import { DEFAULT_TRAIN_OPTIONS, TrainOptions, validateTrainOptions } from './options';
 import { AVERAGE_SLOT_PREFIX, WeightAverage } from './average';
 import { inPartAsync } from '../util/parts';
-import { EpochDecision, EpochEnd, StopReason, decideAfterEpoch, linearRate, plannedEpochs, stoppedEarly } from './trainingRule';
+import { EpochEnd, StopReason, decideAfterEpoch, linearRate, plannedEpochs, stoppedEarly } from './trainingRule';
 
 // Declared, with their defaults and rules, in ./options; here for library users, as they always were.
 export { DEFAULT_TRAIN_OPTIONS };
@@ -109,6 +110,13 @@ export interface TrainInput {
   /** Continue a run from a checkpoint (readCheckpoint), with the model as it was then. */
   resume?: { model: NerModel; checkpoint: Checkpoint };
   /**
+   * Score dev on a worker thread while the next epoch trains (train/devScorer.ts).
+   * Default: when the backend runs two threads (wasm or cpu), the schedule is
+   * 'linear' (which no dev score changes) and no weight average is kept; the
+   * last epoch is always scored before the run ends. The scores are the same.
+   */
+  backgroundScoring?: boolean;
+  /**
    * When the run began (Date.now()), for --time-budget: the CLI passes the
    * moment it started, so that reading the data counts. Default: when
    * trainModel was called.
@@ -165,13 +173,6 @@ export function replaceByUnk(ids: Int32Array, singletons: Uint8Array, singleton:
     const p = singletons[id] === 1 ? singleton : other;
     if (p > 0 && rng() < p) ids[i] = UNK_ID;
   }
-}
-
-async function devScores(model: NerModel, dev: Corpus): Promise<DevScores> {
-  const { overall, types, byType } = metrics((await evaluateModelAsync(model, dev)).counts);
-  const perType: DevScores['byType'] = {};
-  for (const type of types) perType[type] = { precision: byType[type].precision, recall: byType[type].recall, f1: byType[type].f1 };
-  return { precision: overall.precision, recall: overall.recall, f1: overall.f1, byType: perType };
 }
 
 /** Tags present in `corpus` that the model cannot predict because training never had them. */
@@ -261,6 +262,37 @@ function progressNow(progress: EpochProgress): TrainingState['epochProgress'] {
 }
 
 /**
+ * The run as it stood at an epoch's end, for the checkpoint written there
+ * once the epoch's dev score (computed in the background) is known.
+ */
+interface EpochEndFrame {
+  weights: tf.Tensor[];
+  optimizer: OptimizerState;
+  rng: TrainingState['rng'];
+  faults: number;
+  learningRate: number;
+  seconds: number;
+}
+
+/** An epoch whose dev score the background scorer computes. */
+interface PendingEpoch {
+  record: EpochRecord;
+  frame: EpochEndFrame;
+  /** Settles when the score (or an error) is in. */
+  answer: Promise<void>;
+  answered: boolean;
+  scores?: DevScores;
+  error?: Error;
+}
+
+/** Whether a run may score dev in the background (see TrainInput.backgroundScoring). */
+function scoresInBackground(input: TrainInput, options: TrainOptions): boolean {
+  const backend = tf.getBackend();
+  if (input.dev === undefined || options.schedule !== 'linear' || options.averageDecay > 0 || (backend !== 'wasm' && backend !== 'cpu')) return false;
+  return input.backgroundScoring ?? (activeBackend()?.threads ?? 1) >= 2;
+}
+
+/**
  * One run of training, from its first step (or its checkpoint) to the kept
  * weights. What to do after each epoch is decideAfterEpoch's (trainingRule.ts);
  * this class only carries it out.
@@ -289,6 +321,9 @@ class TrainingRun {
   private plannedEpochs: number;
   /** When this session's first epoch began, and which it was: the pace of a time budget leaves setup out. */
   private epochsBegan = { at: 0, epoch: 1 };
+  /** Scores dev in the background (see scoresInBackground); undefined: on this thread, between epochs. */
+  private scorer: DevScorer | undefined;
+  private pending: PendingEpoch | undefined;
 
   static async start(input: TrainInput, options: TrainOptions): Promise<TrainingRun> {
     const began = input.startedAt ?? Date.now();
@@ -309,6 +344,13 @@ class TrainingRun {
       const { kind, slots } = resume.checkpoint.optimizer;
       await run.optimizer.setState({ kind, slots: slots.filter((s) => !s.name.startsWith(AVERAGE_SLOT_PREFIX)) });
       run.average?.restore(slots);
+    }
+    if (dev !== undefined && scoresInBackground(input, options)) {
+      try {
+        run.scorer = await DevScorer.start(model, dev, tf.getBackend() as 'wasm' | 'cpu');
+      } catch (err) {
+        events.onWarning?.(`dev is scored between epochs: ${(err as Error).message}`);
+      }
     }
     return run;
   }
@@ -359,6 +401,8 @@ class TrainingRun {
       for (let epoch = this.state.epoch; epoch <= this.plannedEpochs; epoch++) {
         if (!(await this.runEpoch(epoch))) break;
       }
+      // A run that diverged while an epoch was being scored still keeps that epoch, if it was good.
+      await this.settle();
       if (this.best === undefined) {
         const where = this.diverged === undefined ? 'in every epoch' : `at epoch ${this.diverged.epoch}, step ${this.diverged.step}`;
         throw new NumericalError(
@@ -372,8 +416,10 @@ class TrainingRun {
       throw err;
     } finally {
       this.best?.weights.forEach((w) => w.dispose());
+      if (this.pending !== undefined && this.pending.frame.weights !== this.best?.weights) tf.dispose(this.pending.frame.weights);
       this.optimizer.dispose();
       this.average?.dispose();
+      await this.scorer?.stop();
     }
     return this.finish();
   }
@@ -390,7 +436,8 @@ class TrainingRun {
     const sums = resumed ? { ...this.state.epochProgress } : { lossSum: 0, seenTokens: 0, seconds: 0 };
     const progress: EpochProgress = { sums, start: Date.now() - sums.seconds * 1000 };
     await this.runBatches(epoch, batches, resumed ? this.state.step : 0, shuffleAtStart, progress);
-    if (this.diverged !== undefined) return false;
+    // Training also ends when the previous epoch's dev score, in during this one, says so.
+    if (this.diverged !== undefined || this.stop !== null) return false;
     return this.endEpoch(epoch, batches.length, progress);
   }
 
@@ -415,7 +462,9 @@ class TrainingRun {
     const { input, events } = this;
     const every = input.checkpointEvery ?? 0;
     for (let i = from; i < batches.length; i++) {
+      if (this.pending?.answered === true && !(await this.settle())) return;
       if (input.signal?.aborted) {
+        if (!(await this.settle())) return;
         await this.checkpoint(epoch, i, shuffleAtStart, progressNow(progress));
         throw new TrainingInterrupted(String(input.signal.reason ?? 'aborted'), epoch, i);
       }
@@ -439,7 +488,10 @@ class TrainingRun {
       // Reported per sentence, so that losses with and without document context compare.
       const perSentence = (step.loss * batch.size) / sentencesIn(batch);
       events.onBatch?.({ epoch, batch: i + 1, batches: batches.length, loss: perSentence, tokensPerSecond: progress.sums.seenTokens / Math.max(seconds, 1e-3) });
-      if (every > 0 && (i + 1) % every === 0 && i + 1 < batches.length) await this.checkpoint(epoch, i + 1, shuffleAtStart, progressNow(progress));
+      if (every > 0 && (i + 1) % every === 0 && i + 1 < batches.length) {
+        if (!(await this.settle())) return;
+        await this.checkpoint(epoch, i + 1, shuffleAtStart, progressNow(progress));
+      }
       // Let signal handlers and progress output run between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -483,9 +535,12 @@ class TrainingRun {
     }
   }
 
-  /** Scores the epoch, keeps it or not, anneals or stops as decideAfterEpoch says; whether training goes on. */
+  /**
+   * Scores the epoch (here, or hands it to the background scorer), keeps it or
+   * not, anneals or stops as decideAfterEpoch says; whether training goes on.
+   */
   private async endEpoch(epoch: number, batchCount: number, progress: EpochProgress): Promise<boolean> {
-    const { model, dev, events } = this;
+    if (!(await this.settle())) return false;
     const seconds = (Date.now() - progress.start) / 1000;
     const record: EpochRecord = {
       epoch,
@@ -494,60 +549,153 @@ class TrainingRun {
       tokensPerSecond: progress.sums.seenTokens / Math.max(seconds, 1e-3),
       learningRate: this.state.learningRate,
     };
-    let overflowed: string | undefined;
-    let decision: EpochDecision | undefined;
     // With averaging, the averaged weights are the ones scored and kept; training goes on from the last step's.
-    const scoreAndKeep = async (): Promise<boolean> => {
-      // A step whose loss was finite can still leave weights that are not (its update overflowed
-      // them; with one batch an epoch, no later step of the epoch notices): never kept.
-      overflowed = await model.nonFiniteWeightAsync();
-      if (overflowed === undefined && dev !== undefined) record.dev = await inPartAsync('dev scoring', () => devScores(model, dev));
-      this.replan(epoch);
-      const best = this.best === undefined ? undefined : { epoch: this.best.epoch, f1: this.best.scores?.f1 };
-      const end: EpochEnd = {
-        epoch,
-        hasDev: dev !== undefined,
-        devF1: record.dev?.f1,
-        faults: this.faults,
-        weightsFinite: overflowed === undefined,
-        best,
-        learningRate: this.state.learningRate,
-      };
-      decision = decideAfterEpoch(end, { ...this.options, epochs: this.plannedEpochs });
-      if (decision.stop === 'epochs' && this.plannedEpochs < this.options.epochs) decision.stop = 'time-budget';
-      if (decision.keep) {
-        this.best?.weights.forEach((w) => w.dispose());
-        this.best = { epoch, scores: record.dev, weights: model.network.getWeights().map((w) => w.clone()) };
-      }
-      return decision.keep;
-    };
-    const improved = this.average === undefined ? await scoreAndKeep() : await this.average.withAverages(scoreAndKeep);
-    this.history.push(record);
-    events.onEpoch?.(record, { improved, best: this.best?.epoch ?? 0 });
-    if (overflowed !== undefined) {
+    const ended = this.average === undefined ? await this.scoreEpoch(epoch) : await this.average.withAverages(() => this.scoreEpoch(epoch));
+    if (ended.overflowed !== undefined) {
       // A numerical fault no later step recovers from (every loss would be NaN): stop here.
+      this.history.push(record);
+      this.events.onEpoch?.(record, { improved: false, best: this.best?.epoch ?? 0 });
       this.faults++;
       this.diverged = { epoch, step: batchCount };
-      this.divergedBecause = `weight ${overflowed} is no longer finite after the epoch's last step`;
-      events.onWarning?.(`epoch ${epoch}: ${this.divergedBecause}; the epoch is not kept`);
+      this.divergedBecause = `weight ${ended.overflowed} is no longer finite after the epoch's last step`;
+      this.events.onWarning?.(`epoch ${epoch}: ${this.divergedBecause}; the epoch is not kept`);
       return false;
     }
-    const { learningRate, stop } = decision!;
-    this.setRate(learningRate);
-    if (stop !== null) {
-      this.stop = stop;
-      return false;
+    if (ended.scoring !== undefined) {
+      const frame = await this.frameNow(ended.weights!);
+      const pending: PendingEpoch = { record, frame, answered: false, answer: Promise.resolve() };
+      pending.answer = ended.scoring.then(
+        (scores) => void (pending.scores = scores),
+        (err: Error) => void (pending.error = err),
+      );
+      void pending.answer.then(() => (pending.answered = true));
+      this.pending = pending;
+      return true;
     }
-    await this.checkpoint(epoch + 1, 0, this.shuffleRng.state(), { lossSum: 0, seenTokens: 0, seconds: 0 });
-    return true;
+    record.dev = ended.scores;
+    return this.conclude(record, ended.weights!);
   }
 
-  /** Hands the run as it stands after `step` batches of `epoch` (the shuffle state being the one that epoch started from) to onCheckpoint. */
-  private async checkpoint(epoch: number, step: number, shuffle: number, progress: TrainingState['epochProgress']): Promise<void> {
+  /**
+   * The epoch's weights (a copy) and their dev score; or the score on its way
+   * from the background scorer; or, when a weight is no longer finite, which.
+   */
+  private async scoreEpoch(epoch: number): Promise<{ overflowed?: string; weights?: tf.Tensor[]; scores?: DevScores; scoring?: Promise<DevScores> }> {
+    const { model, dev } = this;
+    // A step whose loss was finite can still leave weights that are not (its update overflowed
+    // them; with one batch an epoch, no later step of the epoch notices): never kept.
+    const overflowed = await model.nonFiniteWeightAsync();
+    if (overflowed !== undefined) return { overflowed };
+    const weights = model.network.getWeights().map((w) => w.clone());
+    // The last epoch is scored here: nothing trains meanwhile, and the run ends with its score.
+    if (dev !== undefined && this.scorer !== undefined && epoch < this.plannedEpochs) {
+      const scoring = this.scorer.score(weights);
+      this.replan(epoch);
+      return { weights, scoring };
+    }
+    const scores = dev === undefined ? undefined : await inPartAsync('dev scoring', () => devScores(model, dev));
+    // After scoring, so that a time budget's pace counts it.
+    this.replan(epoch);
+    return { weights, scores };
+  }
+
+  /** The run as it stands, with `weights` as the model's (see EpochEndFrame). */
+  private async frameNow(weights: tf.Tensor[]): Promise<EpochEndFrame> {
+    return {
+      weights,
+      optimizer: await this.optimizer.getState(),
+      rng: { shuffle: this.shuffleRng.state(), dropout: this.dropoutRng.state(), unk: this.unkRng.state() },
+      faults: this.faults,
+      learningRate: this.state.learningRate,
+      seconds: (Date.now() - this.sessionStart) / 1000,
+    };
+  }
+
+  /**
+   * Concludes the epoch being scored in the background, once its score is in
+   * (waiting for it if need be); whether training goes on. Should the scorer
+   * fail, the epoch is scored here, from its saved weights.
+   */
+  private async settle(): Promise<boolean> {
+    const pending = this.pending;
+    if (pending === undefined) return this.stop === null;
+    await pending.answer;
+    this.pending = undefined;
+    const { record, frame } = pending;
+    if (pending.error !== undefined) {
+      this.events.onWarning?.(`dev scoring moves to the main thread: ${pending.error.message}`);
+      this.scorer = undefined;
+      record.dev = await this.withWeights(frame.weights, () => devScores(this.model, this.dev!));
+    } else {
+      record.dev = pending.scores;
+    }
+    return this.conclude(record, frame.weights, frame);
+  }
+
+  /**
+   * Decides on a scored epoch (keep it, stop), reports it, and checkpoints the
+   * run as it was at the epoch's end (`atEnd`, when that was earlier: the
+   * epoch was scored in the background; else now); whether training goes on.
+   * `weights` are the epoch's, kept or disposed here.
+   */
+  private async conclude(record: EpochRecord, weights: tf.Tensor[], atEnd?: EpochEndFrame): Promise<boolean> {
+    const { epoch } = record;
+    const best = this.best === undefined ? undefined : { epoch: this.best.epoch, f1: this.best.scores?.f1 };
+    const end: EpochEnd = {
+      epoch,
+      hasDev: this.dev !== undefined,
+      devF1: record.dev?.f1,
+      faults: atEnd?.faults ?? this.faults,
+      weightsFinite: true,
+      best,
+      learningRate: record.learningRate,
+    };
+    const decision = decideAfterEpoch(end, { ...this.options, epochs: this.plannedEpochs });
+    if (decision.stop === 'epochs' && this.plannedEpochs < this.options.epochs) decision.stop = 'time-budget';
+    if (decision.keep) {
+      this.best?.weights.forEach((w) => w.dispose());
+      this.best = { epoch, scores: record.dev, weights };
+    }
+    this.history.push(record);
+    this.events.onEpoch?.(record, { improved: decision.keep, best: this.best?.epoch ?? 0 });
+    // Only 'anneal' changes the rate here, and it never scores in the background.
+    if (atEnd === undefined) this.setRate(decision.learningRate);
+    try {
+      if (decision.stop !== null) {
+        this.stop = decision.stop;
+        return false;
+      }
+      await this.checkpoint(epoch + 1, 0, atEnd?.rng.shuffle ?? this.shuffleRng.state(), { lossSum: 0, seenTokens: 0, seconds: 0 }, atEnd);
+      return true;
+    } finally {
+      if (!decision.keep) tf.dispose(weights);
+    }
+  }
+
+  /** Runs `fn` with `weights` in the model, then puts the model's own back. */
+  private async withWeights<T>(weights: tf.Tensor[], fn: () => Promise<T>): Promise<T> {
+    const network = this.model.network;
+    const own = network.getWeights().map((w) => w.clone());
+    network.setWeights(weights);
+    try {
+      return await fn();
+    } finally {
+      network.setWeights(own);
+      tf.dispose(own);
+    }
+  }
+
+  /**
+   * Hands the run as it stands after `step` batches of `epoch` (the shuffle
+   * state being the one that epoch started from) to onCheckpoint; or, with
+   * `frame`, as it stood then (its weights, optimizer state, generators).
+   */
+  private async checkpoint(epoch: number, step: number, shuffle: number, progress: TrainingState['epochProgress'], frame?: EpochEndFrame): Promise<void> {
     const { input, model, best } = this;
     if (input.onCheckpoint === undefined) return;
     // Never a checkpoint of weights that are no longer numbers: the previous one stays.
-    const overflowed = await model.nonFiniteWeightAsync();
+    // (A frame's weights were checked when its epoch ended.)
+    const overflowed = frame === undefined ? await model.nonFiniteWeightAsync() : undefined;
     if (overflowed !== undefined) {
       this.events.onWarning?.(`epoch ${epoch}, step ${step}: weight ${overflowed} is not finite; no checkpoint written`);
       return;
@@ -555,15 +703,20 @@ class TrainingRun {
     const snapshot: TrainingState = {
       epoch,
       step,
-      learningRate: this.state.learningRate,
-      faults: this.faults,
+      learningRate: frame?.learningRate ?? this.state.learningRate,
+      faults: frame?.faults ?? this.faults,
       history: this.history,
       best: best === undefined ? undefined : { epoch: best.epoch, scores: best.scores },
-      rng: { shuffle, dropout: this.dropoutRng.state(), unk: this.unkRng.state() },
+      rng: { shuffle, dropout: frame?.rng.dropout ?? this.dropoutRng.state(), unk: frame?.rng.unk ?? this.unkRng.state() },
       epochProgress: progress,
-      seconds: (Date.now() - this.sessionStart) / 1000,
+      seconds: frame?.seconds ?? (Date.now() - this.sessionStart) / 1000,
       ...(this.options.timeBudget > 0 ? { plannedEpochs: this.plannedEpochs } : {}),
     };
+    if (frame !== undefined) {
+      // Background scoring runs without a weight average (see scoresInBackground).
+      await this.withWeights(frame.weights, () => input.onCheckpoint!(model, { state: snapshot, optimizer: frame.optimizer, bestWeights: best?.weights }));
+      return;
+    }
     const optimizerState = await this.optimizer.getState();
     if (this.average !== undefined) optimizerState.slots.push(...(await this.average.slots()));
     await input.onCheckpoint(model, { state: snapshot, optimizer: optimizerState, bestWeights: best?.weights });
