@@ -26,7 +26,7 @@ export const backendOptions = {
   },
   threads: {
     type: 'number',
-    describe: 'threads on wasm/cpu: 2 runs the BiLSTM directions in parallel, 1 keeps one thread [default: 2 with 2+ cores]',
+    describe: 'threads on wasm/cpu: 2 runs the BiLSTM directions in parallel (and scores dev in the background), 1 keeps one thread [default: 2 with 2+ cores]',
     group: 'Backend:',
   },
 } satisfies Record<string, Options>;
