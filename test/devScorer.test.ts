@@ -138,6 +138,26 @@ describe('dev scored in the background', () => {
     resumed.dispose();
   });
 
+  test('a scorer that fails mid-run hands scoring back to the main thread, with a warning, and the run is the same', async () => {
+    await initBackend({ backend: 'wasm', threads: 2 });
+    const inline = await run(false, OPTIONS);
+    const score = DevScorer.prototype.score;
+    const warnings: string[] = [];
+    DevScorer.prototype.score = () => Promise.reject(new Error('the dev scoring thread exited with code 1'));
+    try {
+      const failing = await run(true, OPTIONS, {
+        events: { onWarning: (w) => warnings.push(w) },
+      });
+      assert.deepEqual({ ...failing, reportedLate: undefined }, { ...inline, reportedLate: undefined });
+    } finally {
+      DevScorer.prototype.score = score;
+    }
+    assert.deepEqual(
+      warnings.filter((w) => w.includes('scor')),
+      ['dev scoring moves to the main thread: the dev scoring thread exited with code 1'],
+    );
+  });
+
   test("the worker's scores are the main thread's, weights for weights", async () => {
     await initBackend({ backend: 'wasm', threads: 2 });
     const model = await trainModel({ train: tinyCorpus(), options: { ...OPTIONS, epochs: 2 } });

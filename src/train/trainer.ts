@@ -416,7 +416,8 @@ class TrainingRun {
       throw err;
     } finally {
       this.best?.weights.forEach((w) => w.dispose());
-      if (this.pending !== undefined && this.pending.frame.weights !== this.best?.weights) tf.dispose(this.pending.frame.weights);
+      // An epoch still being scored when the run failed or was interrupted.
+      if (this.pending !== undefined) tf.dispose(this.pending.frame.weights);
       this.optimizer.dispose();
       this.average?.dispose();
       await this.scorer?.stop();
