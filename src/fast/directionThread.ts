@@ -76,7 +76,7 @@ export class DirectionThread implements DirectionRunner {
     private readonly flag: Int32Array,
   ) {}
 
-  /** Replies that came before the one being waited for, by request id. */
+  /** Replies taken off the port and not yet asked for, by request id. */
   private readonly early = new Map<number, DirectionReply>();
 
   /** Starts a helper on the given backend; resolves once its backend is ready. */
@@ -102,7 +102,6 @@ export class DirectionThread implements DirectionRunner {
   /** Posts a request (its id set here) and returns the id its reply will carry. */
   private post(request: DistributiveOmit<DirectionRequest, 'id'>, tensors: TensorMessage[]): number {
     const id = this.nextId++;
-    Atomics.store(this.flag, 0, 0);
     this.port.postMessage({ ...request, id }, transferList(tensors));
     return id;
   }
@@ -112,27 +111,32 @@ export class DirectionThread implements DirectionRunner {
    * every earlier request has been answered by then; those replies wait here.
    */
   private reply(id: number): TensorMessage[] {
+    const deadline = Date.now() + REPLY_TIMEOUT_MS;
     for (;;) {
-      const received = receiveMessageOnPort(this.port);
-      if (received !== undefined) {
-        const reply = received.message as DirectionReply;
-        if (reply.id !== id) {
-          this.early.set(reply.id, reply);
-          continue;
-        }
+      const reply = this.early.get(id);
+      if (reply !== undefined) {
+        this.early.delete(id);
         if (!reply.ok) throw new Error(`helper thread: ${reply.error}`);
         return reply.tensors;
       }
-      const kept = this.early.get(id);
-      if (kept !== undefined) {
-        this.early.delete(id);
-        if (!kept.ok) throw new Error(`helper thread: ${kept.error}`);
-        return kept.tensors;
-      }
-      if (Atomics.wait(this.flag, 0, 0, REPLY_TIMEOUT_MS) === 'timed-out' && receiveMessageOnPort(this.port) === undefined) {
+      // Lowered before looking: the helper posts a reply, then raises the flag, so a reply
+      // that comes after this look wakes the wait below (and one already raised, with more
+      // than one request out, does not keep this thread spinning).
+      Atomics.store(this.flag, 0, 0);
+      if (this.receive()) continue;
+      if (Atomics.wait(this.flag, 0, 0, Math.max(0, deadline - Date.now())) === 'timed-out' && !this.receive()) {
         throw new Error(`helper thread gave no reply in ${REPLY_TIMEOUT_MS / 1000} s`);
       }
     }
+  }
+
+  /** Takes one reply off the port, if there is one, into `early`. */
+  private receive(): boolean {
+    const received = receiveMessageOnPort(this.port);
+    if (received === undefined) return false;
+    const reply = received.message as DirectionReply;
+    this.early.set(reply.id, reply);
+    return true;
   }
 
   startForward(x: tf.Tensor2D, mask: tf.Tensor1D, weights: LstmWeights, shape: SequenceShape, keep: boolean): number {
