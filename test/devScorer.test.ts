@@ -160,13 +160,25 @@ describe('dev scored in the background', () => {
 
   test("the worker's scores are the main thread's, weights for weights", async () => {
     await initBackend({ backend: 'wasm', threads: 2 });
-    const model = await trainModel({ train: tinyCorpus(), options: { ...OPTIONS, epochs: 2 } });
+    // Trained until it finds entities, so that other weights score differently.
+    const model = await trainModel({ train: tinyCorpus(), options: { ...TINY_OPTIONS, epochs: 6 } });
     const dev = tinyCorpus('dev.conll');
     const scorer = await DevScorer.start(model, dev, 'wasm');
     try {
       const before = tf.memory().numTensors;
       const weights = model.network.getWeights();
       assert.deepEqual(await scorer.score(weights), await devScores(model, dev));
+      // Two requests out at once are scored one after the other, each with its own weights.
+      const zeros = weights.map((w) => tf.zerosLike(w));
+      const [first, second] = await Promise.all([scorer.score(weights), scorer.score(zeros)]);
+      const trained = await devScores(model, dev);
+      assert.ok(trained.f1 > 0);
+      assert.deepEqual(first, trained);
+      const own = weights.map((w) => w.clone());
+      model.network.setWeights(zeros);
+      assert.deepEqual(second, await devScores(model, dev));
+      model.network.setWeights(own);
+      tf.dispose([...zeros, ...own]);
       assert.equal(tf.memory().numTensors, before, 'scoring in the background leaves no tensors here');
     } finally {
       await scorer.stop();

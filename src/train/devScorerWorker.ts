@@ -41,16 +41,17 @@ async function main(): Promise<void> {
   const network = await loadLayersModelFromFiles('the model in training', { modelJson: start.modelJson, weights: start.weights, metadata: start.metadata });
   const model: NerModel = modelFromSaved(start.metadata, network, 'the model in training');
   const shapes = network.getWeights().map((w) => w.shape);
-  parentPort!.on('message', (m: ToScorer) => {
-    void (async () => {
-      try {
-        tf.tidy(() => network.setWeights(m.weights.map((values, i) => tf.tensor(values, shapes[i], 'float32'))));
-        reply({ id: m.id, scores: await devScores(model, start.dev) });
-      } catch (err) {
-        reply({ id: m.id, error: (err as Error).message });
-      }
-    })();
-  });
+  // One request at a time: scoring awaits, and the next request's weights must not replace these meanwhile.
+  let queue = Promise.resolve();
+  const score = async (m: ToScorer): Promise<void> => {
+    try {
+      tf.tidy(() => network.setWeights(m.weights.map((values, i) => tf.tensor(values, shapes[i], 'float32'))));
+      reply({ id: m.id, scores: await devScores(model, start.dev) });
+    } catch (err) {
+      reply({ id: m.id, error: (err as Error).message });
+    }
+  };
+  parentPort!.on('message', (m: ToScorer) => void (queue = queue.then(() => score(m))));
   reply({ ready: true });
 }
 
